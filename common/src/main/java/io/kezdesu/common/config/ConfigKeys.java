@@ -1,0 +1,174 @@
+package io.kezdesu.common.config;
+
+import static io.kezdesu.common.config.ConfigKey.Section.ACCOUNTS;
+import static io.kezdesu.common.config.ConfigKey.Section.GENERAL;
+import static io.kezdesu.common.config.ConfigKey.Section.HTTP;
+import static io.kezdesu.common.config.ConfigKey.Section.RELAY;
+import static io.kezdesu.common.config.ConfigKey.Section.STORE;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every configuration key kezdesu reads. Names follow coturn where a TURN option exists, so that a coturn operator
+ * recognises them. docs/CONFIG.md and kezdesu.example.yaml list the same keys; a test keeps them in step.
+ */
+public final class ConfigKeys {
+
+    public enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
+
+    private static final Map<String, ConfigKey<?>> ALL = new LinkedHashMap<>();
+
+    // --- general -------------------------------------------------------------------------------------------------
+    public static final ConfigKey<Path> DATA_DIR = key("data-dir", GENERAL, ValueType.path(), defaultDataDir(), false,
+            "Directory for generated secrets, the embedded store and the development certificate");
+    public static final ConfigKey<LogLevel> LOG_LEVEL = key("log-level", GENERAL,
+            ValueType.enumeration(LogLevel.class), LogLevel.INFO, false, "Root log level");
+
+    // --- storage -------------------------------------------------------------------------------------------------
+    public static final ConfigKey<String> MONGO_URI = key("mongo-uri", STORE, ValueType.secret(10), null, true,
+            "MongoDB connection string; unset starts the embedded store in the data directory");
+    public static final ConfigKey<String> MONGO_DATABASE = key("mongo-database", STORE, ValueType.string(), "kezdesu",
+            false, "Database name");
+
+    // --- HTTP / WebSocket ----------------------------------------------------------------------------------------
+    public static final ConfigKey<InetAddress> HTTP_IP = key("http-ip", HTTP, ValueType.ipAddress(),
+            anyLocal(), false, "Address the HTTP(S) server listens on");
+    public static final ConfigKey<Integer> HTTP_PORT = key("http-port", HTTP, ValueType.port(), 8080, false,
+            "Port of the HTTP(S) server (API, WebSocket, web client); 0 picks a free port");
+    public static final ConfigKey<Path> TLS_CERT = key("tls-cert", HTTP, ValueType.path(), null, false,
+            "PEM certificate chain; with tls-key the server speaks HTTPS/WSS (and TURN over TLS)");
+    public static final ConfigKey<Path> TLS_KEY = key("tls-key", HTTP, ValueType.path(), null, false,
+            "PEM private key (PKCS#8 or PKCS#1) for tls-cert");
+    public static final ConfigKey<Boolean> TLS_SELF_SIGNED = key("tls-self-signed", HTTP, ValueType.bool(), false,
+            false, "Generate (once) and use a self-signed development certificate in the data directory");
+    public static final ConfigKey<Long> MAX_BODY_SIZE = key("max-body-size", HTTP, ValueType.size(1024, 16 << 20),
+            64L * 1024, false, "Largest accepted HTTP request body; larger requests get 413");
+    public static final ConfigKey<String> ADMIN_TOKEN = key("admin-token", HTTP, ValueType.secret(16), null, true,
+            "Bearer token of the admin API; generated into the data directory when unset");
+
+    // --- accounts ------------------------------------------------------------------------------------------------
+    public static final ConfigKey<Boolean> ALLOW_REGISTRATION = key("allow-registration", ACCOUNTS, ValueType.bool(),
+            true, false, "Whether POST /api/register is open; when false only `kezdesu user add` creates accounts");
+    public static final ConfigKey<String> JWT_SECRET = key("jwt-secret", ACCOUNTS, ValueType.secret(32), null, true,
+            "HS256 signing secret for login tokens (at least 32 characters); generated when unset");
+    public static final ConfigKey<Duration> JWT_TTL = key("jwt-ttl", ACCOUNTS, ValueType.duration(Duration.ofMinutes(1)),
+            Duration.ofHours(12), false, "Lifetime of a login token");
+    public static final ConfigKey<String> JWT_ISSUER = key("jwt-issuer", ACCOUNTS, ValueType.string(), "kezdesu",
+            false, "The iss claim written into and required of login tokens");
+    public static final ConfigKey<Integer> LOGIN_FAILURES_PER_IP = key("login-failures-per-ip", ACCOUNTS,
+            ValueType.integer(1, 1_000_000), 20, false,
+            "Failed logins one client address may make per login-failure-window before getting 429");
+    public static final ConfigKey<Integer> LOGIN_FAILURES_PER_ACCOUNT = key("login-failures-per-account", ACCOUNTS,
+            ValueType.integer(1, 1_000_000), 10, false,
+            "Failed logins against one account per login-failure-window before getting 429");
+    public static final ConfigKey<Duration> LOGIN_FAILURE_WINDOW = key("login-failure-window", ACCOUNTS,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofMinutes(15), false,
+            "Window over which failed logins are counted");
+
+    // --- relay (coturn names) ------------------------------------------------------------------------------------
+    public static final ConfigKey<List<InetAddress>> LISTENING_IP = key("listening-ip", RELAY,
+            ValueType.listOf(ValueType.ipAddress()), List.of(), false,
+            "Addresses the STUN/TURN listeners bind; empty binds all addresses");
+    public static final ConfigKey<Integer> LISTENING_PORT = key("listening-port", RELAY, ValueType.port(), 3478, false,
+            "STUN/TURN port for UDP and TCP; 0 picks a free port");
+    public static final ConfigKey<Integer> TLS_LISTENING_PORT = key("tls-listening-port", RELAY, ValueType.port(), 5349,
+            false, "STUN/TURN over TLS port (used when a certificate is configured); 0 picks a free port");
+    public static final ConfigKey<List<InetAddress>> RELAY_IP = key("relay-ip", RELAY,
+            ValueType.listOf(ValueType.ipAddress()), List.of(), false,
+            "Addresses relayed transport addresses are allocated on; empty uses the listening address");
+    public static final ConfigKey<List<AddressMapping>> EXTERNAL_IP = key("external-ip", RELAY,
+            ValueType.listOf(ValueType.addressMapping()), List.of(), false,
+            "Public address behind 1:1 NAT, as public or public/private; every emitted address is mapped");
+    public static final ConfigKey<Integer> MIN_PORT = key("min-port", RELAY, ValueType.integer(1, 65535), 49152, false,
+            "Lowest relay port");
+    public static final ConfigKey<Integer> MAX_PORT = key("max-port", RELAY, ValueType.integer(1, 65535), 65535, false,
+            "Highest relay port");
+    public static final ConfigKey<String> REALM = key("realm", RELAY, ValueType.string(), "kezdesu", false,
+            "TURN realm for long-term credentials");
+    public static final ConfigKey<List<String>> STATIC_AUTH_SECRET = key("static-auth-secret", RELAY,
+            ValueType.listOf(ValueType.secret(16)), List.of(), true,
+            "TURN REST shared secrets (coturn use-auth-secret); the first mints, all verify; generated when empty");
+    public static final ConfigKey<String> NONCE_SECRET = key("nonce-secret", RELAY, ValueType.secret(16), null, true,
+            "Key of the stateless TURN nonces; share it across a relay fleet; generated when unset");
+    public static final ConfigKey<List<NamedSecret>> USER = key("user", RELAY,
+            ValueType.listOf(ValueType.namedSecret()), List.of(), true, "Static TURN users as name:password");
+    public static final ConfigKey<Duration> TURN_CREDENTIAL_TTL = key("turn-credential-ttl", RELAY,
+            ValueType.duration(Duration.ofMinutes(1)), Duration.ofHours(12), false,
+            "Lifetime of the TURN REST credentials handed to clients");
+    public static final ConfigKey<List<AddressRange>> DENIED_PEER_IP = key("denied-peer-ip", RELAY,
+            ValueType.listOf(ValueType.addressRange()), List.of(), false,
+            "Peer address ranges the relay refuses, in addition to the built-in unsafe ranges");
+    public static final ConfigKey<List<AddressRange>> ALLOWED_PEER_IP = key("allowed-peer-ip", RELAY,
+            ValueType.listOf(ValueType.addressRange()), List.of(), false,
+            "Peer address ranges the relay accepts even when denied (allow wins)");
+    public static final ConfigKey<Boolean> ALLOW_LOOPBACK_PEERS = key("allow-loopback-peers", RELAY, ValueType.bool(),
+            false, false, "Allow relaying to 127.0.0.0/8 and ::1 (tests and single-host setups only)");
+    public static final ConfigKey<Boolean> DENY_PRIVATE_PEERS = key("deny-private-peers", RELAY, ValueType.bool(),
+            false, false, "Also refuse RFC 1918 / RFC 6598 / ULA peers (the default allows them, as coturn does)");
+    public static final ConfigKey<Duration> MAX_ALLOCATE_LIFETIME = key("max-allocate-lifetime", RELAY,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(3600), false,
+            "Longest allocation lifetime a client may request");
+    public static final ConfigKey<Duration> DEFAULT_ALLOCATE_LIFETIME = key("default-allocate-lifetime", RELAY,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(600), false,
+            "Allocation lifetime when the client asks for none");
+    public static final ConfigKey<Duration> PERMISSION_LIFETIME = key("permission-lifetime", RELAY,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(300), false, "Permission lifetime");
+    public static final ConfigKey<Duration> CHANNEL_LIFETIME = key("channel-lifetime", RELAY,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(600), false, "Channel binding lifetime");
+    public static final ConfigKey<Duration> NONCE_LIFETIME = key("nonce-lifetime", RELAY,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(600), false,
+            "How long a nonce is accepted before 438 Stale Nonce");
+    public static final ConfigKey<Integer> USER_QUOTA = key("user-quota", RELAY, ValueType.integer(0, 1_000_000), 10,
+            false, "Concurrent allocations per user (the REST user id); 0 = unlimited");
+    public static final ConfigKey<Integer> ROOM_QUOTA = key("room-quota", RELAY, ValueType.integer(0, 1_000_000), 100,
+            false, "Concurrent allocations per room (from the REST username); 0 = unlimited");
+    public static final ConfigKey<Integer> TOTAL_QUOTA = key("total-quota", RELAY, ValueType.integer(0, 1_000_000),
+            5000, false, "Concurrent allocations in total; 0 = unlimited");
+    public static final ConfigKey<Integer> PERMISSION_QUOTA = key("permission-quota", RELAY,
+            ValueType.integer(1, 100_000), 64, false, "Permissions per allocation");
+    public static final ConfigKey<Long> MAX_BPS = key("max-bps", RELAY, ValueType.size(0, Long.MAX_VALUE / 2), 0L,
+            false, "Bandwidth cap per allocation in bytes per second; 0 = unlimited");
+
+    private ConfigKeys() {
+    }
+
+    /** Every key, in declaration order. */
+    public static List<ConfigKey<?>> all() {
+        return Collections.unmodifiableList(new ArrayList<>(ALL.values()));
+    }
+
+    public static ConfigKey<?> byName(String name) {
+        return ALL.get(name);
+    }
+
+    private static <T> ConfigKey<T> key(String name, ConfigKey.Section section, ValueType<T> type, T defaultValue,
+                                        boolean secret, String description) {
+        ConfigKey<T> key = new ConfigKey<>(name, section, type, defaultValue, secret, description);
+        if (ALL.putIfAbsent(name, key) != null) {
+            throw new IllegalStateException("duplicate key " + name);
+        }
+        return key;
+    }
+
+    static Path defaultDataDir() {
+        String xdg = System.getenv("XDG_DATA_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+                : Path.of(System.getProperty("user.home"), ".local", "share");
+        return base.resolve("kezdesu");
+    }
+
+    private static InetAddress anyLocal() {
+        try {
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

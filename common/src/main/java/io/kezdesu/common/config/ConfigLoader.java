@@ -1,0 +1,168 @@
+package io.kezdesu.common.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the configuration from a YAML file, the environment ({@code KEZDESU_*}) and command-line flags, in that
+ * order of increasing precedence, then validates every value and the rules between keys. All problems are collected
+ * and thrown together as one {@link ConfigException}, each as {@code key: value (expected: …)}.
+ *
+ * <p>In the file, nested maps are read as kebab-case keys: {@code tls: {cert: x}} is the same as {@code tls-cert: x}.
+ */
+public final class ConfigLoader {
+
+    /** The environment variable that names the config file when {@code --config} is not given. */
+    public static final String CONFIG_ENV = "KEZDESU_CONFIG";
+
+    private final Map<ConfigKey<?>, Object> values = new LinkedHashMap<>();
+    private final Map<ConfigKey<?>, Config.Origin> origins = new LinkedHashMap<>();
+    private final List<String> problems = new ArrayList<>();
+
+    private ConfigLoader() {
+        for (ConfigKey<?> key : ConfigKeys.all()) {
+            values.put(key, key.defaultValue());
+            origins.put(key, Config.Origin.DEFAULT);
+        }
+    }
+
+    /**
+     * @param file  the YAML file, if any
+     * @param env   the process environment (only {@code KEZDESU_*} entries are read)
+     * @param flags values from the command line by key name; repeated flags give several values
+     */
+    public static Config load(Optional<Path> file, Map<String, String> env, Map<String, List<String>> flags) {
+        ConfigLoader loader = new ConfigLoader();
+        file.ifPresent(loader::readFile);
+        loader.readEnvironment(env);
+        flags.forEach((name, raw) -> loader.set(name, raw, Config.Origin.FLAG, "--" + name));
+        if (!loader.problems.isEmpty()) {
+            throw new ConfigException(loader.problems);
+        }
+        Config config = new Config(loader.values, loader.origins);
+        validate(config);
+        return config;
+    }
+
+    /** Rules that involve more than one key. */
+    static void validate(Config c) {
+        List<String> problems = new ArrayList<>();
+        int min = c.get(ConfigKeys.MIN_PORT);
+        int max = c.get(ConfigKeys.MAX_PORT);
+        if (min > max) {
+            problems.add("min-port: " + min + " (expected: <= max-port, which is " + max + ")");
+        }
+        boolean cert = c.get(ConfigKeys.TLS_CERT) != null;
+        boolean key = c.get(ConfigKeys.TLS_KEY) != null;
+        if (cert != key) {
+            problems.add((cert ? "tls-key: <unset>" : "tls-cert: <unset>")
+                    + " (expected: tls-cert and tls-key are set together)");
+        }
+        if (cert && c.get(ConfigKeys.TLS_SELF_SIGNED)) {
+            problems.add("tls-self-signed: true (expected: false when tls-cert is set)");
+        }
+        Duration def = c.get(ConfigKeys.DEFAULT_ALLOCATE_LIFETIME);
+        Duration maxLife = c.get(ConfigKeys.MAX_ALLOCATE_LIFETIME);
+        if (def.compareTo(maxLife) > 0) {
+            problems.add("default-allocate-lifetime: " + ValueType.printDuration(def)
+                    + " (expected: <= max-allocate-lifetime, which is " + ValueType.printDuration(maxLife) + ")");
+        }
+        String uri = c.get(ConfigKeys.MONGO_URI);
+        if (uri != null && !uri.startsWith("mongodb://") && !uri.startsWith("mongodb+srv://")) {
+            problems.add("mongo-uri: <redacted> (expected: a connection string starting with mongodb:// or "
+                    + "mongodb+srv://)");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    private void readFile(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            problems.add("config: " + file + " (expected: an existing, readable YAML file)");
+            return;
+        } catch (IOException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
+                    .orElse("");
+            problems.add("config: " + file + " (expected: a YAML mapping of keys to values; " + reason + ")");
+            return;
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return;
+        }
+        if (!root.isObject()) {
+            problems.add("config: " + file + " (expected: a YAML mapping of keys to values)");
+            return;
+        }
+        readObject("", root);
+    }
+
+    private void readObject(String prefix, JsonNode node) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String name = prefix + e.getKey().replace('_', '-');
+            JsonNode v = e.getValue();
+            if (v.isObject() && ConfigKeys.byName(name) == null) {
+                readObject(name + "-", v);
+            } else if (v.isNull()) {
+                if (ConfigKeys.byName(name) == null) {
+                    problems.add(name + ": <empty> (expected: a known configuration key; see docs/CONFIG.md)");
+                }
+            } else if (v.isArray()) {
+                List<String> items = new ArrayList<>();
+                v.forEach(item -> items.add(item.isValueNode() ? item.asText() : item.toString()));
+                set(name, items, Config.Origin.FILE, name);
+            } else if (v.isValueNode()) {
+                set(name, List.of(v.asText()), Config.Origin.FILE, name);
+            } else {
+                set(name, List.of(v.toString()), Config.Origin.FILE, name);
+            }
+        }
+    }
+
+    private void readEnvironment(Map<String, String> env) {
+        for (ConfigKey<?> key : ConfigKeys.all()) {
+            String raw = env.get(key.environmentVariable());
+            if (raw != null && !raw.isEmpty()) {
+                set(key.name(), List.of(raw), Config.Origin.ENVIRONMENT, key.environmentVariable());
+            }
+        }
+    }
+
+    private void set(String name, List<String> raw, Config.Origin origin, String where) {
+        ConfigKey<?> key = ConfigKeys.byName(name);
+        if (key == null) {
+            problems.add(where + ": unknown key (expected: a known configuration key; see docs/CONFIG.md)");
+            return;
+        }
+        try {
+            Object value;
+            if (key.type().isList() && raw.size() != 1) {
+                value = key.type().parseElements(raw);
+            } else {
+                value = key.type().parse(raw.get(raw.size() - 1));
+            }
+            values.put(key, value);
+            origins.put(key, origin);
+        } catch (IllegalArgumentException e) {
+            String shown = key.secret() ? "<redacted>" : String.join(",", raw);
+            String from = where.equals(name) ? "" : " [from " + where + "]";
+            problems.add(name + ": " + shown + " (expected: " + e.getMessage() + ")" + from);
+        }
+    }
+}

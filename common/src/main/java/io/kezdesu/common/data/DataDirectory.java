@@ -1,0 +1,133 @@
+package io.kezdesu.common.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's data directory: generated secrets, the embedded store, the development certificate and the file
+ * that tells the CLI where the running daemon listens. Everything in it is readable by its owner only.
+ */
+public final class DataDirectory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataDirectory.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
+    static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+
+    private final Path root;
+
+    private DataDirectory(Path root) {
+        this.root = root;
+    }
+
+    /** Opens the directory, creating it (owner-only) when missing. */
+    public static DataDirectory open(Path root) {
+        Path abs = root.toAbsolutePath().normalize();
+        try {
+            if (!Files.isDirectory(abs)) {
+                Files.createDirectories(abs);
+                setPermissions(abs, OWNER_ONLY_DIR);
+                LOG.info("created data directory {}", abs);
+            }
+            if (!Files.isWritable(abs)) {
+                throw new IOException("not writable");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("data-dir: " + abs + " (expected: a writable directory; "
+                    + e.getMessage() + ")", e);
+        }
+        return new DataDirectory(abs);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path resolve(String name) {
+        return root.resolve(name);
+    }
+
+    /**
+     * The secret stored in {@code name}, generated (32 random bytes, base64url) on first use. The value is never
+     * logged; only the file is.
+     */
+    public String secret(String name, String what) {
+        Path file = root.resolve(name);
+        Optional<String> existing = readText(file);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        try {
+            writeOwnerOnly(file, value + "\n", false);
+            LOG.info("generated {} in {}", what, file);
+            return value;
+        } catch (FileAlreadyExistsException e) {
+            return readText(file).orElseThrow(() -> new IllegalStateException("empty secret file " + file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** Reads a small text file, trimmed; empty when the file does not exist. */
+    public static Optional<String> readText(Path file) {
+        try {
+            String s = Files.readString(file, StandardCharsets.UTF_8).strip();
+            return s.isEmpty() ? Optional.empty() : Optional.of(s);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** Writes a file readable by the owner only: created with 0600 before any content is written. */
+    public static void writeOwnerOnly(Path file, String content, boolean replace) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + Long.toHexString(RANDOM.nextLong()));
+        try {
+            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(tmp);
+        }
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            if (replace) {
+                try {
+                    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } else {
+                // A link, not a move: two daemons racing on first start keep the first secret written.
+                Files.createLink(file, tmp);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void setPermissions(Path path, Set<PosixFilePermission> perms) throws IOException {
+        try {
+            Files.setPosixFilePermissions(path, perms);
+        } catch (UnsupportedOperationException e) {
+            LOG.warn("cannot restrict permissions of {} on this file system", path);
+        }
+    }
+}

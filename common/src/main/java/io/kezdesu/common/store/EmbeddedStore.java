@@ -1,0 +1,72 @@
+package io.kezdesu.common.store;
+
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The zero-setup store: an in-process MongoDB-wire server (mongo-java-server, H2 MVStore backend, one file in the
+ * data directory) bound to a loopback port, so that the daemon talks to it with the same driver and code path as to
+ * a real MongoDB. Its known limits: TTL indexes never expire and sessions/transactions are refused, so no code may
+ * depend on either for correctness.
+ */
+public final class EmbeddedStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedStore.class);
+
+    private final MongoServer server;
+    private final InetSocketAddress address;
+    private final Path file;
+
+    private EmbeddedStore(MongoServer server, InetSocketAddress address, Path file) {
+        this.server = server;
+        this.address = address;
+        this.file = file;
+    }
+
+    /** Opens (or creates) the store file and listens on 127.0.0.1 on a free port. */
+    public static EmbeddedStore start(Path file) {
+        H2Backend backend;
+        try {
+            backend = new H2Backend(file.toString());
+        } catch (RuntimeException e) {
+            String reason = String.valueOf(e.getMessage());
+            if (reason.contains("locked")) {
+                throw new StoreException("embedded store " + file
+                        + " is in use by another process (is another kezdesu running with this data-dir?)", e);
+            }
+            throw new StoreException("cannot open embedded store " + file + ": " + reason, e);
+        }
+        MongoServer server = new MongoServer(backend);
+        try {
+            server.bind("127.0.0.1", 0);
+        } catch (RuntimeException e) {
+            server.shutdownNow();
+            throw new StoreException("cannot bind embedded store on 127.0.0.1: " + e.getMessage(), e);
+        }
+        InetSocketAddress address = server.getLocalAddress();
+        LOG.debug("embedded store {} listening on {}", file, address);
+        return new EmbeddedStore(server, address, file);
+    }
+
+    public String connectionString() {
+        return "mongodb://127.0.0.1:" + address.getPort();
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Stops listening and closes the backend, which commits the MVStore so that nothing acknowledged is lost. */
+    @Override
+    public void close() {
+        server.shutdown();
+    }
+}

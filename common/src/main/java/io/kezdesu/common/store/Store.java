@@ -1,0 +1,101 @@
+package io.kezdesu.common.store;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import io.kezdesu.common.config.Config;
+import io.kezdesu.common.config.ConfigKeys;
+import io.kezdesu.common.data.DataDirectory;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import reactor.core.publisher.Mono;
+
+/**
+ * The MongoDB client kezdesu uses everywhere: connected to {@code mongo-uri} when configured, otherwise to an
+ * {@link EmbeddedStore} in the data directory. One code path either way.
+ */
+public final class Store implements AutoCloseable {
+
+    public static final String EMBEDDED_FILE = "store.mv.db";
+
+    private final MongoClient client;
+    private final MongoDatabase database;
+    private final Optional<EmbeddedStore> embedded;
+    private final String description;
+
+    private Store(MongoClient client, String databaseName, Optional<EmbeddedStore> embedded, String description) {
+        this.client = client;
+        this.database = client.getDatabase(databaseName);
+        this.embedded = embedded;
+        this.description = description;
+    }
+
+    public static Store open(Config config, DataDirectory dataDir) {
+        String database = config.get(ConfigKeys.MONGO_DATABASE);
+        Optional<String> uri = config.find(ConfigKeys.MONGO_URI);
+        if (uri.isPresent()) {
+            ConnectionString cs;
+            try {
+                cs = new ConnectionString(uri.get());
+            } catch (IllegalArgumentException e) {
+                throw new StoreException("mongo-uri: <redacted> (expected: a valid MongoDB connection string)", e);
+            }
+            String db = cs.getDatabase() != null ? cs.getDatabase() : database;
+            return new Store(MongoClients.create(settings(cs)), db, Optional.empty(),
+                    "MongoDB " + String.join(",", cs.getHosts()) + "/" + db);
+        }
+        EmbeddedStore store = EmbeddedStore.start(dataDir.resolve(EMBEDDED_FILE));
+        try {
+            MongoClient client = MongoClients.create(settings(new ConnectionString(store.connectionString())));
+            return new Store(client, database, Optional.of(store),
+                    "embedded store " + store.file() + " (" + store.connectionString() + ")");
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private static MongoClientSettings settings(ConnectionString cs) {
+        return MongoClientSettings.builder()
+                .applyConnectionString(cs)
+                .applyToClusterSettings(b -> {
+                    if (cs.getServerSelectionTimeout() == null) {
+                        b.serverSelectionTimeout(5, TimeUnit.SECONDS);
+                    }
+                })
+                .applyToSocketSettings(b -> {
+                    if (cs.getConnectTimeout() == null) {
+                        b.connectTimeout(5, TimeUnit.SECONDS);
+                    }
+                })
+                .build();
+    }
+
+    public MongoDatabase database() {
+        return database;
+    }
+
+    /** Where the data lives, without credentials; safe to log. */
+    public String description() {
+        return description;
+    }
+
+    public boolean isEmbedded() {
+        return embedded.isPresent();
+    }
+
+    /** Completes when the store answers a ping within the timeout; errors otherwise. */
+    public Mono<Void> ping(Duration timeout) {
+        return Mono.from(database.runCommand(new Document("ping", 1))).timeout(timeout).then();
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        embedded.ifPresent(EmbeddedStore::close);
+    }
+}
