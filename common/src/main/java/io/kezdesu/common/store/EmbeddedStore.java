@@ -47,9 +47,19 @@ public final class EmbeddedStore implements AutoCloseable {
             server.shutdownNow();
             throw new StoreException("cannot bind embedded store on 127.0.0.1: " + e.getMessage(), e);
         }
+        restrictToOwner(file);
         InetSocketAddress address = server.getLocalAddress();
         LOG.debug("embedded store {} listening on {}", file, address);
         return new EmbeddedStore(server, address, file);
+    }
+
+    private static void restrictToOwner(Path file) {
+        try {
+            java.nio.file.Files.setPosixFilePermissions(file,
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            LOG.warn("cannot restrict permissions of {}: {}", file, e.toString());
+        }
     }
 
     public String connectionString() {

@@ -1,0 +1,81 @@
+package io.kezdesu.cli;
+
+import io.kezdesu.cli.daemon.Daemon;
+import io.kezdesu.common.config.Config;
+import io.kezdesu.common.config.ConfigKeys;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Runs a daemon in the foreground until SIGTERM or SIGINT, then shuts it down in order and exits 0. A watchdog
+ * makes sure the process is gone within {@value #STOP_LIMIT_MS} ms of the signal, whatever hangs.
+ */
+abstract class DaemonCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DaemonCommand.class);
+    private static final long STOP_LIMIT_MS = 9_500;
+
+    private final Map<String, String> env;
+    private final Daemon.Mode mode;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    DaemonCommand(Map<String, String> env, Daemon.Mode mode) {
+        this.env = env;
+        this.mode = mode;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Config config = ConfigOptions.load(spec.commandLine().getParseResult(), env);
+        Logging.configure(config.get(ConfigKeys.LOG_LEVEL));
+        Daemon daemon = Daemon.start(config, mode, VersionProvider.version());
+        CountDownLatch stop = new CountDownLatch(1);
+        Signals.onTermination(stop::countDown);
+        stop.await();
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(STOP_LIMIT_MS);
+                LOG.error("shutdown took longer than {} ms; exiting anyway", STOP_LIMIT_MS);
+                Runtime.getRuntime().halt(Main.OK);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "kezdesu-shutdown-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        daemon.close();
+        watchdog.interrupt();
+        return Main.OK;
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Run signaling (HTTP/WebSocket) and the STUN/TURN relay in one process.")
+    static final class Serve extends DaemonCommand {
+        Serve(Map<String, String> env) {
+            super(env, Daemon.Mode.ALL);
+        }
+    }
+
+    @Command(name = "signaling", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Run only the signaling server (HTTP API, WebSocket, web client).")
+    static final class SignalingOnly extends DaemonCommand {
+        SignalingOnly(Map<String, String> env) {
+            super(env, Daemon.Mode.SIGNALING);
+        }
+    }
+
+    @Command(name = "relay", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+            description = "Run only the STUN/TURN relay.")
+    static final class RelayOnly extends DaemonCommand {
+        RelayOnly(Map<String, String> env) {
+            super(env, Daemon.Mode.RELAY);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.kezdesu.cli;
+
+import io.kezdesu.cli.admin.UserCommand;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code kezdesu}: run the daemon(s), check the configuration, administer users. */
+@Command(name = "kezdesu", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Self-hosted signaling and STUN/TURN relay for browser video calls.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class KezdesuCommand implements Runnable {
+
+    private final Map<String, String> env;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    KezdesuCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
+    static CommandLine commandLine(KezdesuCommand top) {
+        CommandLine cli = new CommandLine(top);
+        cli.addSubcommand("serve", configured(new DaemonCommand.Serve(top.env)));
+        cli.addSubcommand("signaling", configured(new DaemonCommand.SignalingOnly(top.env)));
+        cli.addSubcommand("relay", configured(new DaemonCommand.RelayOnly(top.env)));
+        CommandLine config = new CommandLine(new ConfigCommand());
+        config.addSubcommand("check", configured(new ConfigCommand.Check(top.env)));
+        cli.addSubcommand("config", config);
+        cli.addSubcommand("user", UserCommand.commandLine(top.env));
+        return cli;
+    }
+
+    private static CommandLine configured(Object command) {
+        CommandLine c = new CommandLine(command);
+        ConfigOptions.addTo(c.getCommandSpec());
+        return c;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

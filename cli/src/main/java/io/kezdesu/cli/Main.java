@@ -1,0 +1,45 @@
+package io.kezdesu.cli;
+
+import io.kezdesu.common.config.ConfigException;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** Entry point of the {@code kezdesu} command. */
+public final class Main {
+
+    /** Exit codes, in one place. */
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int code = run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv(), args);
+        System.exit(code);
+    }
+
+    /** Runs one command; testable: output, errors and environment are parameters. */
+    public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+        KezdesuCommand top = new KezdesuCommand(env);
+        CommandLine cli = KezdesuCommand.commandLine(top);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ConfigException ce) {
+                err.println("invalid configuration:");
+                ce.problems().forEach(p -> err.println("  " + p));
+                return USAGE;
+            }
+            if (e instanceof CliException ce) {
+                err.println("kezdesu: " + ce.getMessage());
+                return ce.exitCode();
+            }
+            err.println("kezdesu: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return FAILURE;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,55 @@
+package io.kezdesu.common.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Pins the defaults an operator relies on, and keeps docs/CONFIG.md and the example config in step with the keys. */
+class ConfigDefaultsTest {
+
+    @Test
+    void defaults() {
+        Config c = Config.defaults();
+        assertEquals(8080, c.get(ConfigKeys.HTTP_PORT));
+        assertEquals("0.0.0.0", c.get(ConfigKeys.HTTP_IP).getHostAddress());
+        assertEquals(3478, c.get(ConfigKeys.LISTENING_PORT));
+        assertEquals(5349, c.get(ConfigKeys.TLS_LISTENING_PORT));
+        assertEquals(49152, c.get(ConfigKeys.MIN_PORT));
+        assertEquals(65535, c.get(ConfigKeys.MAX_PORT));
+        assertEquals(64 * 1024L, c.get(ConfigKeys.MAX_BODY_SIZE));
+        assertEquals(Duration.ofHours(12), c.get(ConfigKeys.JWT_TTL));
+        assertEquals(Duration.ofSeconds(600), c.get(ConfigKeys.DEFAULT_ALLOCATE_LIFETIME));
+        assertEquals(Duration.ofSeconds(3600), c.get(ConfigKeys.MAX_ALLOCATE_LIFETIME));
+        assertEquals(Duration.ofSeconds(300), c.get(ConfigKeys.PERMISSION_LIFETIME));
+        assertEquals(Duration.ofSeconds(600), c.get(ConfigKeys.CHANNEL_LIFETIME));
+        assertEquals(false, c.get(ConfigKeys.ALLOW_LOOPBACK_PEERS));
+        assertEquals(List.of(), c.get(ConfigKeys.STATIC_AUTH_SECRET));
+        assertNull(c.get(ConfigKeys.MONGO_URI));
+        assertNull(c.get(ConfigKeys.JWT_SECRET));
+        assertTrue(c.get(ConfigKeys.DATA_DIR).endsWith(Path.of("kezdesu")));
+    }
+
+    @Test
+    void everyKeyIsDocumentedAndInTheExampleConfig() throws Exception {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        String doc = Files.readString(root.resolve("docs/CONFIG.md"));
+        String example = Files.readString(root.resolve("kezdesu.example.yaml"));
+        for (ConfigKey<?> key : ConfigKeys.all()) {
+            assertTrue(doc.contains("`" + key.name() + "`"), "docs/CONFIG.md lacks " + key.name());
+            assertTrue(example.contains(key.name() + ":"), "kezdesu.example.yaml lacks " + key.name());
+        }
+    }
+
+    @Test
+    void theExampleConfigIsValid() {
+        Path root = Path.of("").toAbsolutePath().getParent();
+        ConfigLoader.load(java.util.Optional.of(root.resolve("kezdesu.example.yaml")), java.util.Map.of(),
+                java.util.Map.of());
+    }
+}

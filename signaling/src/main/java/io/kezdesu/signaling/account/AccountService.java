@@ -1,0 +1,181 @@
+package io.kezdesu.signaling.account;
+
+import io.kezdesu.common.auth.InvalidTokenException;
+import io.kezdesu.common.auth.JwtService;
+import io.kezdesu.common.auth.PasswordHasher;
+import io.kezdesu.common.ratelimit.FailureCounter;
+import io.kezdesu.signaling.http.ApiError;
+import io.kezdesu.signaling.http.ApiException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Accounts: registration, login with throttling, token authentication and profile changes. Password hashing runs on
+ * the bounded {@code kdf} scheduler; everything else is the store's publishers, so no event loop ever waits.
+ */
+public final class AccountService {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final UserRepository users;
+    private final PasswordHasher hasher;
+    private final Scheduler kdf;
+    private final JwtService jwt;
+    private final FailureCounter failuresByAddress;
+    private final FailureCounter failuresByAccount;
+    private final Clock clock;
+    /** A real hash to verify against for unknown emails, so that both refusals cost the same. */
+    private final Mono<String> decoyHash;
+
+    public AccountService(UserRepository users, PasswordHasher hasher, Scheduler kdf, JwtService jwt,
+                          FailureCounter failuresByAddress, FailureCounter failuresByAccount, Clock clock) {
+        this.users = users;
+        this.hasher = hasher;
+        this.kdf = kdf;
+        this.jwt = jwt;
+        this.failuresByAddress = failuresByAddress;
+        this.failuresByAccount = failuresByAccount;
+        this.clock = clock;
+        this.decoyHash = Mono.fromCallable(() -> hasher.hash(newSecret())).subscribeOn(kdf).cache();
+    }
+
+    public Mono<User> register(String email, String name, String password) {
+        return hash(password).flatMap(h -> {
+            Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+            return users.insert(new User(newId(), email, name, h, false, now, now,
+                    now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+        });
+    }
+
+    /** A login token, or 401 {@code invalid-credentials} alike for an unknown email and a wrong password. */
+    public Mono<Login> login(String email, String password, String clientAddress) {
+        Duration wait = max(failuresByAddress.retryAfter(clientAddress), failuresByAccount.retryAfter(email));
+        if (!wait.isZero()) {
+            return Mono.error(new ApiException(ApiError.TOO_MANY_REQUESTS,
+                    "too many failed logins; try again in " + Math.max(1, wait.toSeconds()) + " s", Optional.of(wait)));
+        }
+        return users.findByEmail(email)
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(user -> (user.isPresent() ? Mono.just(user.get().passwordHash()) : decoyHash)
+                        .flatMap(h -> verify(password, h))
+                        .flatMap(ok -> {
+                            if (!ok || user.isEmpty()) {
+                                failuresByAddress.recordFailure(clientAddress);
+                                failuresByAccount.recordFailure(email);
+                                return Mono.error(new ApiException(ApiError.INVALID_CREDENTIALS,
+                                        "unknown email or wrong password"));
+                            }
+                            if (user.get().disabled()) {
+                                return Mono.error(new ApiException(ApiError.ACCOUNT_DISABLED,
+                                        "this account is disabled"));
+                            }
+                            failuresByAccount.reset(email);
+                            return Mono.just(new Login(jwt.issue(user.get().id()), user.get()));
+                        }));
+    }
+
+    /** The account behind a bearer token: valid signature and claims, an enabled account, not revoked since. */
+    public Mono<User> authenticate(Optional<String> bearer) {
+        if (bearer.isEmpty()) {
+            return Mono.error(new ApiException(ApiError.UNAUTHORIZED, "missing Authorization: Bearer <token>"));
+        }
+        JwtService.TokenClaims claims;
+        try {
+            claims = jwt.verify(bearer.get());
+        } catch (InvalidTokenException e) {
+            ApiError error = e.getMessage().contains("expired") ? ApiError.TOKEN_EXPIRED : ApiError.UNAUTHORIZED;
+            return Mono.error(new ApiException(error, e.getMessage()));
+        }
+        return users.findById(claims.userId())
+                .switchIfEmpty(Mono.error(new ApiException(ApiError.UNAUTHORIZED, "invalid token")))
+                .flatMap(user -> {
+                    if (user.disabled()) {
+                        return Mono.error(new ApiException(ApiError.ACCOUNT_DISABLED, "this account is disabled"));
+                    }
+                    if (claims.issuedAt().isBefore(user.tokensValidAfter())) {
+                        return Mono.error(new ApiException(ApiError.UNAUTHORIZED,
+                                "token revoked by a password change; log in again"));
+                    }
+                    return Mono.just(user);
+                });
+    }
+
+    /** Changes name and/or password; a new password needs the current one and revokes every older token. */
+    public Mono<ProfileChange> updateProfile(User user, Optional<String> name, Optional<String> newPassword,
+                                             Optional<String> currentPassword) {
+        if (newPassword.isEmpty()) {
+            return users.update(user.id(), new UserRepository.Change(name.orElse(null), null, null), clock.instant())
+                    .map(u -> new ProfileChange(u, Optional.empty()));
+        }
+        if (currentPassword.isEmpty()) {
+            return Mono.error(ApiException.invalidField("currentPassword", "required to change the password"));
+        }
+        return verify(currentPassword.get(), user.passwordHash()).flatMap(ok -> {
+            if (!ok) {
+                return Mono.error(new ApiException(ApiError.FORBIDDEN, "currentPassword is wrong"));
+            }
+            return hash(newPassword.get())
+                    .flatMap(h -> users.update(user.id(), new UserRepository.Change(name.orElse(null), h, null),
+                            clock.instant()))
+                    .map(u -> new ProfileChange(u, Optional.of(jwt.issue(u.id()))));
+        });
+    }
+
+    /** Sets a password chosen by an administrator; revokes the account's tokens. */
+    public Mono<User> resetPassword(User user, String password) {
+        return hash(password).flatMap(h -> users.update(user.id(), new UserRepository.Change(null, h, null),
+                clock.instant()));
+    }
+
+    public Mono<User> setDisabled(User user, boolean disabled) {
+        return users.update(user.id(), new UserRepository.Change(null, null, disabled), clock.instant());
+    }
+
+    /** An account by id or, when the key holds an '@', by email. */
+    public Mono<User> find(String idOrEmail) {
+        return idOrEmail.contains("@") ? users.findByEmail(idOrEmail.strip().toLowerCase(java.util.Locale.ROOT))
+                : users.findById(idOrEmail);
+    }
+
+    public UserRepository repository() {
+        return users;
+    }
+
+    private Mono<String> hash(String password) {
+        return Mono.fromCallable(() -> hasher.hash(password)).subscribeOn(kdf);
+    }
+
+    private Mono<Boolean> verify(String password, String hash) {
+        return Mono.fromCallable(() -> hasher.verify(password, hash)).subscribeOn(kdf);
+    }
+
+    /** A random password for accounts created or reset without one (shown once to the administrator). */
+    public static String newSecret() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private static String newId() {
+        byte[] b = new byte[12];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    public record Login(JwtService.IssuedToken token, User user) {
+    }
+
+    public record ProfileChange(User user, Optional<JwtService.IssuedToken> newToken) {
+    }
+}

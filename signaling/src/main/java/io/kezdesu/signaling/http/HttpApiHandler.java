@@ -1,0 +1,141 @@
+package io.kezdesu.signaling.http;
+
+import com.mongodb.MongoTimeoutException;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Dispatches each aggregated request to the {@link Router} and writes the handler's answer. Reading pauses while a
+ * request is in progress, so pipelined requests are answered in order and a client cannot queue unbounded work.
+ * Failures become JSON errors here, in one place; nothing internal (stack traces, driver messages) reaches the client.
+ */
+public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApiHandler.class);
+
+    private final Router router;
+    private final AtomicInteger inFlight;
+
+    public HttpApiHandler(Router router, AtomicInteger inFlight) {
+        this.router = router;
+        this.inFlight = inFlight;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        if (!req.decoderResult().isSuccess()) {
+            write(ctx, error(new ApiException(ApiError.BAD_REQUEST, "malformed HTTP request")), false);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+        ApiRequest request = new ApiRequest(req.method(), uri.path(), Map.of(), uri.parameters(), req.headers().copy(),
+                ByteBufUtil.getBytes(req.content()), ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+        Router.Match match = router.match(request);
+        if (match.handler() == null) {
+            ApiResponse response = match.allowed().isEmpty()
+                    ? error(new ApiException(ApiError.NOT_FOUND, "no such resource: " + request.path()))
+                    : error(new ApiException(ApiError.METHOD_NOT_ALLOWED, req.method() + " is not allowed here"))
+                            .withHeader("Allow", String.join(", ", match.allowed().stream().map(Object::toString)
+                                    .toList()));
+            write(ctx, response, keepAlive);
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        inFlight.incrementAndGet();
+        Mono<ApiResponse> answer;
+        try {
+            answer = match.handler().apply(match.request());
+        } catch (RuntimeException e) {
+            answer = Mono.error(e);
+        }
+        answer.switchIfEmpty(Mono.error(new IllegalStateException("handler completed without a response")))
+                .subscribe(
+                        response -> finish(ctx, response, keepAlive),
+                        failure -> finish(ctx, error(failure, request), keepAlive));
+    }
+
+    private void finish(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive) {
+        write(ctx, response, keepAlive).addListener(f -> {
+            inFlight.decrementAndGet();
+            if (keepAlive && ctx.channel().isActive()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        });
+    }
+
+    static io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive) {
+        byte[] body = response.body() == null ? new byte[0]
+                : response.body() instanceof byte[] b ? b : Json.write(response.body());
+        FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
+                Unpooled.wrappedBuffer(body));
+        if (response.contentType() != null) {
+            out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
+        }
+        out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        out.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        out.headers().set("X-Content-Type-Options", "nosniff");
+        response.headers().forEach(out.headers()::set);
+        if (keepAlive) {
+            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        } else {
+            out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        io.netty.channel.ChannelFuture f = ctx.writeAndFlush(out);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+        return f;
+    }
+
+    /** The JSON error for a refusal. */
+    public static ApiResponse error(ApiException e) {
+        Map<String, String> body = new java.util.LinkedHashMap<>();
+        body.put("error", e.error().code());
+        body.put("message", e.getMessage());
+        ApiResponse r = new ApiResponse(e.error().status(), body, "application/json", Map.of());
+        if (e.retryAfter().isPresent()) {
+            r = r.withHeader("Retry-After", String.valueOf(Math.max(1, e.retryAfter().get().toSeconds())));
+        }
+        if (e.error().status().code() == 401) {
+            r = r.withHeader("WWW-Authenticate", "Bearer");
+        }
+        return r;
+    }
+
+    private static ApiResponse error(Throwable failure, ApiRequest request) {
+        if (failure instanceof ApiException api) {
+            return error(api);
+        }
+        if (failure instanceof MongoTimeoutException || failure instanceof TimeoutException) {
+            LOG.warn("{} {}: store unavailable: {}", request.method(), request.path(), failure.toString());
+            return error(new ApiException(ApiError.UNAVAILABLE, "the store is unavailable; try again later"));
+        }
+        LOG.error("{} {} failed", request.method(), request.path(), failure);
+        return error(new ApiException(ApiError.INTERNAL, "internal error"));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("closing HTTP connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}
