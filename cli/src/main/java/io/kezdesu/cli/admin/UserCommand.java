@@ -32,10 +32,8 @@ public final class UserCommand implements Runnable {
         c.addSubcommand(new CommandLine(new Add(env)));
         c.addSubcommand(new CommandLine(new ListUsers(env)));
         c.addSubcommand(new CommandLine(new Show(env)));
-        c.addSubcommand("disable", new CommandLine(new SetDisabled(env, true)));
-        CommandLine enable = new CommandLine(new SetDisabled(env, false));
-        enable.getCommandSpec().usageMessage().description("Re-enable a disabled account.");
-        c.addSubcommand("enable", enable);
+        c.addSubcommand(new CommandLine(new Disable(env)));
+        c.addSubcommand(new CommandLine(new Enable(env)));
         c.addSubcommand(new CommandLine(new ResetPassword(env)));
         return c;
     }
@@ -171,9 +169,7 @@ public final class UserCommand implements Runnable {
         }
     }
 
-    @Command(name = "disable", mixinStandardHelpOptions = true,
-            description = "Disable an account: the user cannot log in and their tokens stop working.")
-    static final class SetDisabled extends Base {
+    abstract static class SetDisabled extends Base {
         private final boolean disabled;
 
         @Parameters(paramLabel = "<user>", description = "User id or email")
@@ -189,6 +185,21 @@ public final class UserCommand implements Runnable {
             print(admin.client(env).post(path(user) + (disabled ? "/disable" : "/enable"), Map.of()),
                     disabled ? "disabled user" : "enabled user");
             return Main.OK;
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true,
+            description = "Disable an account: the user cannot log in and their tokens stop working.")
+    static final class Disable extends SetDisabled {
+        Disable(Map<String, String> env) {
+            super(env, true);
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Re-enable a disabled account.")
+    static final class Enable extends SetDisabled {
+        Enable(Map<String, String> env) {
+            super(env, false);
         }
     }
 

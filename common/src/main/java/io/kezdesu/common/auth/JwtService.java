@@ -15,13 +15,15 @@ import java.util.UUID;
 import javax.crypto.SecretKey;
 
 /**
- * Login tokens: HS256 JWTs with {@code iss, sub, iat, exp, jti}. Verification pins the algorithm and the issuer and
+ * Login tokens: HS256 JWTs with {@code iss, sub, iat, exp, jti} and {@code ver}, the account's token version (raised
+ * on every password change, so that older tokens stop working at once). Verification pins the algorithm and the issuer and
  * rejects unsigned ({@code alg: none}), foreign-key, expired and not-yet-valid tokens. No clock skew is allowed: the
  * issuer and the verifier are the same process (or fleet with synchronised clocks).
  */
 public final class JwtService {
 
     public static final String ALGORITHM = "HS256";
+    static final String VERSION_CLAIM = "ver";
 
     private final SecretKey key;
     private final String issuer;
@@ -39,7 +41,7 @@ public final class JwtService {
         this.clock = clock;
     }
 
-    public IssuedToken issue(String userId) {
+    public IssuedToken issue(String userId, long tokenVersion) {
         Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Instant exp = now.plus(ttl);
         String token = Jwts.builder()
@@ -48,6 +50,7 @@ public final class JwtService {
                 .issuedAt(Date.from(now))
                 .expiration(Date.from(exp))
                 .id(UUID.randomUUID().toString())
+                .claim(VERSION_CLAIM, tokenVersion)
                 .signWith(key, Jwts.SIG.HS256)
                 .compact();
         return new IssuedToken(token, now, exp);
@@ -79,10 +82,13 @@ public final class JwtService {
             throw new InvalidTokenException("invalid token");
         }
         Claims c = jws.getPayload();
-        if (c.getSubject() == null || c.getIssuedAt() == null || c.getExpiration() == null || c.getId() == null) {
+        Object version = c.get(VERSION_CLAIM);
+        if (c.getSubject() == null || c.getIssuedAt() == null || c.getExpiration() == null || c.getId() == null
+                || !(version instanceof Number)) {
             throw new InvalidTokenException("invalid token");
         }
-        return new TokenClaims(c.getSubject(), c.getIssuedAt().toInstant(), c.getExpiration().toInstant(), c.getId());
+        return new TokenClaims(c.getSubject(), c.getIssuedAt().toInstant(), c.getExpiration().toInstant(), c.getId(),
+                ((Number) version).longValue());
     }
 
     /** A signed token and its validity. {@link #toString()} hides the token. */
@@ -93,6 +99,6 @@ public final class JwtService {
         }
     }
 
-    public record TokenClaims(String userId, Instant issuedAt, Instant expiresAt, String tokenId) {
+    public record TokenClaims(String userId, Instant issuedAt, Instant expiresAt, String tokenId, long tokenVersion) {
     }
 }

@@ -23,19 +23,20 @@ class JwtServiceTest {
 
     @Test
     void issuedTokenCarriesTheClaimsAndVerifies() {
-        JwtService.IssuedToken t = jwt.issue("user-1");
+        JwtService.IssuedToken t = jwt.issue("user-1", 7);
         JwtService.TokenClaims c = jwt.verify(t.token());
         assertEquals("user-1", c.userId());
         assertEquals(NOW, c.issuedAt());
         assertEquals(NOW.plus(Duration.ofHours(12)), c.expiresAt());
         assertEquals(36, c.tokenId().length());
+        assertEquals(7, c.tokenVersion());
         String header = new String(Base64.getUrlDecoder().decode(t.token().split("\\.")[0]), StandardCharsets.UTF_8);
         assertEquals("{\"alg\":\"HS256\"}", header);
     }
 
     @Test
     void expiredTokenIsRefusedAsExpired() {
-        String token = jwt.issue("u").token();
+        String token = jwt.issue("u", 0).token();
         JwtService later = new JwtService(SECRET, "kezdesu", Duration.ofHours(12),
                 Clock.fixed(NOW.plus(Duration.ofHours(12)).plusSeconds(1), ZoneOffset.UTC));
         InvalidTokenException e = assertThrows(InvalidTokenException.class, () -> later.verify(token));
@@ -44,7 +45,7 @@ class JwtServiceTest {
 
     @Test
     void notYetValidTokenIsRefused() {
-        String token = Jwts.builder().issuer("kezdesu").subject("u").issuedAt(Date.from(NOW))
+        String token = Jwts.builder().claim("ver", 0).issuer("kezdesu").subject("u").issuedAt(Date.from(NOW))
                 .notBefore(Date.from(NOW.plusSeconds(600))).expiration(Date.from(NOW.plusSeconds(3600))).id("j")
                 .signWith(key(SECRET), Jwts.SIG.HS256).compact();
         assertThrows(InvalidTokenException.class, () -> jwt.verify(token));
@@ -52,7 +53,7 @@ class JwtServiceTest {
 
     @Test
     void tamperedPayloadIsRefused() {
-        String[] parts = jwt.issue("alice").token().split("\\.");
+        String[] parts = jwt.issue("alice", 0).token().split("\\.");
         String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
                 .replace("alice", "admin");
         String forged = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
@@ -72,13 +73,13 @@ class JwtServiceTest {
     void tokenSignedWithAnotherKeyIsRefused() {
         JwtService other = new JwtService("another-secret-another-secret-another-secret", "kezdesu",
                 Duration.ofHours(1), clock);
-        assertThrows(InvalidTokenException.class, () -> jwt.verify(other.issue("u").token()));
+        assertThrows(InvalidTokenException.class, () -> jwt.verify(other.issue("u", 0).token()));
     }
 
     @Test
     void otherAlgorithmWithTheSameKeyIsRefused() {
         // A 512-bit secret can sign HS512 too; verification is pinned to HS256 all the same.
-        String token = Jwts.builder().issuer("kezdesu").subject("u").issuedAt(Date.from(NOW))
+        String token = Jwts.builder().claim("ver", 0).issuer("kezdesu").subject("u").issuedAt(Date.from(NOW))
                 .expiration(Date.from(NOW.plusSeconds(3600))).id("j")
                 .signWith(key(SECRET), Jwts.SIG.HS512).compact();
         assertThrows(InvalidTokenException.class, () -> jwt.verify(token));
@@ -87,12 +88,22 @@ class JwtServiceTest {
     @Test
     void otherIssuerAndMissingClaimsAreRefused() {
         JwtService foreign = new JwtService(SECRET, "someone-else", Duration.ofHours(1), clock);
-        assertThrows(InvalidTokenException.class, () -> jwt.verify(foreign.issue("u").token()));
-        String noSubject = Jwts.builder().issuer("kezdesu").issuedAt(Date.from(NOW))
+        assertThrows(InvalidTokenException.class, () -> jwt.verify(foreign.issue("u", 0).token()));
+        String noSubject = Jwts.builder().claim("ver", 0).issuer("kezdesu").issuedAt(Date.from(NOW))
                 .expiration(Date.from(NOW.plusSeconds(3600))).id("j").signWith(key(SECRET), Jwts.SIG.HS256).compact();
         assertThrows(InvalidTokenException.class, () -> jwt.verify(noSubject));
         assertThrows(InvalidTokenException.class, () -> jwt.verify("garbage"));
         assertThrows(InvalidTokenException.class, () -> jwt.verify(""));
+    }
+
+    @Test
+    void aValidlySignedTokenWithoutTheVersionClaimIsRefused() {
+        String token = Jwts.builder().issuer("kezdesu").subject("u").issuedAt(Date.from(NOW))
+                .expiration(Date.from(NOW.plusSeconds(3600))).id("j").signWith(key(SECRET), Jwts.SIG.HS256).compact();
+        assertThrows(InvalidTokenException.class, () -> jwt.verify(token));
+        String withVersion = Jwts.builder().claim("ver", 0).issuer("kezdesu").subject("u").issuedAt(Date.from(NOW))
+                .expiration(Date.from(NOW.plusSeconds(3600))).id("j").signWith(key(SECRET), Jwts.SIG.HS256).compact();
+        assertEquals("u", jwt.verify(withVersion).userId(), "the same token with the claim is accepted");
     }
 
     @Test

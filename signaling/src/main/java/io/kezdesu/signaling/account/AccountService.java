@@ -48,8 +48,7 @@ public final class AccountService {
     public Mono<User> register(String email, String name, String password) {
         return hash(password).flatMap(h -> {
             Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-            return users.insert(new User(newId(), email, name, h, false, now, now,
-                    now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+            return users.insert(new User(newId(), email, name, h, false, now, now, 0L));
         });
     }
 
@@ -77,7 +76,7 @@ public final class AccountService {
                                         "this account is disabled"));
                             }
                             failuresByAccount.reset(email);
-                            return Mono.just(new Login(jwt.issue(user.get().id()), user.get()));
+                            return Mono.just(new Login(jwt.issue(user.get().id(), user.get().tokenVersion()), user.get()));
                         }));
     }
 
@@ -99,7 +98,7 @@ public final class AccountService {
                     if (user.disabled()) {
                         return Mono.error(new ApiException(ApiError.ACCOUNT_DISABLED, "this account is disabled"));
                     }
-                    if (claims.issuedAt().isBefore(user.tokensValidAfter())) {
+                    if (claims.tokenVersion() != user.tokenVersion()) {
                         return Mono.error(new ApiException(ApiError.UNAUTHORIZED,
                                 "token revoked by a password change; log in again"));
                     }
@@ -124,7 +123,7 @@ public final class AccountService {
             return hash(newPassword.get())
                     .flatMap(h -> users.update(user.id(), new UserRepository.Change(name.orElse(null), h, null),
                             clock.instant()))
-                    .map(u -> new ProfileChange(u, Optional.of(jwt.issue(u.id()))));
+                    .map(u -> new ProfileChange(u, Optional.of(jwt.issue(u.id(), u.tokenVersion()))));
         });
     }
 

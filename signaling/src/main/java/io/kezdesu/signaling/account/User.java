@@ -6,16 +6,17 @@ import java.util.Map;
 import org.bson.Document;
 
 /**
- * An account. {@code tokensValidAfter} invalidates every login token issued before it (password change or reset).
+ * An account. {@code tokenVersion} is written into every login token and raised on each password change or reset,
+ * which revokes all tokens issued before.
  * {@link #toString()} hides the password hash.
  */
 public record User(String id, String email, String name, String passwordHash, boolean disabled, Instant createdAt,
-                   Instant updatedAt, Instant tokensValidAfter) {
+                   Instant updatedAt, long tokenVersion) {
 
     static User fromDocument(Document d) {
         return new User(d.getString("_id"), d.getString("email"), d.getString("name"), d.getString("passwordHash"),
                 Boolean.TRUE.equals(d.getBoolean("disabled")), d.getDate("createdAt").toInstant(),
-                d.getDate("updatedAt").toInstant(), d.getDate("tokensValidAfter").toInstant());
+                d.getDate("updatedAt").toInstant(), ((Number) d.get("tokenVersion")).longValue());
     }
 
     Document toDocument() {
@@ -26,7 +27,7 @@ public record User(String id, String email, String name, String passwordHash, bo
                 .append("disabled", disabled)
                 .append("createdAt", java.util.Date.from(createdAt))
                 .append("updatedAt", java.util.Date.from(updatedAt))
-                .append("tokensValidAfter", java.util.Date.from(tokensValidAfter));
+                .append("tokenVersion", tokenVersion);
     }
 
     /** What the API shows of an account. */

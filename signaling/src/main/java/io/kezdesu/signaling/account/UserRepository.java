@@ -64,9 +64,7 @@ public final class UserRepository {
         }
         if (change.passwordHash() != null) {
             updates.add(Updates.set("passwordHash", change.passwordHash()));
-            // Seconds, like the iat claim: tokens issued from this second on stay valid.
-            updates.add(Updates.set("tokensValidAfter",
-                    Date.from(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS))));
+            updates.add(Updates.inc("tokenVersion", 1L));
         }
         if (change.disabled() != null) {
             updates.add(Updates.set("disabled", change.disabled()));

@@ -1,0 +1,114 @@
+package io.kezdesu.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CliTest {
+
+    @TempDir
+    Path tmp;
+
+    /** Output, errors and exit code of one command. */
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), env, args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void versionIsPrinted() {
+        Run r = run(Map.of(), "--version");
+        assertEquals(0, r.code());
+        assertTrue(r.out().startsWith("kezdesu "), r.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "serve", "signaling", "relay", "config", "config check", "user", "user add",
+            "user list", "user show", "user disable", "user enable", "user reset-password"})
+    void everyCommandHasHelp(String command) {
+        String[] args = (command + " --help").strip().split(" ");
+        Run r = run(Map.of(), args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Usage: kezdesu" + (command.isEmpty() ? "" : " " + command)), r.out());
+    }
+
+    @Test
+    void daemonCommandsOfferEveryConfigKeyAsAFlag() {
+        String help = run(Map.of(), "serve", "--help").out();
+        for (var key : io.kezdesu.common.config.ConfigKeys.all()) {
+            assertTrue(help.contains("--" + key.name() + "="), key.name());
+        }
+    }
+
+    @Test
+    void configCheckPrintsTheEffectiveConfigurationRedacted() throws Exception {
+        Path file = tmp.resolve("k.yaml");
+        Files.writeString(file, "http-port: 9090\njwt-secret: this-is-a-very-secret-jwt-key-0123456789\n");
+        Run r = run(Map.of("KEZDESU_REALM", "example.org"), "config", "check", "--config", file.toString(),
+                "--listening-port", "3479");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("http-port: 9090  # from file"), r.out());
+        assertTrue(r.out().contains("realm: example.org  # from environment"), r.out());
+        assertTrue(r.out().contains("listening-port: 3479  # from flag"), r.out());
+        assertTrue(r.out().contains("jwt-secret: <redacted>  # from file"), r.out());
+        assertFalse(r.out().contains("this-is-a-very-secret"), r.out());
+        assertTrue(r.out().endsWith("# configuration is valid\n"), r.out());
+    }
+
+    @Test
+    void configCheckReportsEveryProblemWithExitStatus2() throws Exception {
+        Path file = tmp.resolve("bad.yaml");
+        Files.writeString(file, "http-port: eighty\nmin-port: 0\nlistning-port: 1\n");
+        Run r = run(Map.of(), "config", "check", "--config", file.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("http-port: eighty (expected: a port number in [0, 65535]"), r.err());
+        assertTrue(r.err().contains("min-port: 0 (expected: an integer in [1, 65535])"), r.err());
+        assertTrue(r.err().contains("listning-port: unknown key"), r.err());
+        Run missing = run(Map.of(), "config", "check", "--config", tmp.resolve("none.yaml").toString());
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("expected: an existing, readable YAML file"), missing.err());
+    }
+
+    @Test
+    void theConfigFileCanComeFromTheEnvironment() throws Exception {
+        Path file = tmp.resolve("env.yaml");
+        Files.writeString(file, "realm: from-env-file\n");
+        Run r = run(Map.of("KEZDESU_CONFIG", file.toString()), "config", "check");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("realm: from-env-file  # from file"), r.out());
+    }
+
+    @Test
+    void unknownCommandsAndOptionsAreUsageErrors() {
+        assertEquals(2, run(Map.of(), "frobnicate").code());
+        Run r = run(Map.of(), "serve", "--no-such-option");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("Unknown option: '--no-such-option'"), r.err());
+        assertEquals(2, run(Map.of(), "user", "add", "--email", "a@b.org").code(), "--name is required");
+    }
+
+    @Test
+    void adminCommandsWithoutADaemonSayWhatToDo() {
+        Run r = run(Map.of(), "user", "list", "--data-dir", tmp.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("no running daemon recorded in " + tmp), r.err());
+        Run refused = run(Map.of(), "user", "list", "--server", "http://127.0.0.1:9", "--token", "x");
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("cannot connect to http://127.0.0.1:9"), refused.err());
+    }
+}

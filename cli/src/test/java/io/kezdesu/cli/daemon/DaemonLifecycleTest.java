@@ -1,0 +1,134 @@
+package io.kezdesu.cli.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import io.kezdesu.common.tls.SelfSignedCertificate;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DaemonLifecycleTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void accountsSurviveARestart() {
+        try (TestDaemon first = TestDaemon.start(dataDir, Map.of())) {
+            first.registerAndLogin("persist@example.org", "P", "persisted password");
+        }
+        try (TestDaemon second = TestDaemon.start(dataDir, Map.of())) {
+            TestDaemon.Response login = second.login("persist@example.org", "persisted password");
+            assertEquals(200, login.status(), login::toString);
+        }
+    }
+
+    @Test
+    void startupLineNamesTheBoundAddressesAndDaemonFileTellsTheCli() throws Exception {
+        try (TestDaemon d = TestDaemon.start(dataDir, Map.of())) {
+            int port = d.daemon().signaling().orElseThrow().address().getPort();
+            assertTrue(port > 0);
+            String line = d.daemon().startupLine();
+            assertTrue(line.contains("http http://127.0.0.1:" + port), line);
+            assertTrue(line.contains("data-dir " + dataDir.toAbsolutePath()), line);
+            assertTrue(line.contains("store embedded store"), line);
+            Path file = dataDir.resolve(DaemonFile.NAME);
+            assertEquals("http://127.0.0.1:" + port, DaemonFile.readUrl(dataDir).orElseThrow());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        }
+        assertFalse(Files.exists(dataDir.resolve(DaemonFile.NAME)), "removed on shutdown");
+    }
+
+    @Test
+    void readinessReportsAnUnreachableStore() {
+        MongoServer mongo = new MongoServer(H2Backend.inMemory());
+        InetSocketAddress a = mongo.bind();
+        try (TestDaemon d = TestDaemon.start(dataDir, Map.of("mongo-uri",
+                "mongodb://127.0.0.1:" + a.getPort() + "/?serverSelectionTimeoutMS=500&connectTimeoutMS=500"))) {
+            assertEquals(200, d.get("/readyz", null).status());
+            mongo.shutdownNow();
+            TestDaemon.Response notReady = d.get("/readyz", null);
+            assertEquals(503, notReady.status(), notReady::toString);
+            assertEquals("not-ready", notReady.error());
+            assertTrue(notReady.message().startsWith("store unreachable: "), notReady::toString);
+            assertEquals(200, d.get("/healthz", null).status(), "the process itself is up");
+        }
+    }
+
+    @Test
+    void failedLoginsFromOneAddressAreThrottledAcrossAccounts() {
+        try (TestDaemon d = TestDaemon.start(dataDir, Map.of("login-failures-per-ip", "2"))) {
+            assertEquals(401, d.login("nobody1@example.org", "whatever1").status());
+            assertEquals(401, d.login("nobody2@example.org", "whatever2").status());
+            TestDaemon.Response limited = d.login("nobody3@example.org", "whatever3");
+            assertEquals(429, limited.status());
+            assertTrue(limited.header("Retry-After").isPresent());
+        }
+    }
+
+    @Test
+    void closedRegistrationIsRefused() {
+        try (TestDaemon d = TestDaemon.start(dataDir, Map.of("allow-registration", "false"))) {
+            TestDaemon.Response r = d.post("/api/register",
+                    Map.of("email", "a@example.org", "name", "A", "password", "12345678"), null);
+            assertEquals(403, r.status());
+            assertEquals("registration-closed", r.error());
+        }
+    }
+
+    @Test
+    void selfSignedDevelopmentCertificateServesHttps() throws Exception {
+        // First start generates the certificate; the client then trusts exactly that certificate.
+        Path cert = dataDir.resolve(SelfSignedCertificate.CERT_FILE);
+        try (TestDaemon boot = TestDaemon.start(dataDir, Map.of("tls-self-signed", "true"), Daemon.Mode.SIGNALING,
+                HttpClient.newHttpClient())) {
+            assertTrue(boot.base().startsWith("https://"));
+        }
+        assertEquals("rw-------", PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dataDir.resolve(SelfSignedCertificate.KEY_FILE))));
+        byte[] before = Files.readAllBytes(cert);
+        try (TestDaemon d = TestDaemon.start(dataDir, Map.of("tls-self-signed", "true"), Daemon.Mode.SIGNALING,
+                HttpClient.newBuilder().sslContext(trusting(cert)).build())) {
+            assertEquals(200, d.get("/healthz", null).status());
+            assertEquals(201, d.post("/api/register",
+                    Map.of("email", "tls@example.org", "name", "T", "password", "12345678"), null).status());
+        }
+        assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(cert)), "the certificate is reused");
+    }
+
+    @Test
+    void configuredCertificateMustBeReadable() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TestDaemon.start(dataDir,
+                Map.of("tls-cert", "/nonexistent/cert.pem", "tls-key", "/nonexistent/key.pem")));
+        assertTrue(e.getMessage().startsWith("tls-cert: /nonexistent/cert.pem (expected: a readable PEM file)"),
+                e.getMessage());
+    }
+
+    private static SSLContext trusting(Path cert) throws Exception {
+        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+        ks.load(null, null);
+        try (InputStream in = Files.newInputStream(cert)) {
+            ks.setCertificateEntry("dev", CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+}
