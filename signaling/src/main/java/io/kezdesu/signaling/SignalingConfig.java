@@ -2,18 +2,30 @@ package io.kezdesu.signaling;
 
 import io.kezdesu.common.config.Config;
 import io.kezdesu.common.config.ConfigKeys;
+import io.kezdesu.common.config.ConfigKeys.DuplicateJoin;
 import io.kezdesu.common.data.Secrets;
 import io.kezdesu.common.tls.TlsFiles;
+import io.kezdesu.signaling.ice.IceServers;
+import io.kezdesu.signaling.ws.WebSocketSettings;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** What the signaling server needs, taken from the configuration and the resolved secrets. */
+/**
+ * What the signaling server needs, taken from the configuration and the resolved secrets.
+ *
+ * @param relay where the relay listens (ports), when one runs beside signaling or is configured
+ */
 public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFiles> tls, int maxBodySize,
                               String jwtSecret, String jwtIssuer, Duration jwtTtl, String adminToken,
                               boolean allowRegistration, int loginFailuresPerIp, int loginFailuresPerAccount,
-                              Duration loginFailureWindow) {
+                              Duration loginFailureWindow, Optional<String> publicUrl, Optional<String> turnHost,
+                              List<String> iceUrls, List<String> turnSecrets, Duration turnCredentialTtl,
+                              Optional<IceServers.RelayPorts> relay, int defaultMaxParticipants,
+                              int maxParticipantsLimit, DuplicateJoin duplicateJoin, WebSocketSettings webSocket,
+                              Duration resumeGrace, int resumeQueue) {
 
     public SignalingConfig {
         Objects.requireNonNull(httpIp, "httpIp");
@@ -24,14 +36,33 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
         if (maxBodySize < 1024) {
             throw new IllegalArgumentException("max-body-size: " + maxBodySize + " (expected: >= 1024)");
         }
+        if (defaultMaxParticipants > maxParticipantsLimit) {
+            defaultMaxParticipants = maxParticipantsLimit;
+        }
+        iceUrls = List.copyOf(iceUrls);
+        turnSecrets = List.copyOf(turnSecrets);
     }
 
-    public static SignalingConfig from(Config c, Secrets secrets, Optional<TlsFiles> tls) {
+    /**
+     * @param relay the running relay's ports, or empty to use the configured {@code listening-port} (and
+     *              {@code tls-listening-port} when a certificate is configured)
+     */
+    public static SignalingConfig from(Config c, Secrets secrets, Optional<TlsFiles> tls,
+                                       Optional<IceServers.RelayPorts> relay) {
+        Optional<IceServers.RelayPorts> ports = relay.or(() -> Optional.of(new IceServers.RelayPorts(
+                c.get(ConfigKeys.LISTENING_PORT),
+                tls.isPresent() ? Optional.of(c.get(ConfigKeys.TLS_LISTENING_PORT)) : Optional.empty())));
         return new SignalingConfig(c.get(ConfigKeys.HTTP_IP), c.get(ConfigKeys.HTTP_PORT), tls,
                 Math.toIntExact(c.get(ConfigKeys.MAX_BODY_SIZE)), secrets.jwtSecret(), c.get(ConfigKeys.JWT_ISSUER),
                 c.get(ConfigKeys.JWT_TTL), secrets.adminToken(), c.get(ConfigKeys.ALLOW_REGISTRATION),
                 c.get(ConfigKeys.LOGIN_FAILURES_PER_IP), c.get(ConfigKeys.LOGIN_FAILURES_PER_ACCOUNT),
-                c.get(ConfigKeys.LOGIN_FAILURE_WINDOW));
+                c.get(ConfigKeys.LOGIN_FAILURE_WINDOW), c.find(ConfigKeys.PUBLIC_URL), c.find(ConfigKeys.TURN_HOST),
+                c.get(ConfigKeys.ICE_URLS), secrets.turnSecrets(), c.get(ConfigKeys.TURN_CREDENTIAL_TTL), ports,
+                c.get(ConfigKeys.DEFAULT_MAX_PARTICIPANTS), c.get(ConfigKeys.MAX_PARTICIPANTS_LIMIT),
+                c.get(ConfigKeys.DUPLICATE_JOIN),
+                new WebSocketSettings(Math.toIntExact(c.get(ConfigKeys.WS_MAX_MESSAGE_SIZE)),
+                        c.get(ConfigKeys.WS_RATE_LIMIT), c.get(ConfigKeys.HEARTBEAT_TIMEOUT)),
+                c.get(ConfigKeys.RESUME_GRACE), c.get(ConfigKeys.RESUME_QUEUE));
     }
 
     @Override

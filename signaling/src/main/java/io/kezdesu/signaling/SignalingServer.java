@@ -9,7 +9,26 @@ import io.kezdesu.signaling.account.AccountsApi;
 import io.kezdesu.signaling.account.UserRepository;
 import io.kezdesu.signaling.admin.AdminAuth;
 import io.kezdesu.signaling.admin.AdminUsersApi;
+import io.kezdesu.common.turn.TurnRestCredentials;
+import io.kezdesu.signaling.admin.AdminRoomsApi;
+import io.kezdesu.signaling.http.ApiResponse;
 import io.kezdesu.signaling.http.HealthApi;
+import io.kezdesu.signaling.ice.IceServers;
+import io.kezdesu.signaling.metrics.SignalingMetrics;
+import io.kezdesu.signaling.report.ConferenceRecorder;
+import io.kezdesu.signaling.report.ConferenceRepository;
+import io.kezdesu.signaling.report.ReportsApi;
+import io.kezdesu.signaling.room.RoomRepository;
+import io.kezdesu.signaling.room.RoomService;
+import io.kezdesu.signaling.room.RoomsApi;
+import io.kezdesu.signaling.ws.WebSocketUpgradeHandler;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import reactor.core.publisher.Mono;
 import io.kezdesu.signaling.http.HttpInitializer;
 import io.kezdesu.signaling.http.Router;
 import io.netty.bootstrap.ServerBootstrap;
@@ -60,11 +79,18 @@ public final class SignalingServer implements AutoCloseable {
     private final AtomicInteger inFlight;
     private final boolean tls;
     private final java.net.InetAddress configuredIp;
+    private final RoomService rooms;
+    private final ConferenceRecorder recorder;
+    private final ScheduledExecutorService timers;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SignalingServer(EventLoopGroup boss, EventLoopGroup workers, Scheduler kdf, Channel serverChannel,
                             ChannelGroup channels, AtomicInteger inFlight, boolean tls,
-                            java.net.InetAddress configuredIp) {
+                            java.net.InetAddress configuredIp, RoomService rooms, ConferenceRecorder recorder,
+                            ScheduledExecutorService timers) {
+        this.rooms = rooms;
+        this.recorder = recorder;
+        this.timers = timers;
         this.boss = boss;
         this.workers = workers;
         this.kdf = kdf;
@@ -75,24 +101,57 @@ public final class SignalingServer implements AutoCloseable {
         this.configuredIp = configuredIp;
     }
 
-    /** Ensures the store's indexes and starts listening; blocks the calling (non-event-loop) thread until bound. */
+    /**
+     * Ensures the store's indexes, closes conferences a crash left open, and starts listening; blocks the calling
+     * (non-event-loop) thread until bound.
+     */
     public static SignalingServer start(SignalingConfig config, Store store) {
-        Clock clock = Clock.systemUTC();
+        return start(config, store, Clock.systemUTC());
+    }
+
+    /** As {@link #start(SignalingConfig, Store)}, with the clock that stamps tokens, credentials and reports. */
+    public static SignalingServer start(SignalingConfig config, Store store, Clock clock) {
+        Duration startup = Duration.ofSeconds(30);
         UserRepository users = new UserRepository(store.database());
-        users.ensureIndexes().block(Duration.ofSeconds(30));
+        RoomRepository roomStore = new RoomRepository(store.database());
+        ConferenceRepository conferenceStore = new ConferenceRepository(store.database());
+        users.ensureIndexes().then(roomStore.ensureIndexes()).then(conferenceStore.ensureIndexes()).block(startup);
+        ConferenceRecorder recorder = new ConferenceRecorder(conferenceStore);
+        Long recovered = recorder.recoverInterrupted().block(startup);
+        if (recovered != null && recovered > 0) {
+            LOG.warn("closed {} conference(s) left open by an earlier crash", recovered);
+        }
 
         int cores = Runtime.getRuntime().availableProcessors();
         Scheduler kdf = Schedulers.newParallel("kezdesu-kdf", Math.max(1, cores));
-        AccountService accounts = new AccountService(users, new PasswordHasher(), kdf,
+        PasswordHasher hasher = new PasswordHasher();
+        SignalingMetrics metrics = new SignalingMetrics();
+        AccountService accounts = new AccountService(users, hasher, kdf,
                 new JwtService(config.jwtSecret(), config.jwtIssuer(), config.jwtTtl(), clock),
                 new FailureCounter(config.loginFailuresPerIp(), config.loginFailureWindow(), THROTTLE_KEYS, clock),
                 new FailureCounter(config.loginFailuresPerAccount(), config.loginFailureWindow(), THROTTLE_KEYS,
                         clock),
                 clock);
+        IceServers ice = new IceServers(new TurnRestCredentials(config.turnSecrets(), config.turnCredentialTtl(),
+                clock), config.iceUrls(), config.turnHost(), config.relay());
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kezdesu-room-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics, config, hasher, kdf);
+        AdminAuth adminAuth = new AdminAuth(config.adminToken());
+        boolean tls = config.tls().isPresent();
+
         Router router = new Router();
         new HealthApi(store).routes(router);
+        router.add(HttpMethod.GET, "/metrics", req -> Mono.just(ApiResponse.bytes(HttpResponseStatus.OK,
+                metrics.scrape(), SignalingMetrics.contentType())));
         new AccountsApi(accounts, config.allowRegistration()).routes(router);
-        new AdminUsersApi(accounts, new AdminAuth(config.adminToken())).routes(router);
+        new RoomsApi(rooms, accounts, config.publicUrl(), tls).routes(router);
+        new ReportsApi(conferenceStore, rooms, accounts).routes(router);
+        new AdminUsersApi(accounts, adminAuth).routes(router);
+        new AdminRoomsApi(rooms, accounts, conferenceStore, adminAuth).routes(router);
 
         Optional<SslContext> ssl = config.tls().map(SignalingServer::sslContext);
         boolean epoll = Epoll.isAvailable();
@@ -110,15 +169,18 @@ public final class SignalingServer implements AutoCloseable {
                     .channel(type)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new HttpInitializer(ssl, config.maxBodySize(), router, inFlight, channels))
+                    .childHandler(new HttpInitializer(ssl, config.maxBodySize(), router, inFlight, channels,
+                            () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), tls)))
                     .bind(new InetSocketAddress(config.httpIp(), config.httpPort()))
                     .syncUninterruptibly()
                     .channel();
-            return new SignalingServer(boss, workers, kdf, ch, channels, inFlight, ssl.isPresent(), config.httpIp());
+            return new SignalingServer(boss, workers, kdf, ch, channels, inFlight, tls, config.httpIp(), rooms,
+                    recorder, timers);
         } catch (RuntimeException e) {
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             kdf.dispose();
+            timers.shutdownNow();
             throw new IllegalStateException("cannot listen on " + config.httpIp().getHostAddress() + ":"
                     + config.httpPort() + ": " + e.getMessage(), e);
         }
@@ -174,7 +236,22 @@ public final class SignalingServer implements AutoCloseable {
         if (inFlight.get() > 0) {
             LOG.warn("closing with {} requests still in progress", inFlight.get());
         }
+        // Everyone in a room hears the server is going, conferences end as "shutdown", their records land.
+        rooms.registry().shutdown(Duration.ofSeconds(2));
+        long recordDeadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (!recorder.idle() && System.nanoTime() < recordDeadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        channels.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE),
+                        ch -> ch.pipeline().get("signaling") != null)
+                .awaitUninterruptibly(1, TimeUnit.SECONDS);
         channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        timers.shutdownNow();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         kdf.dispose();

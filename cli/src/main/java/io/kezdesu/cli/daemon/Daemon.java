@@ -58,7 +58,7 @@ public final class Daemon implements AutoCloseable {
                 Store s = Store.open(config, dir);
                 store = Optional.of(s);
                 started.add(s);
-                SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, tls), s);
+                SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, tls, Optional.empty()), s);
                 signaling = Optional.of(server);
                 started.add(server);
                 parts.add((server.isTls() ? "https " : "http ") + server.url());

@@ -4,6 +4,7 @@ import static io.kezdesu.common.config.ConfigKey.Section.ACCOUNTS;
 import static io.kezdesu.common.config.ConfigKey.Section.GENERAL;
 import static io.kezdesu.common.config.ConfigKey.Section.HTTP;
 import static io.kezdesu.common.config.ConfigKey.Section.RELAY;
+import static io.kezdesu.common.config.ConfigKey.Section.SIGNALING;
 import static io.kezdesu.common.config.ConfigKey.Section.STORE;
 
 import java.net.InetAddress;
@@ -22,6 +23,9 @@ import java.util.Map;
 public final class ConfigKeys {
 
     public enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
+
+    /** What happens when a user joins a room they are already in (another tab, another device). */
+    public enum DuplicateJoin { EVICT_OLD, REJECT_NEW }
 
     private static final Map<String, ConfigKey<?>> ALL = new LinkedHashMap<>();
 
@@ -71,6 +75,37 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> LOGIN_FAILURE_WINDOW = key("login-failure-window", ACCOUNTS,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofMinutes(15), false,
             "Window over which failed logins are counted");
+
+    // --- signaling (rooms, WebSocket) ----------------------------------------------------------------------------
+    public static final ConfigKey<String> PUBLIC_URL = key("public-url", SIGNALING, ValueType.url(), null, false,
+            "Base URL users reach the server at, for join links; unset derives it from each request's Host");
+    public static final ConfigKey<String> TURN_HOST = key("turn-host", SIGNALING, ValueType.host(), null, false,
+            "Host name or address advertised in STUN/TURN URLs; unset uses the host the client reached HTTP at");
+    public static final ConfigKey<List<String>> ICE_URLS = key("ice-urls", SIGNALING,
+            ValueType.listOf(ValueType.iceUrl()), List.of(), false,
+            "STUN/TURN URLs handed to clients instead of the derived ones (e.g. a separate relay fleet)");
+    public static final ConfigKey<Integer> DEFAULT_MAX_PARTICIPANTS = key("default-max-participants", SIGNALING,
+            ValueType.integer(1, 10_000), 10, false, "Participant limit of a room created without one");
+    public static final ConfigKey<Integer> MAX_PARTICIPANTS_LIMIT = key("max-participants-limit", SIGNALING,
+            ValueType.integer(1, 10_000), 50, false, "Server-wide cap on any room's participant limit");
+    public static final ConfigKey<DuplicateJoin> DUPLICATE_JOIN = key("duplicate-join", SIGNALING,
+            ValueType.enumeration(DuplicateJoin.class), DuplicateJoin.EVICT_OLD, false,
+            "A user joining a room they are already in: evict-old replaces the old session, reject-new refuses");
+    public static final ConfigKey<Long> WS_MAX_MESSAGE_SIZE = key("ws-max-message-size", SIGNALING,
+            ValueType.size(1024, 16 << 20), 64L * 1024, false,
+            "Largest WebSocket message; larger ones get an error and close code 1009");
+    public static final ConfigKey<Integer> WS_RATE_LIMIT = key("ws-rate-limit", SIGNALING,
+            ValueType.integer(1, 1_000_000), 100, false,
+            "Messages per second one connection may send (bursts of twice that); floods get close code 1008");
+    public static final ConfigKey<Duration> HEARTBEAT_TIMEOUT = key("heartbeat-timeout", SIGNALING,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(15), false,
+            "A connection silent this long (no message, no pong) is dropped; pings go out at a third of it");
+    public static final ConfigKey<Duration> RESUME_GRACE = key("resume-grace", SIGNALING,
+            ValueType.duration(Duration.ZERO), Duration.ofSeconds(20), false,
+            "How long a participant whose socket dropped may resume before the others see it leave");
+    public static final ConfigKey<Integer> RESUME_QUEUE = key("resume-queue", SIGNALING,
+            ValueType.integer(1, 100_000), 256, false,
+            "Messages queued for a dropped participant; beyond it the participant is dropped");
 
     // --- relay (coturn names) ------------------------------------------------------------------------------------
     public static final ConfigKey<List<InetAddress>> LISTENING_IP = key("listening-ip", RELAY,

@@ -150,6 +150,28 @@ public final class ValueType<T> {
                 e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }
 
+    /** An absolute http(s) URL without a trailing slash, e.g. {@code https://meet.example.org}. */
+    public static ValueType<String> url() {
+        return new ValueType<>("an http:// or https:// URL such as https://meet.example.org", s -> {
+            java.net.URI u = java.net.URI.create(s);
+            boolean ok = ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null
+                    && u.getQuery() == null && u.getFragment() == null;
+            return ok ? (s.endsWith("/") ? s.substring(0, s.length() - 1) : s) : null;
+        }, s -> s);
+    }
+
+    /** A DNS name or a literal address (IPv6 without brackets). */
+    public static ValueType<String> host() {
+        return new ValueType<>("a host name or IP address", s -> s.matches("[A-Za-z0-9.-]{1,253}")
+                || (s.contains(":") && literalAddress(s) != null) ? s : null, s -> s);
+    }
+
+    /** A STUN/TURN URL (RFC 7064 / RFC 7065), e.g. {@code turns:turn.example.org:443?transport=tcp}. */
+    public static ValueType<String> iceUrl() {
+        return new ValueType<>("a stun:, stuns:, turn: or turns: URL", s -> s.matches(
+                "(stun|stuns|turn|turns):[^\\s?]+(\\?transport=(udp|tcp))?") ? s : null, s -> s);
+    }
+
     /** A literal IPv4 or IPv6 address; host names are refused so that nothing resolves DNS at start-up. */
     public static ValueType<InetAddress> ipAddress() {
         return new ValueType<>("an IPv4 or IPv6 address", ValueType::literalAddress, InetAddress::getHostAddress);

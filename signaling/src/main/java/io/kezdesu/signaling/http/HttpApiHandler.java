@@ -82,7 +82,8 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         });
     }
 
-    static io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive) {
+    public static io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, ApiResponse response,
+                                                       boolean keepAlive) {
         byte[] body = response.body() == null ? new byte[0]
                 : response.body() instanceof byte[] b ? b : Json.write(response.body());
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),

@@ -11,7 +11,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The HTTP pipeline, top-down: TLS (optional) → HTTP codec → bounded aggregator → API router. */
+/**
+ * The HTTP pipeline, top-down: TLS (optional) → idle timeout → HTTP codec → bounded aggregator → WebSocket upgrade
+ * (for {@code /ws}, which then rebuilds the pipeline for signaling) → API router.
+ */
 public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
 
     private static final int MAX_INITIAL_LINE = 8192;
@@ -23,9 +26,12 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final Router router;
     private final AtomicInteger inFlight;
     private final ChannelGroup channels;
+    private final java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade;
 
     public HttpInitializer(Optional<SslContext> ssl, int maxBody, Router router, AtomicInteger inFlight,
-                           ChannelGroup channels) {
+                           ChannelGroup channels, java.util.function.Supplier<io.netty.channel.ChannelHandler>
+                                   webSocketUpgrade) {
+        this.webSocketUpgrade = webSocketUpgrade;
         this.ssl = ssl;
         this.maxBody = maxBody;
         this.router = router;
@@ -41,6 +47,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
         p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
         p.addLast("aggregator", new BodyLimitAggregator(maxBody));
+        p.addLast("ws-upgrade", webSocketUpgrade.get());
         p.addLast("api", new HttpApiHandler(router, inFlight));
         p.addLast("idle-close", new IdleCloser());
     }

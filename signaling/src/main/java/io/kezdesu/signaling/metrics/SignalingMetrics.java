@@ -1,0 +1,47 @@
+package io.kezdesu.signaling.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The signaling server's Prometheus metrics, on a registry of its own (so tests and several servers never clash). */
+public final class SignalingMetrics {
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    public final Gauge activeRooms = Gauge.builder().name("kezdesu_active_rooms")
+            .help("Rooms with a conference in progress").register(registry);
+    public final Gauge participants = Gauge.builder().name("kezdesu_participants")
+            .help("Participants in rooms, including those within the resume grace").register(registry);
+    public final Gauge sessions = Gauge.builder().name("kezdesu_websocket_sessions")
+            .help("Open signaling WebSocket connections").register(registry);
+    public final Counter joins = Counter.builder().name("kezdesu_joins_total")
+            .help("Join attempts by outcome (admitted, lobby, or the refusal code)").labelNames("outcome")
+            .register(registry);
+    public final Counter relayed = Counter.builder().name("kezdesu_messages_relayed_total")
+            .help("offer/answer/candidate messages relayed").labelNames("type").register(registry);
+    public final Counter authFailures = Counter.builder().name("kezdesu_auth_failures_total")
+            .help("Refused logins and WebSocket upgrades").labelNames("kind").register(registry);
+    public final Counter resumes = Counter.builder().name("kezdesu_resumes_total")
+            .help("Sessions resumed after a dropped socket").register(registry);
+    public final Counter protocolErrors = Counter.builder().name("kezdesu_protocol_errors_total")
+            .help("Error messages sent to clients, by code").labelNames("code").register(registry);
+
+    /** The Prometheus text exposition format (version 0.0.4). */
+    public byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static String contentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+}

@@ -1,0 +1,90 @@
+package io.kezdesu.signaling.protocol;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
+
+/** Everything a client may send, one record per {@code type}. See docs/PROTOCOL.md. */
+public sealed interface ClientMessage {
+
+    /** The wire {@code type}. */
+    String type();
+
+    record Join(String room, Optional<String> password) implements ClientMessage {
+        public String type() {
+            return "join";
+        }
+    }
+
+    record Resume(String token) implements ClientMessage {
+        public String type() {
+            return "resume";
+        }
+    }
+
+    record Leave() implements ClientMessage {
+        public String type() {
+            return "leave";
+        }
+    }
+
+    record Ping() implements ClientMessage {
+        public String type() {
+            return "ping";
+        }
+    }
+
+    /** {@code offer}, {@code answer} or {@code candidate}: relayed verbatim to {@code to}, stamped with {@code from}. */
+    record Relay(String type, String to, ObjectNode message) implements ClientMessage {
+    }
+
+    /** The sender's own microphone/camera state, shown to the others. */
+    record Media(boolean audio, boolean video) implements ClientMessage {
+        public String type() {
+            return "media";
+        }
+    }
+
+    record Kick(String to, boolean ban) implements ClientMessage {
+        public String type() {
+            return "kick";
+        }
+    }
+
+    record MuteRequest(String to, String kind) implements ClientMessage {
+        public String type() {
+            return "mute-request";
+        }
+    }
+
+    /** Make {@code to} a moderator, or (by the head) the new head. */
+    record Promote(String to, String role) implements ClientMessage {
+        public String type() {
+            return "promote";
+        }
+    }
+
+    record Demote(String to) implements ClientMessage {
+        public String type() {
+            return "demote";
+        }
+    }
+
+    record Lock(boolean locked) implements ClientMessage {
+        public String type() {
+            return locked ? "lock" : "unlock";
+        }
+    }
+
+    record Close() implements ClientMessage {
+        public String type() {
+            return "close";
+        }
+    }
+
+    /** A moderator's answer to a lobby knock. */
+    record Admit(String to, boolean admitted) implements ClientMessage {
+        public String type() {
+            return admitted ? "admit" : "deny";
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.kezdesu.signaling.report;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** The {@code conferences} collection: one document per conference, rewritten as it goes. */
+public final class ConferenceRepository {
+
+    private final MongoCollection<Document> conferences;
+
+    public ConferenceRepository(MongoDatabase db) {
+        this.conferences = db.getCollection("conferences");
+    }
+
+    public Mono<Void> ensureIndexes() {
+        return Mono.from(conferences.createIndex(Indexes.ascending("roomId"), new IndexOptions().name("room")))
+                .then(Mono.from(conferences.createIndex(Indexes.ascending("status"), new IndexOptions()
+                        .name("status"))))
+                .then();
+    }
+
+    Mono<Void> replace(Document doc, ReplaceOptions options) {
+        return Mono.from(conferences.replaceOne(Filters.eq("_id", doc.getString("_id")), doc, options)).then();
+    }
+
+    Flux<Document> active() {
+        return Flux.from(conferences.find(Filters.eq("status", "active")));
+    }
+
+    public Mono<Document> findById(String id) {
+        return Mono.from(conferences.find(Filters.eq("_id", id)).first());
+    }
+
+    /** Newest first; {@code roomId} null lists every room's. */
+    public Flux<Document> list(String roomId, int limit) {
+        Bson filter = roomId == null ? new Document() : Filters.eq("roomId", roomId);
+        return Flux.from(conferences.find(filter).sort(Sorts.descending("startedAt")).limit(limit));
+    }
+}

@@ -1,0 +1,632 @@
+package io.kezdesu.signaling.room;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kezdesu.signaling.protocol.ClientMessage;
+import io.kezdesu.signaling.protocol.ProtocolException;
+import io.kezdesu.signaling.protocol.ServerMessages;
+import io.kezdesu.signaling.protocol.SignalingError;
+import io.kezdesu.signaling.session.SocketSession;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A room with people in it: participants, the lobby, who was kicked during this conference, and the conference's
+ * record. Every method runs under the room's lock, so admission, moderation and relaying see one consistent state;
+ * nothing here blocks (sends are queued writes, store updates go through the room's {@link SerialWriter}).
+ *
+ * <p>Lifecycle: created by the {@link RoomRegistry} on the first join, retired when nobody is left in it or in its
+ * lobby; a retired instance refuses work and the caller fetches a fresh one.
+ */
+public final class LiveRoom {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final RoomContext ctx;
+    private final RoomRegistry registry;
+    private final SerialWriter writer;
+    private Room room;
+    private final Map<String, Participant> participants = new LinkedHashMap<>();
+    private final Map<String, Participant> lobby = new LinkedHashMap<>();
+    private final Set<String> kicked = new HashSet<>();
+    private String conferenceId;
+    private boolean retired;
+
+    LiveRoom(Room room, RoomContext ctx, RoomRegistry registry) {
+        this.room = room;
+        this.ctx = ctx;
+        this.registry = registry;
+        this.writer = new SerialWriter("room " + room.id());
+    }
+
+    public synchronized Room room() {
+        return room;
+    }
+
+    synchronized boolean retired() {
+        return retired;
+    }
+
+    public synchronized int size() {
+        return participants.size();
+    }
+
+    synchronized boolean writesIdle() {
+        return writer.idle();
+    }
+
+    // --- entering --------------------------------------------------------------------------------------------------
+
+    /**
+     * Admits the session, puts it in the lobby or refuses it, atomically against the room's rules.
+     *
+     * @return false when this instance was retired meanwhile (the caller retries on a fresh one)
+     */
+    public synchronized boolean join(SocketSession session, boolean passwordOk) {
+        if (retired) {
+            return false;
+        }
+        if (session.isClosed()) {
+            return true;
+        }
+        String userId = session.user().id();
+        Admission.Decision d = Admission.decide(room, participants.values(), kicked, userId, passwordOk, false,
+                ctx.duplicateJoin());
+        switch (d.outcome()) {
+            case REFUSE -> {
+                ctx.metrics().joins.labelValues(d.error().code()).inc();
+                throw new ProtocolException(d.error(), d.message());
+            }
+            case LOBBY -> knock(session);
+            case ADMIT -> admit(session, d.evict());
+        }
+        return true;
+    }
+
+    private void knock(SocketSession session) {
+        for (Participant waiting : List.copyOf(lobby.values())) {
+            if (waiting.userId.equals(session.user().id())) {
+                removeFromLobby(waiting);
+                waiting.session.send(ServerMessages.error(SignalingError.REPLACED,
+                        "you knocked again from another session", java.util.Optional.empty()));
+                waiting.session.detach();
+            }
+        }
+        Participant p = newParticipant(session);
+        lobby.put(p.id, p);
+        session.attach(this, p);
+        ctx.metrics().joins.labelValues("lobby").inc();
+        session.send(ServerMessages.text(ServerMessages.object("lobby").put("you", p.id).put("room", room.id())));
+        String knock = ServerMessages.text(ServerMessages.object("knock").put("id", p.id).put("userId", p.userId)
+                .put("name", p.name));
+        forModerators(m -> deliver(m, knock));
+    }
+
+    private void admit(SocketSession session, Participant evict) {
+        Instant now = ctx.clock().instant();
+        if (evict != null) {
+            if (evict.session != null) {
+                evict.session.send(ServerMessages.error(SignalingError.REPLACED,
+                        "you joined this room from another session", java.util.Optional.empty()));
+            }
+            remove(evict, "replaced", now);
+        }
+        if (conferenceId == null) {
+            conferenceId = ctx.conferences().started(room, now);
+            kicked.clear();
+            ctx.metrics().activeRooms.inc();
+        }
+        Participant p = newParticipant(session);
+        participants.put(p.id, p);
+        session.attach(this, p);
+        registry.registerResume(p.resumeToken, this);
+        ctx.conferences().joined(conferenceId, p.userId, p.name, now);
+        ctx.metrics().joins.labelValues("admitted").inc();
+        ctx.metrics().participants.inc();
+        session.send(ServerMessages.text(snapshot("joined", p, session)));
+        String joined = ServerMessages.text(ServerMessages.object("peer-joined").set("participant", view(p)));
+        for (Participant other : participants.values()) {
+            if (other != p) {
+                deliver(other, joined);
+            }
+        }
+    }
+
+    private Participant newParticipant(SocketSession session) {
+        return new Participant(randomId(9), session.user().id(), session.user().name(), randomId(24),
+                ctx.clock().instant(), session);
+    }
+
+    /** A participant whose socket dropped comes back on a new one: no leave, no join, queued messages in order. */
+    public synchronized void resume(SocketSession session, String token) {
+        Participant p = null;
+        for (Participant candidate : participants.values()) {
+            if (candidate.resumeToken.equals(token)) {
+                p = candidate;
+            }
+        }
+        if (p == null || retired || !p.userId.equals(session.user().id())) {
+            throw new ProtocolException(SignalingError.RESUME_FAILED, "nothing to resume with this token");
+        }
+        if (p.grace != null) {
+            p.grace.cancel(false);
+            p.grace = null;
+        }
+        if (p.session != null && p.session != session) {
+            SocketSession old = p.session;
+            old.detach();
+            old.closeConnection(4000, "resumed from another connection");
+        }
+        p.session = session;
+        session.attach(this, p);
+        ctx.metrics().resumes.inc();
+        session.send(ServerMessages.text(snapshot("resumed", p, session)));
+        while (!p.queue.isEmpty()) {
+            session.send(p.queue.poll());
+        }
+    }
+
+    // --- talking ---------------------------------------------------------------------------------------------------
+
+    /** offer/answer/candidate: to one participant of this room, stamped with the sender. */
+    public synchronized void relay(SocketSession from, ClientMessage.Relay message) {
+        Participant sender = member(from);
+        Participant target = participants.get(message.to());
+        if (target == null || target == sender) {
+            throw new ProtocolException(SignalingError.NOT_FOUND, "no participant " + message.to() + " in this room");
+        }
+        ObjectNode out = message.message();
+        out.put("from", sender.id);
+        ctx.metrics().relayed.labelValues(message.type()).inc();
+        deliver(target, ServerMessages.text(out));
+    }
+
+    public synchronized void media(SocketSession from, ClientMessage.Media media) {
+        Participant sender = member(from);
+        sender.audio = media.audio();
+        sender.video = media.video();
+        broadcast(ServerMessages.text(ServerMessages.object("peer-media").put("id", sender.id)
+                .put("audio", media.audio()).put("video", media.video())), sender);
+    }
+
+    // --- leaving ---------------------------------------------------------------------------------------------------
+
+    public synchronized void leave(SocketSession session) {
+        Participant p = session.participant();
+        if (p == null) {
+            return;
+        }
+        if (lobby.containsKey(p.id)) {
+            removeFromLobby(p);
+        } else if (participants.get(p.id) == p) {
+            remove(p, "left", ctx.clock().instant());
+        }
+        session.detach();
+        retireIfEmpty();
+    }
+
+    /**
+     * The socket closed without {@code leave}: a participant keeps its place for the resume grace; a lobby knock is
+     * withdrawn. With {@code timedOut} (heartbeat silence) the participant is gone at once with reason timeout.
+     */
+    public synchronized void connectionLost(SocketSession session, boolean timedOut) {
+        Participant p = session.participant();
+        if (p == null || p.session != session) {
+            return;
+        }
+        if (lobby.containsKey(p.id)) {
+            removeFromLobby(p);
+            retireIfEmpty();
+            return;
+        }
+        if (timedOut || ctx.resumeGrace().isZero()) {
+            remove(p, timedOut ? "timeout" : "disconnected", ctx.clock().instant());
+            retireIfEmpty();
+            return;
+        }
+        p.session = null;
+        Participant suspended = p;
+        p.grace = ctx.timers().schedule(() -> graceExpired(suspended), ctx.resumeGrace().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void graceExpired(Participant p) {
+        if (p.suspended() && participants.get(p.id) == p) {
+            remove(p, "disconnected", ctx.clock().instant());
+            retireIfEmpty();
+        }
+    }
+
+    // --- moderating ------------------------------------------------------------------------------------------------
+
+    public synchronized void kick(SocketSession actor, ClientMessage.Kick kick) {
+        Participant by = moderator(actor);
+        Participant target = participants.containsKey(kick.to()) ? participants.get(kick.to()) : lobby.get(kick.to());
+        if (target == null) {
+            throw new ProtocolException(SignalingError.NOT_FOUND, "no participant " + kick.to() + " in this room");
+        }
+        requireOutranks(by, target, "kick");
+        kickUser(target.userId, kick.ban(), by.id);
+    }
+
+    /** Removes every session of a user and keeps them out for this conference (and for good with {@code ban}). */
+    public synchronized void kickUser(String userId, boolean ban, String by) {
+        kicked.add(userId);
+        if (ban && !room.banned().contains(userId)) {
+            Set<String> banned = new HashSet<>(room.banned());
+            banned.add(userId);
+            update(withBanned(banned));
+            writer.submit(() -> ctx.rooms().update(room.id(),
+                    com.mongodb.client.model.Updates.addToSet("banned", userId)));
+        }
+        Instant now = ctx.clock().instant();
+        String message = ServerMessages.text(ServerMessages.object("kicked").put("by", by).put("ban", ban));
+        for (Participant p : List.copyOf(participants.values())) {
+            if (p.userId.equals(userId)) {
+                deliver(p, message);
+                SocketSession s = p.session;
+                remove(p, "kicked", now);
+                if (s != null) {
+                    s.detach();
+                }
+            }
+        }
+        for (Participant p : List.copyOf(lobby.values())) {
+            if (p.userId.equals(userId)) {
+                deliver(p, message);
+                removeFromLobby(p);
+                p.session.detach();
+            }
+        }
+        retireIfEmpty();
+    }
+
+    public synchronized void muteRequest(SocketSession actor, ClientMessage.MuteRequest request) {
+        Participant by = moderator(actor);
+        Participant target = target(request.to());
+        deliver(target, ServerMessages.text(ServerMessages.object("mute-request").put("from", by.id)
+                .put("kind", request.kind())));
+    }
+
+    public synchronized void promote(SocketSession actor, ClientMessage.Promote promote) {
+        Participant by = head(actor, "promote");
+        Participant target = target(promote.to());
+        if (target.userId.equals(by.userId)) {
+            throw new ProtocolException(SignalingError.BAD_REQUEST, "you already lead this room");
+        }
+        if (promote.role().equals("head")) {
+            Set<String> mods = new HashSet<>(room.moderators());
+            mods.remove(target.userId);
+            mods.add(by.userId);
+            setRoles(target.userId, mods);
+            writer.submit(() -> ctx.rooms().update(room.id(), com.mongodb.client.model.Updates.combine(
+                    com.mongodb.client.model.Updates.set("headId", target.userId),
+                    com.mongodb.client.model.Updates.set("moderators", new ArrayList<>(mods)))));
+        } else {
+            Set<String> mods = new HashSet<>(room.moderators());
+            mods.add(target.userId);
+            setRoles(room.headId(), mods);
+            writer.submit(() -> ctx.rooms().update(room.id(),
+                    com.mongodb.client.model.Updates.addToSet("moderators", target.userId)));
+        }
+    }
+
+    public synchronized void demote(SocketSession actor, ClientMessage.Demote demote) {
+        head(actor, "demote");
+        Participant target = target(demote.to());
+        if (room.roleOf(target.userId) != Role.MODERATOR) {
+            throw new ProtocolException(SignalingError.BAD_REQUEST, demote.to() + " is not a moderator");
+        }
+        Set<String> mods = new HashSet<>(room.moderators());
+        mods.remove(target.userId);
+        setRoles(room.headId(), mods);
+        writer.submit(() -> ctx.rooms().update(room.id(),
+                com.mongodb.client.model.Updates.pull("moderators", target.userId)));
+    }
+
+    public synchronized void lock(SocketSession actor, boolean locked) {
+        moderator(actor);
+        applySettings(new Room(room.id(), room.name(), room.headId(), room.moderators(), room.maxParticipants(),
+                locked, room.passwordHash(), room.lobby(), room.banned(), room.closed(), room.createdAt(),
+                ctx.clock().instant()));
+        writer.submit(() -> ctx.rooms().update(room.id(), com.mongodb.client.model.Updates.set("locked", locked)));
+    }
+
+    public synchronized void admit(SocketSession actor, ClientMessage.Admit answer) {
+        moderator(actor);
+        Participant waiting = lobby.get(answer.to());
+        if (waiting == null) {
+            throw new ProtocolException(SignalingError.NOT_FOUND, "nobody " + answer.to() + " is waiting");
+        }
+        if (!answer.admitted()) {
+            removeFromLobby(waiting);
+            waiting.session.send(ServerMessages.error(SignalingError.DENIED, "a moderator declined your request",
+                    java.util.Optional.of("join")));
+            waiting.session.detach();
+            retireIfEmpty();
+            return;
+        }
+        Admission.Decision d = Admission.decide(room, participants.values(), kicked, waiting.userId, true, true,
+                ctx.duplicateJoin());
+        if (d.outcome() == Admission.Outcome.REFUSE) {
+            throw new ProtocolException(d.error(), d.message());
+        }
+        removeFromLobby(waiting);
+        SocketSession s = waiting.session;
+        s.detach();
+        admit(s, d.evict());
+    }
+
+    /** Closes the room for good: everyone is told and removed; the conference ends as {@code closed}. */
+    public synchronized void close(SocketSession actor) {
+        head(actor, "close");
+        closeRoom();
+        writer.submit(() -> ctx.rooms().update(room.id(), com.mongodb.client.model.Updates.set("closed", true)));
+    }
+
+    /** The room was closed (over the API or the socket): tell and remove everyone. */
+    synchronized void closeRoom() {
+        update(new Room(room.id(), room.name(), room.headId(), room.moderators(), room.maxParticipants(),
+                room.locked(), room.passwordHash(), room.lobby(), room.banned(), true, room.createdAt(),
+                ctx.clock().instant()));
+        evictAll("room-closed", "closed");
+    }
+
+    /** The server is stopping: everyone is told, and the conference ends as {@code shutdown}. */
+    synchronized void shutdown() {
+        evictAll("server-shutdown", "shutdown");
+    }
+
+    private void evictAll(String type, String reason) {
+        Instant now = ctx.clock().instant();
+        String message = ServerMessages.text(ServerMessages.object(type).put("room", room.id()));
+        for (Participant p : List.copyOf(participants.values())) {
+            deliver(p, message);
+            SocketSession s = p.session;
+            remove(p, reason, now, false);
+            if (s != null) {
+                s.detach();
+            }
+        }
+        for (Participant p : List.copyOf(lobby.values())) {
+            deliver(p, message);
+            removeFromLobby(p);
+            p.session.detach();
+        }
+        endConference(now, reason);
+        retireIfEmpty();
+    }
+
+    /** Settings changed through the API (name, limit, lock, password, lobby) or the socket: everyone sees them. */
+    public synchronized void applySettings(Room updated) {
+        // Lobby waiters stay when the lobby is switched off: each still needs a moderator's admit and a free place.
+        update(updated);
+        broadcast(ServerMessages.text(ServerMessages.object("room-updated").set("room", roomNode())), null);
+    }
+
+    // --- internals -------------------------------------------------------------------------------------------------
+
+    private void update(Room next) {
+        room = next;
+    }
+
+    private Room withBanned(Set<String> banned) {
+        return new Room(room.id(), room.name(), room.headId(), room.moderators(), room.maxParticipants(),
+                room.locked(), room.passwordHash(), room.lobby(), banned, room.closed(), room.createdAt(),
+                ctx.clock().instant());
+    }
+
+    private void setRoles(String headId, Set<String> moderators) {
+        Map<String, Role> before = new LinkedHashMap<>();
+        for (Participant p : participants.values()) {
+            before.put(p.id, room.roleOf(p.userId));
+        }
+        update(new Room(room.id(), room.name(), headId, moderators, room.maxParticipants(), room.locked(),
+                room.passwordHash(), room.lobby(), room.banned(), room.closed(), room.createdAt(),
+                ctx.clock().instant()));
+        for (Participant p : participants.values()) {
+            Role now = room.roleOf(p.userId);
+            if (now != before.get(p.id)) {
+                broadcast(ServerMessages.text(ServerMessages.object("role-changed").put("id", p.id)
+                        .put("userId", p.userId).put("role", now.wire())), null);
+                if (now.canModerate()) {
+                    for (Participant waiting : lobby.values()) {
+                        deliver(p, ServerMessages.text(ServerMessages.object("knock").put("id", waiting.id)
+                                .put("userId", waiting.userId).put("name", waiting.name)));
+                    }
+                }
+            }
+        }
+    }
+
+    private void remove(Participant p, String reason, Instant at) {
+        remove(p, reason, at, true);
+    }
+
+    private void remove(Participant p, String reason, Instant at, boolean mayEnd) {
+        if (participants.remove(p.id) == null) {
+            return;
+        }
+        if (p.grace != null) {
+            p.grace.cancel(false);
+        }
+        registry.unregisterResume(p.resumeToken);
+        ctx.metrics().participants.dec();
+        ctx.conferences().left(conferenceId, p.userId, at, reason);
+        broadcast(ServerMessages.peerLeft(p.id, reason), null);
+        if (mayEnd && participants.isEmpty()) {
+            endConference(at, "empty");
+        }
+    }
+
+    private void endConference(Instant at, String reason) {
+        if (conferenceId != null) {
+            ctx.conferences().ended(conferenceId, at, reason);
+            conferenceId = null;
+            kicked.clear();
+            ctx.metrics().activeRooms.dec();
+        }
+    }
+
+    private void removeFromLobby(Participant p) {
+        if (lobby.remove(p.id) != null) {
+            String withdrawn = ServerMessages.text(ServerMessages.object("knock-withdrawn").put("id", p.id));
+            forModerators(m -> deliver(m, withdrawn));
+        }
+    }
+
+    private void retireIfEmpty() {
+        if (participants.isEmpty() && lobby.isEmpty() && !retired) {
+            retired = true;
+            registry.retire(this);
+        }
+    }
+
+    private void deliver(Participant p, String json) {
+        if (p.session != null) {
+            p.session.send(json);
+        } else if (p.queue.size() < ctx.resumeQueue()) {
+            p.queue.add(json);
+        } else {
+            // Order can no longer be kept for it: it is gone.
+            remove(p, "disconnected", ctx.clock().instant());
+        }
+    }
+
+    private void broadcast(String json, Participant except) {
+        for (Participant p : List.copyOf(participants.values())) {
+            if (p != except) {
+                deliver(p, json);
+            }
+        }
+    }
+
+    private void forModerators(Consumer<Participant> action) {
+        for (Participant p : participants.values()) {
+            if (room.roleOf(p.userId).canModerate()) {
+                action.accept(p);
+            }
+        }
+    }
+
+    private Participant member(SocketSession session) {
+        Participant p = session.participant();
+        if (p == null || participants.get(p.id) != p) {
+            if (p != null && lobby.containsKey(p.id)) {
+                throw new ProtocolException(SignalingError.FORBIDDEN, "you are waiting in the lobby");
+            }
+            throw new ProtocolException(SignalingError.NOT_JOINED, "join a room first");
+        }
+        return p;
+    }
+
+    private Participant moderator(SocketSession session) {
+        Participant p = member(session);
+        if (!room.roleOf(p.userId).canModerate()) {
+            throw new ProtocolException(SignalingError.FORBIDDEN, "only the head and moderators may do this");
+        }
+        return p;
+    }
+
+    private Participant head(SocketSession session, String what) {
+        Participant p = member(session);
+        if (room.roleOf(p.userId) != Role.HEAD) {
+            throw new ProtocolException(SignalingError.FORBIDDEN, "only the head may " + what);
+        }
+        return p;
+    }
+
+    private Participant target(String id) {
+        Participant t = participants.get(id);
+        if (t == null) {
+            throw new ProtocolException(SignalingError.NOT_FOUND, "no participant " + id + " in this room");
+        }
+        return t;
+    }
+
+    private void requireOutranks(Participant by, Participant target, String what) {
+        Role a = room.roleOf(by.userId);
+        Role b = room.roleOf(target.userId);
+        if (by.userId.equals(target.userId) || a.ordinal() >= b.ordinal()) {
+            throw new ProtocolException(SignalingError.FORBIDDEN, "you may not " + what + " " + target.id);
+        }
+    }
+
+    private ObjectNode snapshot(String type, Participant you, SocketSession session) {
+        ObjectNode out = ServerMessages.object(type).put("you", you.id).put("role", room.roleOf(you.userId).wire());
+        out.set("room", roomNode());
+        ArrayNode list = out.putArray("participants");
+        ObjectNode roles = out.putObject("roles");
+        for (Participant p : participants.values()) {
+            list.add(view(p));
+            roles.put(p.id, room.roleOf(p.userId).wire());
+        }
+        if (room.roleOf(you.userId).canModerate()) {
+            ArrayNode waiting = out.putArray("lobby");
+            for (Participant p : lobby.values()) {
+                waiting.addObject().put("id", p.id).put("userId", p.userId).put("name", p.name);
+            }
+        }
+        out.set("iceServers", ctx.ice().forParticipant(you.userId, room.id(), session.requestHost()));
+        out.put("resumeToken", you.resumeToken);
+        return out;
+    }
+
+    private ObjectNode view(Participant p) {
+        return io.kezdesu.signaling.http.Json.MAPPER.createObjectNode().put("id", p.id).put("userId", p.userId)
+                .put("name", p.name).put("role", room.roleOf(p.userId).wire()).put("audio", p.audio)
+                .put("video", p.video);
+    }
+
+    private ObjectNode roomNode() {
+        ObjectNode n = io.kezdesu.signaling.http.Json.MAPPER.valueToTree(room.publicView());
+        n.put("headId", room.headId());
+        return n;
+    }
+
+    /** Roles changed through the admin API. */
+    public synchronized void applyRoles(Room updated) {
+        setRoles(updated.headId(), updated.moderators());
+    }
+
+    /** Live participants for the API's full view. */
+    public synchronized List<Map<String, Object>> participantViews() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Participant p : participants.values()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", p.id);
+            m.put("userId", p.userId);
+            m.put("name", p.name);
+            m.put("role", room.roleOf(p.userId).wire());
+            m.put("since", p.since.toString());
+            m.put("connected", !p.suspended());
+            out.add(m);
+        }
+        return out;
+    }
+
+    /** For the admin API: kick by participant id or user id, without an acting participant. */
+    public synchronized boolean kickByAdmin(String participantOrUser, boolean ban) {
+        Participant p = participants.get(participantOrUser);
+        String userId = p != null ? p.userId : participantOrUser;
+        boolean present = participants.values().stream().anyMatch(x -> x.userId.equals(userId))
+                || lobby.values().stream().anyMatch(x -> x.userId.equals(userId));
+        kickUser(userId, ban, "admin");
+        return present;
+    }
+
+    static String randomId(int bytes) {
+        byte[] b = new byte[bytes];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+}

@@ -1,0 +1,81 @@
+package io.kezdesu.signaling.room;
+
+import io.kezdesu.signaling.protocol.ProtocolException;
+import io.kezdesu.signaling.protocol.SignalingError;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Mono;
+
+/**
+ * The live rooms of this node, by id, and the resume tokens of their participants. A room becomes live on its first
+ * join (loaded from the store) and is dropped when empty; all decisions about a room happen inside its
+ * {@link LiveRoom}, which keeps the door open for moving a room behind a lease on another node later.
+ */
+public final class RoomRegistry {
+
+    private final RoomContext ctx;
+    private final ConcurrentHashMap<String, LiveRoom> live = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, LiveRoom> resumable = new ConcurrentHashMap<>();
+
+    RoomRegistry(RoomContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** The live room, loading it from the store when it is not live yet; errors {@code not-found}. */
+    public Mono<LiveRoom> acquire(String roomId) {
+        LiveRoom existing = live.get(roomId);
+        if (existing != null && !existing.retired()) {
+            return Mono.just(existing);
+        }
+        return ctx.rooms().findById(roomId)
+                .switchIfEmpty(Mono.error(new ProtocolException(SignalingError.NOT_FOUND, "no room " + roomId)))
+                .map(room -> live.compute(roomId, (id, current) -> current != null && !current.retired() ? current
+                        : new LiveRoom(room, ctx, this)));
+    }
+
+    public Optional<LiveRoom> find(String roomId) {
+        return Optional.ofNullable(live.get(roomId)).filter(r -> !r.retired());
+    }
+
+    public List<LiveRoom> all() {
+        return List.copyOf(live.values());
+    }
+
+    public Optional<LiveRoom> byResumeToken(String token) {
+        return Optional.ofNullable(resumable.get(token));
+    }
+
+    void registerResume(String token, LiveRoom room) {
+        resumable.put(token, room);
+    }
+
+    void unregisterResume(String token) {
+        resumable.remove(token);
+    }
+
+    void retire(LiveRoom room) {
+        live.remove(room.room().id(), room);
+    }
+
+    /** Tells everyone the server is stopping, ends every conference, and waits (bounded) for room writes to land. */
+    public void shutdown(Duration wait) {
+        for (LiveRoom room : List.copyOf(live.values())) {
+            room.shutdown();
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline && !live.values().stream().allMatch(LiveRoom::writesIdle)) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    RoomContext context() {
+        return ctx;
+    }
+}

@@ -1,0 +1,196 @@
+package io.kezdesu.signaling.room;
+
+import com.mongodb.client.model.Updates;
+import io.kezdesu.common.auth.PasswordHasher;
+import io.kezdesu.signaling.account.User;
+import io.kezdesu.signaling.http.ApiError;
+import io.kezdesu.signaling.http.ApiException;
+import io.kezdesu.signaling.protocol.ProtocolException;
+import io.kezdesu.signaling.protocol.SignalingError;
+import io.kezdesu.signaling.session.SocketSession;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.bson.conversions.Bson;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+
+/** Rooms for the HTTP API, the admin API and the sockets: creation, settings, joining, closing. */
+public final class RoomService {
+
+    private static final int JOIN_ATTEMPTS = 3;
+
+    private final RoomRegistry registry;
+    private final PasswordHasher hasher;
+    private final Scheduler kdf;
+    private final int defaultLimit;
+    private final int maxLimit;
+
+    /** Wires a room service from the signaling configuration. */
+    public static RoomService create(java.time.Clock clock, java.util.concurrent.ScheduledExecutorService timers,
+                                     RoomRepository rooms, ConferenceEvents conferences,
+                                     io.kezdesu.signaling.ice.IceServers ice,
+                                     io.kezdesu.signaling.metrics.SignalingMetrics metrics,
+                                     io.kezdesu.signaling.SignalingConfig config, PasswordHasher hasher,
+                                     Scheduler kdf) {
+        RoomContext ctx = new RoomContext(clock, timers, rooms, conferences, ice, metrics, config.resumeGrace(),
+                config.resumeQueue(), config.duplicateJoin());
+        return new RoomService(ctx, hasher, kdf, config.defaultMaxParticipants(), config.maxParticipantsLimit());
+    }
+
+    RoomService(RoomContext ctx, PasswordHasher hasher, Scheduler kdf, int defaultLimit, int maxLimit) {
+        this.registry = new RoomRegistry(ctx);
+        this.hasher = hasher;
+        this.kdf = kdf;
+        this.defaultLimit = defaultLimit;
+        this.maxLimit = maxLimit;
+    }
+
+    public RoomRegistry registry() {
+        return registry;
+    }
+
+    public int defaultLimit() {
+        return defaultLimit;
+    }
+
+    public int maxLimit() {
+        return maxLimit;
+    }
+
+    private RoomContext ctx() {
+        return registry.context();
+    }
+
+    public Mono<Room> create(String headId, String name, Optional<Integer> maxParticipants, Optional<String> password,
+                             boolean lobby) {
+        int limit = maxParticipants.orElse(Math.min(defaultLimit, maxLimit));
+        Instant now = ctx().clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        return hashOptional(password).map(hash -> new Room(LiveRoom.randomId(12), name, headId, Set.of(), limit,
+                        false, hash.orElse(null), lobby, Set.of(), false, now, now))
+                .flatMap(room -> ctx().rooms().insert(room));
+    }
+
+    public Mono<Room> find(String id) {
+        return ctx().rooms().findById(id)
+                .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no room " + id)));
+    }
+
+    public Flux<Room> managedBy(String userId) {
+        return ctx().rooms().managedBy(userId);
+    }
+
+    public Flux<Room> all(int limit, boolean includeClosed) {
+        return ctx().rooms().all(limit, includeClosed);
+    }
+
+    /** Changes settings in the store, then in the live room (whose participants see {@code room-updated}). */
+    public Mono<Room> update(String id, Settings change) {
+        List<Bson> updates = new ArrayList<>();
+        updates.add(Updates.set("updatedAt", java.util.Date.from(ctx().clock().instant())));
+        change.name().ifPresent(n -> updates.add(Updates.set("name", n)));
+        change.maxParticipants().ifPresent(n -> updates.add(Updates.set("maxParticipants", n)));
+        change.locked().ifPresent(b -> updates.add(Updates.set("locked", b)));
+        change.lobby().ifPresent(b -> updates.add(Updates.set("lobby", b)));
+        Mono<Optional<Optional<String>>> password = change.password().isEmpty() ? Mono.just(Optional.empty())
+                : hashOptional(change.password().get()).map(Optional::of);
+        return password.flatMap(p -> {
+            p.ifPresent(hash -> updates.add(Updates.set("passwordHash", hash.orElse(null))));
+            return ctx().rooms().update(id, Updates.combine(updates));
+        }).switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no room " + id)))
+                .doOnNext(room -> registry.find(id).ifPresent(live -> live.applySettings(room)));
+    }
+
+    /** Closes a room: stored as closed, everyone in it told and removed, the conference ended. */
+    public Mono<Room> close(String id) {
+        return ctx().rooms().update(id, Updates.combine(Updates.set("closed", true),
+                        Updates.set("updatedAt", java.util.Date.from(ctx().clock().instant()))))
+                .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no room " + id)))
+                .doOnNext(room -> registry.find(id).ifPresent(LiveRoom::closeRoom));
+    }
+
+    public void closeFromSocket(LiveRoom room, SocketSession session) {
+        room.close(session);
+    }
+
+    /** Kicks (and with {@code ban} bans for good) a user, live or not. */
+    public Mono<Boolean> kick(String roomId, String participantOrUser, boolean ban) {
+        return find(roomId).flatMap(room -> {
+            Optional<LiveRoom> live = registry.find(roomId);
+            if (live.isPresent()) {
+                return Mono.just(live.get().kickByAdmin(participantOrUser, ban));
+            }
+            if (!ban) {
+                return Mono.just(false);
+            }
+            return ctx().rooms().update(roomId, Updates.addToSet("banned", participantOrUser)).thenReturn(false);
+        });
+    }
+
+    /** Sets roles from the admin API: {@code head} or {@code moderator}. */
+    public Mono<Room> promote(String roomId, String userId, String role) {
+        return find(roomId).flatMap(room -> {
+            Bson update;
+            if (role.equals("head")) {
+                List<String> mods = new ArrayList<>(room.moderators());
+                mods.remove(userId);
+                if (!mods.contains(room.headId())) {
+                    mods.add(room.headId());
+                }
+                update = Updates.combine(Updates.set("headId", userId), Updates.set("moderators", mods));
+            } else {
+                update = Updates.addToSet("moderators", userId);
+            }
+            return ctx().rooms().update(roomId, update);
+        }).doOnNext(room -> registry.find(roomId).ifPresent(live -> live.applyRoles(room)));
+    }
+
+    /** Joins a socket to a room: load, check the password off the event loop, then admit atomically. */
+    public Mono<Void> join(SocketSession session, String roomId, Optional<String> password) {
+        return attempt(session, roomId, password, JOIN_ATTEMPTS);
+    }
+
+    private Mono<Void> attempt(SocketSession session, String roomId, Optional<String> password, int left) {
+        return registry.acquire(roomId).flatMap(live -> {
+            Room room = live.room();
+            Mono<Boolean> passwordOk = !room.hasPassword() || room.roleOf(session.user().id()).canModerate()
+                    || password.isEmpty() ? Mono.just(false)
+                    : Mono.fromCallable(() -> hasher.verify(password.get(), room.passwordHash())).subscribeOn(kdf);
+            return passwordOk.flatMap(ok -> {
+                if (live.join(session, ok)) {
+                    return Mono.<Void>empty();
+                }
+                if (left <= 1) {
+                    return Mono.error(new ProtocolException(SignalingError.UNAVAILABLE, "room is busy; try again"));
+                }
+                return attempt(session, roomId, password, left - 1);
+            });
+        });
+    }
+
+    public void resume(SocketSession session, String token) {
+        LiveRoom room = registry.byResumeToken(token).orElseThrow(() ->
+                new ProtocolException(SignalingError.RESUME_FAILED, "nothing to resume with this token"));
+        room.resume(session, token);
+    }
+
+    private Mono<Optional<String>> hashOptional(Optional<String> password) {
+        if (password.isEmpty()) {
+            return Mono.just(Optional.empty());
+        }
+        return Mono.fromCallable(() -> Optional.of(hasher.hash(password.get()))).subscribeOn(kdf);
+    }
+
+    /** A settings change; empty fields stay as they are; {@code password} of empty clears it. */
+    public record Settings(Optional<String> name, Optional<Integer> maxParticipants, Optional<Boolean> locked,
+                           Optional<Optional<String>> password, Optional<Boolean> lobby) {
+    }
+
+    /** Whether the user heads or moderates the room. */
+    public static boolean manages(Room room, User user) {
+        return room.roleOf(user.id()).canModerate();
+    }
+}

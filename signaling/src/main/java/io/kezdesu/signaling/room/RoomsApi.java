@@ -1,0 +1,170 @@
+package io.kezdesu.signaling.room;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kezdesu.signaling.account.AccountRules;
+import io.kezdesu.signaling.account.AccountService;
+import io.kezdesu.signaling.account.User;
+import io.kezdesu.signaling.http.ApiError;
+import io.kezdesu.signaling.http.ApiException;
+import io.kezdesu.signaling.http.ApiRequest;
+import io.kezdesu.signaling.http.ApiResponse;
+import io.kezdesu.signaling.http.Router;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import reactor.core.publisher.Mono;
+
+/** {@code /api/rooms}: create, list, view, change and close rooms. */
+public final class RoomsApi {
+
+    static final int MAX_NAME = 100;
+    static final int MAX_PASSWORD = 128;
+
+    private final RoomService rooms;
+    private final AccountService accounts;
+    private final Optional<String> publicUrl;
+    private final boolean tls;
+
+    public RoomsApi(RoomService rooms, AccountService accounts, Optional<String> publicUrl, boolean tls) {
+        this.rooms = rooms;
+        this.accounts = accounts;
+        this.publicUrl = publicUrl;
+        this.tls = tls;
+    }
+
+    public void routes(Router router) {
+        router.add(HttpMethod.POST, "/api/rooms", this::create)
+                .add(HttpMethod.GET, "/api/rooms", this::list)
+                .add(HttpMethod.GET, "/api/rooms/{id}", this::show)
+                .add(HttpMethod.PATCH, "/api/rooms/{id}", this::patch)
+                .add(HttpMethod.DELETE, "/api/rooms/{id}", this::delete);
+    }
+
+    private Mono<ApiResponse> create(ApiRequest req) {
+        JsonNode body = req.jsonBody();
+        AccountRules.onlyFields(body, "name", "maxParticipants", "password", "lobby");
+        String name = name(AccountRules.requiredString(body, "name"));
+        Optional<Integer> limit = limit(body);
+        Optional<String> password = password(body).orElse(Optional.empty());
+        boolean lobby = bool(body, "lobby").orElse(false);
+        return accounts.authenticate(req.bearerToken())
+                .flatMap(user -> rooms.create(user.id(), name, limit, password, lobby))
+                .map(room -> ApiResponse.created(view(room, req, true)));
+    }
+
+    private Mono<ApiResponse> list(ApiRequest req) {
+        return accounts.authenticate(req.bearerToken())
+                .flatMapMany(user -> rooms.managedBy(user.id()))
+                .map(room -> view(room, req, true))
+                .collectList()
+                .map(list -> ApiResponse.ok(Map.of("rooms", list)));
+    }
+
+    private Mono<ApiResponse> show(ApiRequest req) {
+        return accounts.authenticate(req.bearerToken())
+                .flatMap(user -> rooms.find(req.param("id"))
+                        .map(room -> ApiResponse.ok(view(room, req, RoomService.manages(room, user)))));
+    }
+
+    private Mono<ApiResponse> patch(ApiRequest req) {
+        JsonNode body = req.jsonBody();
+        AccountRules.onlyFields(body, "name", "maxParticipants", "locked", "password", "lobby");
+        RoomService.Settings change = new RoomService.Settings(
+                AccountRules.optionalString(body, "name").map(RoomsApi::name), limit(body), bool(body, "locked"),
+                password(body), bool(body, "lobby"));
+        return managed(req).flatMap(room -> rooms.update(room.id(), change))
+                .map(room -> ApiResponse.ok(view(room, req, true)));
+    }
+
+    private Mono<ApiResponse> delete(ApiRequest req) {
+        return accounts.authenticate(req.bearerToken())
+                .flatMap(user -> rooms.find(req.param("id")).flatMap(room -> {
+                    if (room.roleOf(user.id()) != Role.HEAD) {
+                        return Mono.error(new ApiException(ApiError.FORBIDDEN, "only the head may close this room"));
+                    }
+                    return rooms.close(room.id());
+                }))
+                .map(room -> ApiResponse.ok(view(room, req, true)));
+    }
+
+    /** The room, if the caller heads or moderates it; 403 otherwise. */
+    Mono<Room> managed(ApiRequest req) {
+        return accounts.authenticate(req.bearerToken())
+                .flatMap(user -> rooms.find(req.param("id")).flatMap(room -> managedBy(room, user)));
+    }
+
+    static Mono<Room> managedBy(Room room, User user) {
+        return RoomService.manages(room, user) ? Mono.just(room)
+                : Mono.error(new ApiException(ApiError.FORBIDDEN, "only the head and moderators may do this"));
+    }
+
+    private Map<String, Object> view(Room room, ApiRequest req, boolean full) {
+        Map<String, Object> m = new LinkedHashMap<>(full ? room.fullView() : room.publicView());
+        m.put("joinUrl", baseUrl(req) + "/r/" + room.id());
+        Optional<LiveRoom> live = rooms.registry().find(room.id());
+        m.put("participantCount", live.map(LiveRoom::size).orElse(0));
+        if (full) {
+            m.put("participants", live.map(LiveRoom::participantViews).orElse(java.util.List.of()));
+        }
+        return m;
+    }
+
+    private String baseUrl(ApiRequest req) {
+        if (publicUrl.isPresent()) {
+            return publicUrl.get();
+        }
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        if (host == null || host.isBlank() || !host.matches("[A-Za-z0-9.:\\[\\]-]{1,260}")) {
+            host = "localhost";
+        }
+        return (tls ? "https://" : "http://") + host;
+    }
+
+    static String name(String raw) {
+        String name = raw.strip();
+        if (name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.invalidField("name", "expected 1 to " + MAX_NAME + " printable characters");
+        }
+        return name;
+    }
+
+    private Optional<Integer> limit(JsonNode body) {
+        JsonNode v = body.get("maxParticipants");
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isInt() || v.asInt() < 1 || v.asInt() > rooms.maxLimit()) {
+            throw ApiException.invalidField("maxParticipants", "expected an integer in [1, " + rooms.maxLimit() + "]");
+        }
+        return Optional.of(v.asInt());
+    }
+
+    /** Absent: no change; null or "": remove the password; a string: set it. */
+    private static Optional<Optional<String>> password(JsonNode body) {
+        if (!body.has("password")) {
+            return Optional.empty();
+        }
+        JsonNode v = body.get("password");
+        if (v.isNull() || (v.isTextual() && v.asText().isEmpty())) {
+            return Optional.of(Optional.empty());
+        }
+        if (!v.isTextual() || v.asText().length() > MAX_PASSWORD) {
+            throw ApiException.invalidField("password", "expected a string of 1 to " + MAX_PASSWORD
+                    + " characters, or null to remove it");
+        }
+        return Optional.of(Optional.of(v.asText()));
+    }
+
+    private static Optional<Boolean> bool(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.isBoolean()) {
+            throw ApiException.invalidField(field, "expected true or false");
+        }
+        return Optional.of(v.asBoolean());
+    }
+}

@@ -1,0 +1,153 @@
+package io.kezdesu.signaling.session;
+
+import io.kezdesu.signaling.account.User;
+import io.kezdesu.signaling.protocol.ClientMessage;
+import io.kezdesu.signaling.protocol.ProtocolException;
+import io.kezdesu.signaling.protocol.ServerMessages;
+import io.kezdesu.signaling.protocol.SignalingError;
+import io.kezdesu.signaling.room.LiveRoom;
+import io.kezdesu.signaling.room.RoomService;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One authenticated signaling connection: who it is, which room (if any) it is in, and the dispatch of its
+ * messages. Messages of one connection arrive in order on one event loop; what the room decides happens under the
+ * room's lock, so two connections never see each other half-done.
+ */
+public final class SocketSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SocketSession.class);
+
+    private final User user;
+    private final Connection connection;
+    private final String requestHost;
+    private final RoomService rooms;
+    private volatile LiveRoom room;
+    private volatile Object participant;
+    private volatile boolean closed;
+    private volatile boolean joining;
+
+    public SocketSession(User user, Connection connection, String requestHost, RoomService rooms) {
+        this.user = user;
+        this.connection = connection;
+        this.requestHost = requestHost;
+        this.rooms = rooms;
+    }
+
+    public User user() {
+        return user;
+    }
+
+    public String requestHost() {
+        return requestHost;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public void send(String json) {
+        connection.send(json);
+    }
+
+    public void closeConnection(int code, String reason) {
+        connection.close(code, reason);
+    }
+
+    /** Called by a {@link LiveRoom} under its lock when this session enters it (joined, in the lobby, resumed). */
+    public void attach(LiveRoom room, Object participant) {
+        this.room = room;
+        this.participant = participant;
+    }
+
+    /** Called by a {@link LiveRoom} under its lock when this session is out of it. */
+    public void detach() {
+        this.room = null;
+        this.participant = null;
+    }
+
+    /** The room's participant record for this session; typed by the room package. */
+    @SuppressWarnings("unchecked")
+    public <P> P participant() {
+        return (P) participant;
+    }
+
+    /** Dispatches one decoded message (Java 17: an instanceof chain over the sealed interface). */
+    public void handle(ClientMessage message) {
+        if (message instanceof ClientMessage.Ping) {
+            send(ServerMessages.pong());
+        } else if (message instanceof ClientMessage.Join j) {
+            join(j);
+        } else if (message instanceof ClientMessage.Resume r) {
+            resume(r);
+        } else if (message instanceof ClientMessage.Leave) {
+            inRoom(message).leave(this);
+        } else if (message instanceof ClientMessage.Relay r) {
+            inRoom(message).relay(this, r);
+        } else if (message instanceof ClientMessage.Media m) {
+            inRoom(message).media(this, m);
+        } else if (message instanceof ClientMessage.Kick k) {
+            inRoom(message).kick(this, k);
+        } else if (message instanceof ClientMessage.MuteRequest m) {
+            inRoom(message).muteRequest(this, m);
+        } else if (message instanceof ClientMessage.Promote p) {
+            inRoom(message).promote(this, p);
+        } else if (message instanceof ClientMessage.Demote d) {
+            inRoom(message).demote(this, d);
+        } else if (message instanceof ClientMessage.Lock l) {
+            inRoom(message).lock(this, l.locked());
+        } else if (message instanceof ClientMessage.Close) {
+            rooms.closeFromSocket(inRoom(message), this);
+        } else if (message instanceof ClientMessage.Admit a) {
+            inRoom(message).admit(this, a);
+        } else {
+            throw new IllegalStateException("unhandled " + message.type());
+        }
+    }
+
+    private LiveRoom inRoom(ClientMessage message) {
+        LiveRoom r = room;
+        if (r == null) {
+            throw new ProtocolException(SignalingError.NOT_JOINED, "join a room before '" + message.type() + "'");
+        }
+        return r;
+    }
+
+    private void join(ClientMessage.Join join) {
+        if (room != null || joining) {
+            throw new ProtocolException(SignalingError.ALREADY_JOINED, "leave the current room first");
+        }
+        joining = true;
+        rooms.join(this, join.room(), join.password())
+                .doFinally(s -> joining = false)
+                .subscribe(ok -> { }, e -> fail(e, "join"));
+    }
+
+    private void resume(ClientMessage.Resume resume) {
+        if (room != null) {
+            throw new ProtocolException(SignalingError.ALREADY_JOINED, "leave the current room first");
+        }
+        rooms.resume(this, resume.token());
+    }
+
+    /** Reports a failure of an asynchronous step to the client as an error message. */
+    public void fail(Throwable e, String re) {
+        if (e instanceof ProtocolException pe) {
+            send(ServerMessages.error(pe.error(), pe.getMessage(), Optional.of(re)));
+        } else {
+            LOG.warn("{}: {} failed", connection.describe(), re, e);
+            send(ServerMessages.error(SignalingError.INTERNAL, "internal error", Optional.of(re)));
+        }
+    }
+
+    /** The socket is gone: the room decides between the resume grace and leaving. */
+    public void closed(boolean timedOut) {
+        closed = true;
+        LiveRoom r = room;
+        if (r != null) {
+            r.connectionLost(this, timedOut);
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.kezdesu.signaling.ws;
+
+import io.kezdesu.signaling.account.User;
+import io.kezdesu.signaling.metrics.SignalingMetrics;
+import io.kezdesu.signaling.protocol.MessageDecoder;
+import io.kezdesu.signaling.protocol.ProtocolException;
+import io.kezdesu.signaling.protocol.ServerMessages;
+import io.kezdesu.signaling.protocol.SignalingError;
+import io.kezdesu.signaling.room.RoomService;
+import io.kezdesu.signaling.session.Connection;
+import io.kezdesu.signaling.session.SocketSession;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One signaling connection after the upgrade: frames in, {@link SocketSession} dispatch, errors out. Enforces the
+ * socket's limits: message size (error, then close 1009), a per-connection rate (error, then close 1008), binary
+ * frames refused with an error, and liveness: a ping every third of the heartbeat timeout, and a connection that sends
+ * nothing at all (not even a pong) for the whole timeout is dropped. A bad message never closes the connection.
+ */
+final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements Connection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SignalingSocketHandler.class);
+    /** A client that does not read: past this many queued bytes it is dropped rather than buffered forever. */
+    private static final long MAX_PENDING_BYTES = 8L << 20;
+
+    private final User user;
+    private final String requestHost;
+    private final RoomService rooms;
+    private final SignalingMetrics metrics;
+    private final WebSocketSettings settings;
+    private final TokenBucket rate;
+    private Channel channel;
+    private SocketSession session;
+    private ScheduledFuture<?> heartbeat;
+    private long lastReadNanos;
+    private boolean timedOut;
+
+    SignalingSocketHandler(User user, String requestHost, RoomService rooms, SignalingMetrics metrics,
+                           WebSocketSettings settings) {
+        this.user = user;
+        this.requestHost = requestHost;
+        this.rooms = rooms;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.rate = new TokenBucket(settings.messagesPerSecond(), 2L * settings.messagesPerSecond());
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        session = new SocketSession(user, this, requestHost, rooms);
+        metrics.sessions.inc();
+        lastReadNanos = System.nanoTime();
+        long period = Math.max(100, settings.heartbeatTimeout().toMillis() / 3);
+        heartbeat = ctx.executor().scheduleAtFixedRate(() -> beat(ctx), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private void beat(ChannelHandlerContext ctx) {
+        if (System.nanoTime() - lastReadNanos >= settings.heartbeatTimeout().toNanos()) {
+            timedOut = true;
+            close(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "heartbeat timeout");
+            ctx.close();
+        } else {
+            ctx.writeAndFlush(new PingWebSocketFrame());
+        }
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        lastReadNanos = System.nanoTime();
+        if (frame instanceof PongWebSocketFrame) {
+            return;
+        }
+        if (frame instanceof PingWebSocketFrame) {
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            return;
+        }
+        if (frame instanceof CloseWebSocketFrame) {
+            ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (!rate.tryTake(System.nanoTime())) {
+            error(SignalingError.RATE_LIMITED, "more than " + settings.messagesPerSecond()
+                    + " messages per second", Optional.empty());
+            close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "rate limit exceeded");
+            return;
+        }
+        if (frame instanceof BinaryWebSocketFrame) {
+            error(SignalingError.BAD_REQUEST, "binary frames are not supported; send JSON text", Optional.empty());
+            return;
+        }
+        String text = ((TextWebSocketFrame) frame).text();
+        try {
+            session.handle(MessageDecoder.decode(text));
+        } catch (ProtocolException e) {
+            error(e.error(), e.getMessage(), MessageDecoder.typeOf(text));
+        } catch (RuntimeException e) {
+            LOG.warn("{}: message failed", describe(), e);
+            error(SignalingError.INTERNAL, "internal error", MessageDecoder.typeOf(text));
+        }
+    }
+
+    private void error(SignalingError code, String message, Optional<String> re) {
+        metrics.protocolErrors.labelValues(code.code()).inc();
+        send(ServerMessages.error(code, message, re));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException || cause instanceof TooLongFrameException) {
+            boolean tooBig = cause instanceof TooLongFrameException
+                    || String.valueOf(cause.getMessage()).contains("Max frame length");
+            if (tooBig) {
+                error(SignalingError.TOO_BIG, "message over " + settings.maxMessageSize() + " bytes", Optional.empty());
+                close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
+            } else {
+                error(SignalingError.BAD_REQUEST, "malformed WebSocket frame", Optional.empty());
+                close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), "protocol error");
+            }
+            return;
+        }
+        LOG.debug("{}: closing: {}", describe(), cause.toString());
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        heartbeat.cancel(false);
+        metrics.sessions.dec();
+        session.closed(timedOut);
+        super.channelInactive(ctx);
+    }
+
+    // --- Connection ------------------------------------------------------------------------------------------------
+
+    @Override
+    public void send(String json) {
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            return;
+        }
+        ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
+        if (pending != null && pending.totalPendingWriteBytes() > MAX_PENDING_BYTES) {
+            LOG.info("{}: dropping a client that does not read", describe());
+            ch.close();
+            return;
+        }
+        ch.writeAndFlush(new TextWebSocketFrame(json));
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) {
+            ch.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        Channel ch = channel;
+        return ch != null && ch.isActive();
+    }
+
+    @Override
+    public String describe() {
+        Channel ch = channel;
+        return "ws " + (ch == null ? "?" : ch.id().asShortText() + " " + ch.remoteAddress()) + " user " + user.id();
+    }
+}

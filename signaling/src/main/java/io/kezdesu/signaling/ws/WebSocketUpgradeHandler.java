@@ -1,0 +1,138 @@
+package io.kezdesu.signaling.ws;
+
+import io.kezdesu.signaling.account.AccountService;
+import io.kezdesu.signaling.http.ApiError;
+import io.kezdesu.signaling.http.ApiException;
+import io.kezdesu.signaling.http.HttpApiHandler;
+import io.kezdesu.signaling.metrics.SignalingMetrics;
+import io.kezdesu.signaling.room.RoomService;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code GET /ws}: authenticates the login token (query parameter {@code token} or cookie {@code kezdesu_token},
+ * since browsers cannot set headers on a WebSocket), then upgrades and rebuilds the pipeline for signaling:
+ * WebSocket codec → message aggregator (bounded) → {@link SignalingSocketHandler}. Anything else passes through.
+ */
+public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter {
+
+    public static final String PATH = "/ws";
+    public static final String COOKIE = "kezdesu_token";
+
+    private final AccountService accounts;
+    private final RoomService rooms;
+    private final SignalingMetrics metrics;
+    private final WebSocketSettings settings;
+    private final boolean tls;
+
+    public WebSocketUpgradeHandler(AccountService accounts, RoomService rooms, SignalingMetrics metrics,
+                                   WebSocketSettings settings, boolean tls) {
+        this.accounts = accounts;
+        this.rooms = rooms;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.tls = tls;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest req) || !new QueryStringDecoder(req.uri()).path().equals(PATH)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (!req.method().equals(HttpMethod.GET) || !"websocket".equalsIgnoreCase(req.headers()
+                .get(HttpHeaderNames.UPGRADE, ""))) {
+            req.release();
+            HttpApiHandler.write(ctx, HttpApiHandler.error(new ApiException(ApiError.BAD_REQUEST,
+                    "/ws is a WebSocket endpoint: GET with Upgrade: websocket")), false);
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        accounts.authenticate(token(req)).subscribe(
+                user -> ctx.executor().execute(() -> upgrade(ctx, req, user)),
+                failure -> ctx.executor().execute(() -> {
+                    req.release();
+                    metrics.authFailures.labelValues("websocket").inc();
+                    ApiException e = failure instanceof ApiException api ? api
+                            : new ApiException(ApiError.UNAVAILABLE, "cannot check the token now; try again");
+                    HttpApiHandler.write(ctx, HttpApiHandler.error(e), false);
+                }));
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, io.kezdesu.signaling.account.User user) {
+        try {
+            String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
+            WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
+                    .maxFramePayloadLength(settings.maxMessageSize())
+                    .allowExtensions(false)
+                    .closeOnProtocolViolation(false)
+                    .build();
+            WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+                    (tls ? "wss://" : "ws://") + host + PATH, null, decoder).newHandshaker(req);
+            if (handshaker == null) {
+                WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+                return;
+            }
+            ChannelPipeline p = ctx.pipeline();
+            SignalingSocketHandler socket = new SignalingSocketHandler(user, hostOnly(host), rooms, metrics, settings);
+            handshaker.handshake(ctx.channel(), req).addListener(f -> {
+                if (!f.isSuccess()) {
+                    ctx.close();
+                    return;
+                }
+                p.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
+                p.addLast("signaling", socket);
+                for (String name : List.of("api", "idle", "idle-close")) {
+                    if (p.get(name) != null) {
+                        p.remove(name);
+                    }
+                }
+                p.remove(this);
+                ctx.channel().config().setAutoRead(true);
+            });
+        } finally {
+            req.release();
+        }
+    }
+
+    private static Optional<String> token(FullHttpRequest req) {
+        List<String> q = new QueryStringDecoder(req.uri()).parameters().get("token");
+        if (q != null && !q.isEmpty() && !q.get(0).isEmpty()) {
+            return Optional.of(q.get(0));
+        }
+        String cookies = req.headers().get(HttpHeaderNames.COOKIE);
+        if (cookies != null) {
+            for (Cookie c : ServerCookieDecoder.STRICT.decode(cookies)) {
+                if (c.name().equals(COOKIE) && !c.value().isEmpty()) {
+                    return Optional.of(c.value());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The host part of a Host header: {@code [::1]:8080} → {@code ::1}, {@code example.org:80} → {@code example.org}. */
+    static String hostOnly(String hostHeader) {
+        String h = hostHeader.strip();
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end > 0 ? h.substring(1, end) : "localhost";
+        }
+        int colon = h.indexOf(':');
+        String host = colon >= 0 ? h.substring(0, colon) : h;
+        return host.matches("[A-Za-z0-9.-]{1,253}") ? host : "localhost";
+    }
+}

@@ -1,0 +1,145 @@
+package io.kezdesu.signaling;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A WebSocket test client (the JDK's): messages queue up as JSON; the close code completes {@link #closed}. */
+public final class WsClient implements WebSocket.Listener {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    public final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private WebSocket socket;
+    /** The {@code joined} message, when connected through {@link SignalingFixture#join}. */
+    public JsonNode joined;
+
+    static WsClient connect(HttpClient http, String url) {
+        WsClient c = new WsClient();
+        c.socket = http.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(URI.create(url), c).join();
+        return c;
+    }
+
+    public String id() {
+        return joined.path("you").asText();
+    }
+
+    public void send(Object message) {
+        try {
+            sendText(JSON.writeValueAsString(message));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public void sendText(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    public void sendBinary(byte[] bytes) {
+        socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+    }
+
+    /** The next message, whatever it is. */
+    public JsonNode next() {
+        try {
+            JsonNode n = inbox.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            if (n == null) {
+                throw new AssertionError("no message within " + WAIT);
+            }
+            return n;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The next message, which must be of {@code type}. */
+    public JsonNode expect(String type) {
+        JsonNode n = next();
+        if (!type.equals(n.path("type").asText())) {
+            throw new AssertionError("expected " + type + " but got " + n);
+        }
+        return n;
+    }
+
+    /** The next message of {@code type}, skipping others. */
+    public JsonNode await(String type) {
+        while (true) {
+            JsonNode n = next();
+            if (type.equals(n.path("type").asText())) {
+                return n;
+            }
+        }
+    }
+
+    /** An error with this code must come next. */
+    public JsonNode expectError(String code) {
+        JsonNode n = expect("error");
+        if (!code.equals(n.path("code").asText())) {
+            throw new AssertionError("expected error " + code + " but got " + n);
+        }
+        return n;
+    }
+
+    /** Asserts the connection is alive and in order: a ping is answered by the next message, a pong. */
+    public void assertAlive() {
+        send(java.util.Map.of("type", "ping"));
+        expect("pong");
+    }
+
+    public boolean hasPending() {
+        return !inbox.isEmpty();
+    }
+
+    public int closeCode() {
+        return closed.orTimeout(WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+    }
+
+    public void close() {
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+    }
+
+    /** Drops the TCP connection without a close handshake, like a crashed tab or a lost network. */
+    public void abort() {
+        socket.abort();
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            try {
+                inbox.add(JSON.readTree(partial.toString()));
+            } catch (IOException e) {
+                inbox.add(JSON.createObjectNode().put("type", "unparseable").put("text", partial.toString()));
+            }
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed.complete(statusCode);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closed.complete(-1);
+    }
+}
