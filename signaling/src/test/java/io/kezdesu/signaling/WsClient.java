@@ -21,6 +21,7 @@ public final class WsClient implements WebSocket.Listener {
 
     private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
     private final StringBuilder partial = new StringBuilder();
+    private final java.util.concurrent.Semaphore pings = new java.util.concurrent.Semaphore(0);
     public final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private WebSocket socket;
     /** The {@code joined} message, when connected through {@link SignalingFixture#join}. */
@@ -130,6 +131,24 @@ public final class WsClient implements WebSocket.Listener {
         }
         webSocket.request(1);
         return null;
+    }
+
+    /** Completes when the server has pinged this client {@code n} times (the JDK answers each with a pong). */
+    public void awaitPings(int n) {
+        try {
+            if (!pings.tryAcquire(n, WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("fewer than " + n + " pings within " + WAIT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+        pings.release();
+        return WebSocket.Listener.super.onPing(webSocket, message);
     }
 
     @Override

@@ -3,38 +3,16 @@ package io.kezdesu.common.ratelimit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
+import io.kezdesu.common.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class FailureCounterTest {
 
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void limitsWithinTheWindowAndForgetsAfterIt() {
-        ManualClock clock = new ManualClock();
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         FailureCounter c = new FailureCounter(3, Duration.ofMinutes(10), 100, clock);
         for (int i = 0; i < 3; i++) {
             assertEquals(Duration.ZERO, c.retryAfter("a"));
@@ -42,15 +20,15 @@ class FailureCounterTest {
         }
         assertEquals(Duration.ofMinutes(10), c.retryAfter("a"));
         assertEquals(Duration.ZERO, c.retryAfter("b"), "keys are independent");
-        clock.now = clock.now.plus(Duration.ofMinutes(4));
+        clock.advance(Duration.ofMinutes(4));
         assertEquals(Duration.ofMinutes(6), c.retryAfter("a"));
-        clock.now = clock.now.plus(Duration.ofMinutes(6));
+        clock.advance(Duration.ofMinutes(6));
         assertEquals(Duration.ZERO, c.retryAfter("a"));
     }
 
     @Test
     void resetClearsAKey() {
-        FailureCounter c = new FailureCounter(1, Duration.ofMinutes(1), 100, new ManualClock());
+        FailureCounter c = new FailureCounter(1, Duration.ofMinutes(1), 100, new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
         c.recordFailure("a");
         assertTrue(c.retryAfter("a").compareTo(Duration.ZERO) > 0);
         c.reset("a");
@@ -59,7 +37,7 @@ class FailureCounterTest {
 
     @Test
     void newKeysBeyondTheBoundShareOneWindow() {
-        FailureCounter c = new FailureCounter(2, Duration.ofMinutes(1), 2, new ManualClock());
+        FailureCounter c = new FailureCounter(2, Duration.ofMinutes(1), 2, new ManualClock(Instant.parse("2026-01-01T00:00:00Z")));
         c.recordFailure("a");
         c.recordFailure("b");
         c.recordFailure("x1");

@@ -216,9 +216,10 @@ public final class LiveRoom {
 
     /**
      * The socket closed without {@code leave}: a participant keeps its place for the resume grace; a lobby knock is
-     * withdrawn. With {@code timedOut} (heartbeat silence) the participant is gone at once with reason timeout.
+     * withdrawn. When the server dropped the socket itself ({@code dropped}: "timeout" after heartbeat silence,
+     * "disconnected" for a rate or size violation) the participant is gone at once with that reason.
      */
-    public synchronized void connectionLost(SocketSession session, boolean timedOut) {
+    public synchronized void connectionLost(SocketSession session, java.util.Optional<String> dropped) {
         Participant p = session.participant();
         if (p == null || p.session != session) {
             return;
@@ -228,8 +229,8 @@ public final class LiveRoom {
             retireIfEmpty();
             return;
         }
-        if (timedOut || ctx.resumeGrace().isZero()) {
-            remove(p, timedOut ? "timeout" : "disconnected", ctx.clock().instant());
+        if (dropped.isPresent() || ctx.resumeGrace().isZero()) {
+            remove(p, dropped.orElse("disconnected"), ctx.clock().instant());
             retireIfEmpty();
             return;
         }
@@ -389,10 +390,12 @@ public final class LiveRoom {
     private void evictAll(String type, String reason) {
         Instant now = ctx.clock().instant();
         String message = ServerMessages.text(ServerMessages.object(type).put("room", room.id()));
-        for (Participant p : List.copyOf(participants.values())) {
+        for (Participant p : participants.values()) {
             deliver(p, message);
+        }
+        for (Participant p : List.copyOf(participants.values())) {
             SocketSession s = p.session;
-            remove(p, reason, now, false);
+            remove(p, reason, now, false, false);
             if (s != null) {
                 s.detach();
             }
@@ -449,10 +452,10 @@ public final class LiveRoom {
     }
 
     private void remove(Participant p, String reason, Instant at) {
-        remove(p, reason, at, true);
+        remove(p, reason, at, true, true);
     }
 
-    private void remove(Participant p, String reason, Instant at, boolean mayEnd) {
+    private void remove(Participant p, String reason, Instant at, boolean mayEnd, boolean announce) {
         if (participants.remove(p.id) == null) {
             return;
         }
@@ -462,7 +465,9 @@ public final class LiveRoom {
         registry.unregisterResume(p.resumeToken);
         ctx.metrics().participants.dec();
         ctx.conferences().left(conferenceId, p.userId, at, reason);
-        broadcast(ServerMessages.peerLeft(p.id, reason), null);
+        if (announce) {
+            broadcast(ServerMessages.peerLeft(p.id, reason), null);
+        }
         if (mayEnd && participants.isEmpty()) {
             endConference(at, "empty");
         }

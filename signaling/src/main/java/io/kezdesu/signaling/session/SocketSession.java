@@ -142,12 +142,16 @@ public final class SocketSession {
         }
     }
 
-    /** The socket is gone: the room decides between the resume grace and leaving. */
-    public void closed(boolean timedOut) {
+    /**
+     * The socket is gone: the room decides between the resume grace and leaving.
+     *
+     * @param dropped why the server dropped it ("timeout", "disconnected"), or empty when the client went away
+     */
+    public void closed(Optional<String> dropped) {
         closed = true;
         LiveRoom r = room;
         if (r != null) {
-            r.connectionLost(this, timedOut);
+            r.connectionLost(this, dropped);
         }
     }
 }

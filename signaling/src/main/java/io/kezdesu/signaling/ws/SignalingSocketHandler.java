@@ -51,7 +51,8 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private SocketSession session;
     private ScheduledFuture<?> heartbeat;
     private long lastReadNanos;
-    private boolean timedOut;
+    /** Why the server dropped this connection, if it did: the participant then leaves without a resume grace. */
+    private volatile String dropReason;
 
     SignalingSocketHandler(User user, String requestHost, RoomService rooms, SignalingMetrics metrics,
                            WebSocketSettings settings) {
@@ -75,7 +76,7 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     private void beat(ChannelHandlerContext ctx) {
         if (System.nanoTime() - lastReadNanos >= settings.heartbeatTimeout().toNanos()) {
-            timedOut = true;
+            dropReason = "timeout";
             close(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "heartbeat timeout");
             ctx.close();
         } else {
@@ -101,6 +102,7 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
         if (!rate.tryTake(System.nanoTime())) {
             error(SignalingError.RATE_LIMITED, "more than " + settings.messagesPerSecond()
                     + " messages per second", Optional.empty());
+            dropReason = "disconnected";
             close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "rate limit exceeded");
             return;
         }
@@ -131,9 +133,11 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
                     || String.valueOf(cause.getMessage()).contains("Max frame length");
             if (tooBig) {
                 error(SignalingError.TOO_BIG, "message over " + settings.maxMessageSize() + " bytes", Optional.empty());
+                dropReason = "disconnected";
                 close(WebSocketCloseStatus.MESSAGE_TOO_BIG.code(), "message too big");
             } else {
                 error(SignalingError.BAD_REQUEST, "malformed WebSocket frame", Optional.empty());
+                dropReason = "disconnected";
                 close(WebSocketCloseStatus.PROTOCOL_ERROR.code(), "protocol error");
             }
             return;
@@ -146,7 +150,7 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         heartbeat.cancel(false);
         metrics.sessions.dec();
-        session.closed(timedOut);
+        session.closed(Optional.ofNullable(dropReason));
         super.channelInactive(ctx);
     }
 
@@ -161,17 +165,21 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
         ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
         if (pending != null && pending.totalPendingWriteBytes() > MAX_PENDING_BYTES) {
             LOG.info("{}: dropping a client that does not read", describe());
+            dropReason = "disconnected";
             ch.close();
             return;
         }
-        ch.writeAndFlush(new TextWebSocketFrame(json));
+        // Always through the loop's task queue, even from the loop itself: a write made inline would overtake
+        // messages other threads queued before it (a "joined" must never arrive after a later "peer-joined").
+        ch.eventLoop().execute(() -> ch.writeAndFlush(new TextWebSocketFrame(json)));
     }
 
     @Override
     public void close(int code, String reason) {
         Channel ch = channel;
         if (ch != null && ch.isActive()) {
-            ch.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+            ch.eventLoop().execute(() -> ch.writeAndFlush(new CloseWebSocketFrame(code, reason))
+                    .addListener(ChannelFutureListener.CLOSE));
         }
     }
 
