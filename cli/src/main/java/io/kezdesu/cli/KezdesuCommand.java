@@ -29,6 +29,8 @@ public final class KezdesuCommand implements Runnable {
         config.addSubcommand("check", configured(new ConfigCommand.Check(top.env)));
         cli.addSubcommand("config", config);
         cli.addSubcommand("user", UserCommand.commandLine(top.env));
+        cli.addSubcommand("room", io.kezdesu.cli.admin.RoomCommand.commandLine(top.env));
+        cli.addSubcommand("report", io.kezdesu.cli.admin.ReportCommand.commandLine(top.env));
         return cli;
     }
 

@@ -39,7 +39,9 @@ class CliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "serve", "signaling", "relay", "config", "config check", "user", "user add",
-            "user list", "user show", "user disable", "user enable", "user reset-password"})
+            "user list", "user show", "user disable", "user enable", "user reset-password", "room", "room list",
+            "room create", "room show", "room close", "room kick", "room limit", "room lock", "room unlock",
+            "room promote", "report", "report list", "report show", "report export"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").strip().split(" ");
         Run r = run(Map.of(), args);

@@ -19,7 +19,11 @@ public final class WsClient implements WebSocket.Listener {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final Duration WAIT = Duration.ofSeconds(20);
 
+    private static final java.util.Set<String> SOCKET_LEVEL = java.util.Set.of("joined", "resumed", "lobby", "pong",
+            "error");
     private final LinkedBlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
+    /** Room messages received (all but joined, resumed, lobby, pong, error): what {@code resume} reports. */
+    public volatile long roomMessages;
     private final StringBuilder partial = new StringBuilder();
     private final java.util.concurrent.Semaphore pings = new java.util.concurrent.Semaphore(0);
     public final CompletableFuture<Integer> closed = new CompletableFuture<>();
@@ -27,7 +31,7 @@ public final class WsClient implements WebSocket.Listener {
     /** The {@code joined} message, when connected through {@link SignalingFixture#join}. */
     public JsonNode joined;
 
-    static WsClient connect(HttpClient http, String url) {
+    public static WsClient connect(HttpClient http, String url) {
         WsClient c = new WsClient();
         c.socket = http.newWebSocketBuilder().connectTimeout(WAIT).buildAsync(URI.create(url), c).join();
         return c;
@@ -123,7 +127,11 @@ public final class WsClient implements WebSocket.Listener {
         partial.append(data);
         if (last) {
             try {
-                inbox.add(JSON.readTree(partial.toString()));
+                JsonNode n = JSON.readTree(partial.toString());
+                if (!SOCKET_LEVEL.contains(n.path("type").asText())) {
+                    roomMessages++;
+                }
+                inbox.add(n);
             } catch (IOException e) {
                 inbox.add(JSON.createObjectNode().put("type", "unparseable").put("text", partial.toString()));
             }

@@ -56,6 +56,25 @@ final class AdminClient {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }
 
+    JsonNode patch(String path, Object body) {
+        try {
+            return send(HttpRequest.newBuilder(base.resolve(path))
+                    .header("Content-Type", "application/json")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A GET whose body is not JSON (CSV export); errors are still JSON. */
+    String getText(String path) {
+        HttpResponse<byte[]> response = exchange(HttpRequest.newBuilder(base.resolve(path)).GET());
+        if (response.statusCode() >= 400) {
+            throw failure(response);
+        }
+        return new String(response.body(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     JsonNode post(String path, Object body) {
         try {
             return send(HttpRequest.newBuilder(base.resolve(path))
@@ -67,6 +86,30 @@ final class AdminClient {
     }
 
     private JsonNode send(HttpRequest.Builder request) {
+        HttpResponse<byte[]> response = exchange(request);
+        if (response.statusCode() >= 400) {
+            throw failure(response);
+        }
+        try {
+            return response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new CliException(base + " answered " + response.statusCode() + " with a body that is not JSON "
+                    + "(is --server the kezdesu HTTP port?)", Main.FAILURE);
+        }
+    }
+
+    private CliException failure(HttpResponse<byte[]> response) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(response.body());
+        } catch (IOException e) {
+            body = JSON.createObjectNode();
+        }
+        return new CliException(body.path("message").asText("HTTP " + response.statusCode()) + " ("
+                + body.path("error").asText("error") + ")", Main.FAILURE);
+    }
+
+    private HttpResponse<byte[]> exchange(HttpRequest.Builder request) {
         HttpResponse<byte[]> response;
         try {
             response = http.send(request.header("Authorization", "Bearer " + token).timeout(TIMEOUT).build(),
@@ -79,18 +122,7 @@ final class AdminClient {
             Thread.currentThread().interrupt();
             throw new CliException("interrupted", Main.FAILURE);
         }
-        JsonNode body;
-        try {
-            body = response.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new CliException(base + " answered " + response.statusCode() + " with a body that is not JSON "
-                    + "(is --server the kezdesu HTTP port?)", Main.FAILURE);
-        }
-        if (response.statusCode() >= 400) {
-            throw new CliException(body.path("message").asText("HTTP " + response.statusCode()) + " ("
-                    + body.path("error").asText("error") + ")", Main.FAILURE);
-        }
-        return body;
+        return response;
     }
 
     private static SSLContext trusting(Path certificate) {

@@ -44,7 +44,7 @@ public final class UserCommand implements Runnable {
     }
 
     /** Shared by the subcommands: options, output and the stdin password. */
-    abstract static class Base implements Callable<Integer> {
+    public abstract static class Base implements Callable<Integer> {
         final Map<String, String> env;
 
         @Mixin
@@ -81,7 +81,11 @@ public final class UserCommand implements Runnable {
         }
 
         static String path(String user) {
-            return "/admin/users/" + URLEncoder.encode(user, StandardCharsets.UTF_8).replace("+", "%20");
+            return "/admin/users/" + encode(user);
+        }
+
+        static String encode(String segment) {
+            return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
         }
 
         static String readPassword() {

@@ -1,7 +1,7 @@
 package io.kezdesu.common.store;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import org.slf4j.Logger;
@@ -29,9 +29,9 @@ public final class EmbeddedStore implements AutoCloseable {
 
     /** Opens (or creates) the store file and listens on 127.0.0.1 on a free port. */
     public static EmbeddedStore start(Path file) {
-        H2Backend backend;
+        DurableH2Backend backend;
         try {
-            backend = new H2Backend(file.toString());
+            backend = new DurableH2Backend(file.toString());
         } catch (RuntimeException e) {
             String reason = String.valueOf(e.getMessage());
             if (reason.contains("locked")) {

@@ -15,7 +15,8 @@ public sealed interface ClientMessage {
         }
     }
 
-    record Resume(String token) implements ClientMessage {
+    /** {@code received}: how many room messages the client got before its socket dropped (replay point). */
+    record Resume(String token, Optional<Long> received) implements ClientMessage {
         public String type() {
             return "resume";
         }

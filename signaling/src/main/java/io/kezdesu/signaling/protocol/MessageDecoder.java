@@ -30,7 +30,7 @@ public final class MessageDecoder {
         String type = text(msg, "type");
         return switch (type) {
             case "join" -> new ClientMessage.Join(id(msg, "room"), optionalText(msg, "password"));
-            case "resume" -> new ClientMessage.Resume(id(msg, "token"));
+            case "resume" -> new ClientMessage.Resume(id(msg, "token"), count(msg, "received"));
             case "leave" -> new ClientMessage.Leave();
             case "ping" -> new ClientMessage.Ping();
             case "offer", "answer", "candidate" -> new ClientMessage.Relay(type, id(msg, "to"), msg);
@@ -99,6 +99,17 @@ public final class MessageDecoder {
             throw bad(field + ": expected a string");
         }
         return Optional.of(v.asText());
+    }
+
+    private static Optional<Long> count(ObjectNode msg, String field) {
+        JsonNode v = msg.get(field);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        if (!v.canConvertToLong() || !v.isIntegralNumber() || v.asLong() < 0) {
+            throw bad(field + ": expected a non-negative integer");
+        }
+        return Optional.of(v.asLong());
     }
 
     private static boolean bool(ObjectNode msg, String field) {

@@ -146,8 +146,11 @@ public final class LiveRoom {
                 ctx.clock().instant(), session);
     }
 
-    /** A participant whose socket dropped comes back on a new one: no leave, no join, queued messages in order. */
-    public synchronized void resume(SocketSession session, String token) {
+    /**
+     * A participant whose socket dropped comes back on a new one: no leave, no join for the others; it gets
+     * {@code resumed}, then every room message after the {@code received}-th, in order.
+     */
+    public synchronized void resume(SocketSession session, String token, java.util.Optional<Long> received) {
         Participant p = null;
         for (Participant candidate : participants.values()) {
             if (candidate.resumeToken.equals(token)) {
@@ -156,6 +159,11 @@ public final class LiveRoom {
         }
         if (p == null || retired || !p.userId.equals(session.user().id())) {
             throw new ProtocolException(SignalingError.RESUME_FAILED, "nothing to resume with this token");
+        }
+        long from = received.orElse(p.suspended() ? p.deliveredAtDrop : p.delivered);
+        if (from > p.delivered || from < p.delivered - p.recent.size()) {
+            throw new ProtocolException(SignalingError.RESUME_FAILED, "cannot replay from message " + from
+                    + " (delivered " + p.delivered + ", kept " + p.recent.size() + "); join again");
         }
         if (p.grace != null) {
             p.grace.cancel(false);
@@ -170,8 +178,11 @@ public final class LiveRoom {
         session.attach(this, p);
         ctx.metrics().resumes.inc();
         session.send(ServerMessages.text(snapshot("resumed", p, session)));
-        while (!p.queue.isEmpty()) {
-            session.send(p.queue.poll());
+        int skip = p.recent.size() - (int) (p.delivered - from);
+        for (String missed : p.recent) {
+            if (skip-- <= 0) {
+                session.send(missed);
+            }
         }
     }
 
@@ -235,6 +246,7 @@ public final class LiveRoom {
             return;
         }
         p.session = null;
+        p.deliveredAtDrop = p.delivered;
         Participant suspended = p;
         p.grace = ctx.timers().schedule(() -> graceExpired(suspended), ctx.resumeGrace().toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -497,12 +509,15 @@ public final class LiveRoom {
     }
 
     private void deliver(Participant p, String json) {
+        p.delivered++;
+        p.recent.addLast(json);
+        if (p.recent.size() > ctx.resumeQueue()) {
+            p.recent.removeFirst();
+        }
         if (p.session != null) {
             p.session.send(json);
-        } else if (p.queue.size() < ctx.resumeQueue()) {
-            p.queue.add(json);
-        } else {
-            // Order can no longer be kept for it: it is gone.
+        } else if (p.delivered - p.deliveredAtDrop > ctx.resumeQueue() && participants.get(p.id) == p) {
+            // More has happened than can be replayed: it is gone.
             remove(p, "disconnected", ctx.clock().instant());
         }
     }

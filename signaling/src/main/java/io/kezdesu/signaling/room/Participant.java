@@ -7,7 +7,8 @@ import java.util.concurrent.ScheduledFuture;
 
 /**
  * One participant of a live room (or a knock waiting in its lobby). Mutable, guarded by its {@link LiveRoom}'s lock.
- * While its socket is gone (within the resume grace) messages for it queue up, in order, up to a bound.
+ * The room numbers what it delivers to each participant and keeps the last few, so a client that resumes after a
+ * dropped socket gets, in order, everything it missed — also what went into a socket that was already dead.
  */
 final class Participant {
 
@@ -18,7 +19,12 @@ final class Participant {
     final Instant since;
     SocketSession session;
     ScheduledFuture<?> grace;
-    final ArrayDeque<String> queue = new ArrayDeque<>();
+    /** The last messages delivered to it through the room (bounded), for replay on resume. */
+    final ArrayDeque<String> recent = new ArrayDeque<>();
+    /** How many messages the room has delivered to it; a resuming client says how many it received. */
+    long delivered;
+    /** {@link #delivered} when its socket dropped: the replay point for a client that does not say. */
+    long deliveredAtDrop;
     boolean audio = true;
     boolean video = true;
 

@@ -171,10 +171,10 @@ public final class RoomService {
         });
     }
 
-    public void resume(SocketSession session, String token) {
+    public void resume(SocketSession session, String token, Optional<Long> received) {
         LiveRoom room = registry.byResumeToken(token).orElseThrow(() ->
                 new ProtocolException(SignalingError.RESUME_FAILED, "nothing to resume with this token"));
-        room.resume(session, token);
+        room.resume(session, token, received);
     }
 
     private Mono<Optional<String>> hashOptional(Optional<String> password) {

@@ -60,6 +60,7 @@ public final class SocketSession {
     public void attach(LiveRoom room, Object participant) {
         this.room = room;
         this.participant = participant;
+        this.joining = false;
     }
 
     /** Called by a {@link LiveRoom} under its lock when this session is out of it. */
@@ -120,16 +121,20 @@ public final class SocketSession {
             throw new ProtocolException(SignalingError.ALREADY_JOINED, "leave the current room first");
         }
         joining = true;
+        // "joining" is cleared before the answer goes out (attach, or here before the error), so a client that
+        // reacts to the answer at once is never told a join is still in progress.
         rooms.join(this, join.room(), join.password())
-                .doFinally(s -> joining = false)
-                .subscribe(ok -> { }, e -> fail(e, "join"));
+                .subscribe(ok -> { }, e -> {
+                    joining = false;
+                    fail(e, "join");
+                });
     }
 
     private void resume(ClientMessage.Resume resume) {
         if (room != null) {
             throw new ProtocolException(SignalingError.ALREADY_JOINED, "leave the current room first");
         }
-        rooms.resume(this, resume.token());
+        rooms.resume(this, resume.token(), resume.received());
     }
 
     /** Reports a failure of an asynchronous step to the client as an error message. */

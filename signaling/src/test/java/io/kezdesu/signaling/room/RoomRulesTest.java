@@ -259,11 +259,14 @@ class RoomRulesTest {
         h.expect("peer-joined");
         String token = p.joined.path("resumeToken").asText();
         p.abort();
+        // The server may not have noticed yet: these may go into the dead socket, and must still arrive.
         h.send(msg("offer", "to", p.id(), "sdp", "one"));
         h.send(msg("candidate", "to", p.id(), "candidate", "two"));
 
         WsClient back = f.ws(pat);
-        back.send(msg("resume", "token", token));
+        back.send(msg("resume", "token", token, "received", p.roomMessages + 5));
+        back.expectError("resume-failed");
+        back.send(msg("resume", "token", token, "received", p.roomMessages));
         JsonNode resumed = back.expect("resumed");
         assertEquals(p.id(), resumed.path("you").asText());
         assertEquals("one", back.expect("offer").path("sdp").asText());

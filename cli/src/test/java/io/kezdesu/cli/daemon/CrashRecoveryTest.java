@@ -1,0 +1,120 @@
+package io.kezdesu.cli.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kezdesu.cli.Main;
+import io.kezdesu.common.data.DataDirectory;
+import io.kezdesu.common.data.Secrets;
+import io.kezdesu.signaling.WsClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A daemon killed with SIGKILL mid-conference: on the next start the conference is closed and marked crashed. */
+class CrashRecoveryTest {
+
+    private static final Pattern READY = Pattern.compile("ready: http http://127\\.0\\.0\\.1:(\\d+)");
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aConferenceInterruptedByACrashIsClosedOnTheNextStart() throws Exception {
+        Process first = start();
+        int port = awaitReady(first);
+        String room;
+        try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + port)) {
+            String token = c.registerAndLogin("crash@example.org", "C", "crash password");
+            room = c.post("/api/rooms", Map.of("name", "Doomed"), token).json().path("id").asText();
+            WsClient ws = WsClient.connect(HttpClient.newHttpClient(), "ws://127.0.0.1:" + port + "/ws?token=" + token);
+            ws.send(Map.of("type", "join", "room", room));
+            ws.expect("joined");
+            String admin = Secrets.resolve(io.kezdesu.common.config.Config.defaults(), DataDirectory.open(dataDir))
+                    .adminToken();
+            awaitStatus(port, admin, room, "active");
+            first.destroyForcibly();
+            assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+            ws.abort();
+        }
+        Process second = start();
+        try {
+            int port2 = awaitReady(second);
+            String admin = Secrets.resolve(io.kezdesu.common.config.Config.defaults(), DataDirectory.open(dataDir))
+                    .adminToken();
+            JsonNode report = awaitStatus(port2, admin, room, "ended");
+            assertEquals("crashed", report.path("endReason").asText());
+            assertEquals(report.path("endedAt").asText(), report.path("endedAt").asText());
+            JsonNode full = get(port2, admin, "/admin/reports/" + report.path("id").asText());
+            assertEquals("crashed", full.path("participants").path(0).path("intervals").path(0).path("reason")
+                    .asText());
+        } finally {
+            second.destroy();
+            assertTrue(second.waitFor(10, TimeUnit.SECONDS));
+        }
+    }
+
+    private static JsonNode awaitStatus(int port, String admin, String room, String status) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            JsonNode list = get(port, admin, "/admin/reports?room=" + room).path("conferences");
+            if (list.size() == 1 && list.path(0).path("status").asText().equals(status)) {
+                return list.path(0);
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("no " + status + " conference in room " + room);
+    }
+
+    private static JsonNode get(int port, String admin, String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + path)).header("Authorization", "Bearer " + admin).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(r.body());
+    }
+
+    private Process start() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "signaling", "--data-dir", dataDir.toString(), "--http-ip", "127.0.0.1", "--http-port", "0"))
+                .redirectErrorStream(true)
+                .start();
+    }
+
+    private static int awaitReady(Process p) throws Exception {
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    Matcher m = READY.matcher(line);
+                    if (m.find()) {
+                        Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
+                        drain.setDaemon(true);
+                        drain.start();
+                        return Integer.parseInt(m.group(1));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            throw new IllegalStateException("daemon exited before it was ready");
+        }).get(60, TimeUnit.SECONDS);
+    }
+}
