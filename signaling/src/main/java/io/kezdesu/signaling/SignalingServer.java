@@ -152,6 +152,7 @@ public final class SignalingServer implements AutoCloseable {
         new ReportsApi(conferenceStore, rooms, accounts).routes(router);
         new AdminUsersApi(accounts, adminAuth).routes(router);
         new AdminRoomsApi(rooms, accounts, conferenceStore, adminAuth).routes(router);
+        router.fallback(new io.kezdesu.signaling.web.StaticFiles()::serve);
 
         Optional<SslContext> ssl = config.tls().map(SignalingServer::sslContext);
         boolean epoll = Epoll.isAvailable();

@@ -28,6 +28,13 @@ public final class Router {
     }
 
     private final List<Route> routes = new ArrayList<>();
+    private Handler fallback;
+
+    /** Where a GET that matches no route goes (the web client's files). */
+    public Router fallback(Handler handler) {
+        this.fallback = handler;
+        return this;
+    }
 
     public Router add(HttpMethod method, String pattern, Handler handler) {
         routes.add(new Route(method, split(pattern), handler));
@@ -46,6 +53,9 @@ public final class Router {
                 return new Match(route.handler, request.withPathParams(params), Set.of());
             }
             allowed.add(route.method);
+        }
+        if (allowed.isEmpty() && fallback != null && request.method().equals(HttpMethod.GET)) {
+            return new Match(fallback, request, Set.of());
         }
         return new Match(null, request, allowed);
     }

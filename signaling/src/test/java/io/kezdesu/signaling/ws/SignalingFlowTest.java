@@ -208,6 +208,21 @@ class SignalingFlowTest {
     }
 
     @Test
+    void theWebClientIsServedWithAStrictContentSecurityPolicy() throws Exception {
+        HttpResponse<String> index = f.http.send(HttpRequest.newBuilder(URI.create(f.base() + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, index.statusCode());
+        assertTrue(index.headers().firstValue("content-type").orElse("").startsWith("text/html"));
+        assertTrue(index.headers().firstValue("content-security-policy").orElse("").contains("script-src 'self'"));
+        assertTrue(index.body().contains("<title>kezdesu</title>"), index.body());
+        for (String bad : new String[] {"/../pom.xml", "/%2e%2e/secret", "/nothing.js", "/web/index.html"}) {
+            HttpResponse<String> r = f.http.send(HttpRequest.newBuilder(URI.create(f.base() + bad)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, r.statusCode(), bad);
+        }
+    }
+
+    @Test
     void metricsAreExposedInPrometheusFormat() {
         SignalingFixture.TestUser ada = f.user("Ada");
         f.join(ada, f.room(ada, Map.of()));
