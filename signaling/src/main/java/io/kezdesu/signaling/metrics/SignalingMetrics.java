@@ -30,6 +30,20 @@ public final class SignalingMetrics {
     public final Counter protocolErrors = Counter.builder().name("kezdesu_protocol_errors_total")
             .help("Error messages sent to clients, by code").labelNames("code").register(registry);
 
+    private final io.prometheus.metrics.core.datapoints.CounterDataPoint relayedOffers = relayed.labelValues("offer");
+    private final io.prometheus.metrics.core.datapoints.CounterDataPoint relayedAnswers = relayed.labelValues("answer");
+    private final io.prometheus.metrics.core.datapoints.CounterDataPoint relayedCandidates =
+            relayed.labelValues("candidate");
+
+    /** Counts one relayed message without a label lookup (the hot path). */
+    public void relayed(String type) {
+        switch (type) {
+            case "offer" -> relayedOffers.inc();
+            case "answer" -> relayedAnswers.inc();
+            default -> relayedCandidates.inc();
+        }
+    }
+
     /** The Prometheus text exposition format (version 0.0.4). */
     public byte[] scrape() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,6 +1,5 @@
 package io.kezdesu.signaling.protocol;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
 
 /** Everything a client may send, one record per {@code type}. See docs/PROTOCOL.md. */
@@ -34,8 +33,18 @@ public sealed interface ClientMessage {
         }
     }
 
-    /** {@code offer}, {@code answer} or {@code candidate}: relayed verbatim to {@code to}, stamped with {@code from}. */
-    record Relay(String type, String to, ObjectNode message) implements ClientMessage {
+    /**
+     * {@code offer}, {@code answer} or {@code candidate}: relayed verbatim to {@code to}, stamped with {@code from}.
+     * {@code json} is the message as received (a validated JSON object without a {@code from} key): the server
+     * splices {@code from} into it instead of re-serialising a parsed tree.
+     */
+    record Relay(String type, String to, String json) implements ClientMessage {
+
+        /** The message with {@code "from":"<sender>"} as its first member. */
+        public String stampedWith(String from) {
+            int open = json.indexOf('{');
+            return "{\"from\":\"" + from + "\"," + json.substring(open + 1);
+        }
     }
 
     /** The sender's own microphone/camera state, shown to the others. */

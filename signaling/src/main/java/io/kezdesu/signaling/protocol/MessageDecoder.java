@@ -17,6 +17,12 @@ public final class MessageDecoder {
     }
 
     public static ClientMessage decode(String text) {
+        // The hot path (offer/answer/candidate) is scanned once with a streaming parser and relayed as received;
+        // only the rarer control messages are parsed into a tree.
+        ClientMessage relay = scanRelay(text);
+        if (relay != null) {
+            return relay;
+        }
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(text);
@@ -33,7 +39,7 @@ public final class MessageDecoder {
             case "resume" -> new ClientMessage.Resume(id(msg, "token"), count(msg, "received"));
             case "leave" -> new ClientMessage.Leave();
             case "ping" -> new ClientMessage.Ping();
-            case "offer", "answer", "candidate" -> new ClientMessage.Relay(type, id(msg, "to"), msg);
+            case "offer", "answer", "candidate" -> throw new IllegalStateException("scanned above");
             case "media" -> new ClientMessage.Media(bool(msg, "audio"), bool(msg, "video"));
             case "kick" -> new ClientMessage.Kick(id(msg, "to"), msg.path("ban").asBoolean(false));
             case "mute-request" -> {
@@ -59,6 +65,63 @@ public final class MessageDecoder {
             default -> throw bad("unknown message type '" + shorten(type) + "'");
         };
     }
+
+    /**
+     * A relay message, validated without building a tree: a JSON object whose top-level {@code type} is offer, answer
+     * or candidate, with a string {@code to}, no {@code from} (the server sets it), no duplicate keys among these, and
+     * nothing after the object. Returns null when the message is not a relay type (or is malformed: the tree parse
+     * then reports it).
+     */
+    private static ClientMessage scanRelay(String text) {
+        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.getFactory().createParser(text)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return null;
+            }
+            String type = null;
+            String to = null;
+            com.fasterxml.jackson.core.JsonToken t;
+            while ((t = p.nextToken()) == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+                switch (name) {
+                    case "type" -> {
+                        if (type != null || value != com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                            return null;
+                        }
+                        type = p.getText();
+                        if (!RELAY_TYPES.contains(type)) {
+                            return null;
+                        }
+                    }
+                    case "to" -> {
+                        if (to != null) {
+                            throw bad("to: given twice");
+                        }
+                        if (value != com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                            throw bad("to: expected a string");
+                        }
+                        to = p.getText();
+                    }
+                    case "from" -> throw bad("from: set by the server, not the client");
+                    default -> p.skipChildren();
+                }
+            }
+            if (t != com.fasterxml.jackson.core.JsonToken.END_OBJECT || p.nextToken() != null || type == null) {
+                return null;
+            }
+            if (to == null) {
+                throw bad("to: required");
+            }
+            if (to.isEmpty() || to.length() > MAX_ID) {
+                throw bad("to: expected 1 to " + MAX_ID + " characters");
+            }
+            return new ClientMessage.Relay(type, to, text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static final Set<String> RELAY_TYPES = Set.of("offer", "answer", "candidate");
 
     /** The {@code type} of a message that failed to decode, if it had a readable one (for the error's {@code re}). */
     public static Optional<String> typeOf(String text) {

@@ -195,10 +195,8 @@ public final class LiveRoom {
         if (target == null || target == sender) {
             throw new ProtocolException(SignalingError.NOT_FOUND, "no participant " + message.to() + " in this room");
         }
-        ObjectNode out = message.message();
-        out.put("from", sender.id);
-        ctx.metrics().relayed.labelValues(message.type()).inc();
-        deliver(target, ServerMessages.text(out));
+        ctx.metrics().relayed(message.type());
+        deliver(target, message.stampedWith(sender.id));
     }
 
     public synchronized void media(SocketSession from, ClientMessage.Media media) {

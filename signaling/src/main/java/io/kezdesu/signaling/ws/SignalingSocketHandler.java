@@ -40,6 +40,8 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private static final Logger LOG = LoggerFactory.getLogger(SignalingSocketHandler.class);
     /** A client that does not read: past this many queued bytes it is dropped rather than buffered forever. */
     private static final long MAX_PENDING_BYTES = 8L << 20;
+    /** Messages waiting for this connection's event loop; beyond it the client is not keeping up and is dropped. */
+    private static final int MAX_OUTBOX = 4096;
 
     private final User user;
     private final String requestHost;
@@ -53,6 +55,16 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private long lastReadNanos;
     /** Why the server dropped this connection, if it did: the participant then leaves without a resume grace. */
     private volatile String dropReason;
+    /**
+     * Messages for this socket from any thread, written in order by the event loop: one task and one flush for a
+     * whole burst instead of one per message, and a write made on the loop itself never overtakes messages other
+     * threads queued before it (a "joined" must never arrive after a later "peer-joined").
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Object> outbox =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger outboxSize = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     SignalingSocketHandler(User user, String requestHost, RoomService rooms, SignalingMetrics metrics,
                            WebSocketSettings settings) {
@@ -163,23 +175,50 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
             return;
         }
         ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
-        if (pending != null && pending.totalPendingWriteBytes() > MAX_PENDING_BYTES) {
+        if ((pending != null && pending.totalPendingWriteBytes() > MAX_PENDING_BYTES)
+                || outboxSize.get() > MAX_OUTBOX) {
             LOG.info("{}: dropping a client that does not read", describe());
             dropReason = "disconnected";
             ch.close();
             return;
         }
-        // Always through the loop's task queue, even from the loop itself: a write made inline would overtake
-        // messages other threads queued before it (a "joined" must never arrive after a later "peer-joined").
-        ch.eventLoop().execute(() -> ch.writeAndFlush(new TextWebSocketFrame(json)));
+        enqueue(json);
+    }
+
+    private void enqueue(Object message) {
+        outbox.add(message);
+        outboxSize.incrementAndGet();
+        if (drainScheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
+        Channel ch = channel;
+        boolean wrote = false;
+        Object next;
+        while ((next = outbox.poll()) != null) {
+            outboxSize.decrementAndGet();
+            if (next instanceof String json) {
+                ch.write(new TextWebSocketFrame(json));
+                wrote = true;
+            } else {
+                ch.writeAndFlush(next).addListener(ChannelFutureListener.CLOSE);
+                outbox.clear();
+                return;
+            }
+        }
+        if (wrote) {
+            ch.flush();
+        }
     }
 
     @Override
     public void close(int code, String reason) {
         Channel ch = channel;
         if (ch != null && ch.isActive()) {
-            ch.eventLoop().execute(() -> ch.writeAndFlush(new CloseWebSocketFrame(code, reason))
-                    .addListener(ChannelFutureListener.CLOSE));
+            enqueue(new CloseWebSocketFrame(code, reason));
         }
     }
 
