@@ -49,7 +49,7 @@ public final class PeerAddressPolicy {
         d.addAll(deniedExtra);
         this.denied = List.copyOf(d);
         this.allowed = List.copyOf(allowed);
-        this.ownListeners = Set.copyOf(ownListeners);
+        this.ownListeners = ownListeners; // a live view: the server fills it once its listeners are bound
     }
 
     /** True when the relay may send to (and accept from) this peer. */
