@@ -258,8 +258,8 @@ public final class StunCodec {
                         }
                     }
                 }
-            } catch (StunException | ClassCastException | java.net.UnknownHostException
-                     | IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+            } catch (StunException | RuntimeException | java.net.UnknownHostException e) {
+                // ice4j signals bad attribute bodies with assorted runtime exceptions; all mean "malformed".
                 throw new MalformedStunException("attribute 0x" + Integer.toHexString(type) + ": " + e.getMessage());
             }
         }

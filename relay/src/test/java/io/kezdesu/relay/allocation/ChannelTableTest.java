@@ -1,0 +1,63 @@
+package io.kezdesu.relay.allocation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.kezdesu.relay.stun.StunError;
+import io.kezdesu.relay.stun.TurnException;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.Test;
+
+/** RFC 8656 §11.2's rebinding rules. */
+class ChannelTableTest {
+
+    private final InetSocketAddress peerA = new InetSocketAddress("192.0.2.1", 1000);
+    private final InetSocketAddress peerB = new InetSocketAddress("192.0.2.2", 1000);
+    private final ChannelTable table = new ChannelTable();
+
+    @Test
+    void sameNumberSamePeerRefreshes() {
+        ChannelBinding first = table.bind(0x4000, peerA);
+        assertSame(first, table.bind(0x4000, peerA));
+        assertEquals(1, table.size());
+    }
+
+    @Test
+    void numberBoundToAnotherPeerIs400() {
+        table.bind(0x4000, peerA);
+        assertBadRequest(() -> table.bind(0x4000, peerB));
+    }
+
+    @Test
+    void peerBoundToAnotherNumberIs400() {
+        table.bind(0x4000, peerA);
+        assertBadRequest(() -> table.bind(0x4001, peerA));
+        assertBadRequest(() -> table.bind(0x4001, peerA), "same peer, same IP, same port");
+        table.bind(0x4001, new InetSocketAddress("192.0.2.1", 1001)); // another port is another transport address
+    }
+
+    @Test
+    void numbersOutsideTheRangeAre400() {
+        assertBadRequest(() -> table.bind(0x3FFF, peerA));
+        assertBadRequest(() -> table.bind(0x5000, peerA));
+        table.bind(0x4FFF, peerA);
+    }
+
+    @Test
+    void removedBindingFreesBothKeys() {
+        ChannelBinding b = table.bind(0x4000, peerA);
+        table.remove(b);
+        table.bind(0x4000, peerB);
+        table.bind(0x4001, peerA);
+    }
+
+    private static void assertBadRequest(Runnable r) {
+        assertBadRequest(r, "");
+    }
+
+    private static void assertBadRequest(Runnable r, String message) {
+        TurnException e = assertThrows(TurnException.class, r::run, message);
+        assertEquals(StunError.BAD_REQUEST, e.error());
+    }
+}
