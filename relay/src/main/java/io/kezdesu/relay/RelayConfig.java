@@ -44,7 +44,13 @@ public record RelayConfig(
         int roomQuota,
         int totalQuota,
         int permissionQuota,
-        long maxBps) {
+        long maxBps,
+        int maxChannelNumber) {
+
+    /** RFC 8656 §12: channel numbers 0x4000–0x4FFF. */
+    public static final int RFC8656_MAX_CHANNEL = 0x4FFF;
+    /** RFC 5766 allowed up to 0x7FFF; coturn's and pion's clients still pick numbers there. */
+    public static final int RFC5766_MAX_CHANNEL = 0x7FFF;
 
     public RelayConfig {
         listeningIps = List.copyOf(listeningIps);
@@ -75,6 +81,8 @@ public record RelayConfig(
                 + totalQuota, ">= 0");
         check(permissionQuota >= 1, "permissionQuota", permissionQuota, ">= 1");
         check(maxBps >= 0, "maxBps", maxBps, ">= 0");
+        check(maxChannelNumber == RFC8656_MAX_CHANNEL || maxChannelNumber == RFC5766_MAX_CHANNEL,
+                "maxChannelNumber", "0x" + Integer.toHexString(maxChannelNumber), "0x4fff or 0x7fff");
     }
 
     /** The CLI's entry: the relay keys of the configuration, the resolved secrets, and the TLS PEM files if any. */
@@ -105,7 +113,19 @@ public record RelayConfig(
                 config.get(ConfigKeys.ROOM_QUOTA),
                 config.get(ConfigKeys.TOTAL_QUOTA),
                 config.get(ConfigKeys.PERMISSION_QUOTA),
-                config.get(ConfigKeys.MAX_BPS));
+                config.get(ConfigKeys.MAX_BPS),
+                RFC8656_MAX_CHANNEL);
+    }
+
+    /**
+     * A copy that also accepts RFC 5766's channel numbers 0x5000–0x7FFF, which RFC 8656 reserved: for legacy
+     * clients such as coturn's turnutils_uclient. Strict RFC 8656 is the default.
+     */
+    public RelayConfig withLegacyChannelNumbers() {
+        return new RelayConfig(listeningIps, listeningPort, tlsListeningPort, tlsCert, tlsKey, relayIps, externalIps,
+                minPort, maxPort, realm, authSecrets, nonceSecret, users, deniedPeers, allowedPeers, allowLoopbackPeers,
+                denyPrivatePeers, defaultAllocationLifetime, maxAllocationLifetime, permissionLifetime, channelLifetime,
+                nonceLifetime, userQuota, roomQuota, totalQuota, permissionQuota, maxBps, RFC5766_MAX_CHANNEL);
     }
 
     public boolean tlsEnabled() {

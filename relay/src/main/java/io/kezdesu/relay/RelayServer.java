@@ -86,7 +86,8 @@ public final class RelayServer implements AutoCloseable {
         QuotaPolicy quota = new QuotaPolicy(config.userQuota(), config.roomQuota(), config.totalQuota(),
                 config.permissionQuota());
         AllocationManager allocations = new AllocationManager(relayIp, config.minPort(), config.maxPort(),
-                new AddressMapper(config.externalIps()), quota, datagrams, config.maxBps());
+                new AddressMapper(config.externalIps()), quota, datagrams, config.maxBps(),
+                config.maxChannelNumber());
         TurnServices services = new TurnServices(config,
                 new TurnAuthenticator(config.realm(), restCredentials(config), config.users()),
                 new NonceService(config.nonceSecret(), config.nonceLifetime(), Clock.systemUTC()),
@@ -97,8 +98,9 @@ public final class RelayServer implements AutoCloseable {
         RelayServer server = new RelayServer(group, allocations);
         try {
             for (InetAddress ip : listeningIps(config)) {
-                server.bindUdp(services, datagrams, epoll, ip, config.listeningPort());
-                server.bindStream(services, epoll, new InetSocketAddress(ip, config.listeningPort()), null, server.tcp);
+                int port = server.bindUdp(services, datagrams, epoll, ip, config.listeningPort());
+                // With port 0, TCP takes the port UDP was given, as clients expect one STUN port for both.
+                server.bindStream(services, epoll, new InetSocketAddress(ip, port), null, server.tcp);
                 if (config.tlsEnabled()) {
                     server.bindStream(services, epoll, new InetSocketAddress(ip, config.tlsListeningPort()),
                             sslContext(config), server.tls);
@@ -117,8 +119,8 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /** With epoll, one UDP socket per event loop on the same port (SO_REUSEPORT), so UDP load uses every core. */
-    private void bindUdp(TurnServices services, Supplier<DatagramChannel> datagrams, boolean epoll, InetAddress ip,
-                         int port) {
+    private int bindUdp(TurnServices services, Supplier<DatagramChannel> datagrams, boolean epoll, InetAddress ip,
+                        int port) {
         int sockets = epoll ? Math.max(1, countLoops()) : 1;
         InetSocketAddress bound = null;
         for (int i = 0; i < sockets; i++) {
@@ -137,6 +139,7 @@ public final class RelayServer implements AutoCloseable {
                 udp.add(bound);
             }
         }
+        return bound.getPort();
     }
 
     private void bindStream(TurnServices services, boolean epoll, InetSocketAddress address, SslContext ssl,

@@ -49,7 +49,7 @@ class RelayConfigTest {
                 ok.authSecrets(), ok.nonceSecret(), ok.users(), ok.deniedPeers(), ok.allowedPeers(),
                 ok.allowLoopbackPeers(), ok.denyPrivatePeers(), ok.defaultAllocationLifetime(),
                 ok.maxAllocationLifetime(), ok.permissionLifetime(), ok.channelLifetime(), ok.nonceLifetime(),
-                ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.permissionQuota(), ok.maxBps()));
+                ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber()));
         assertTrue(e.getMessage().startsWith("tlsCert: "), e.getMessage());
         assertTrue(e.getMessage().contains("(expected: "), e.getMessage());
         assertFalse(ok.toString().contains(ok.nonceSecret()));

@@ -34,7 +34,11 @@ final class TestRelays {
     }
 
     static RelayServer start(UnaryOperator<Config> tweak) {
-        return RelayServer.start(RelayConfig.from(config(tweak), SECRETS, Optional.empty(), Optional.empty()));
+        return RelayServer.start(relayConfig(tweak));
+    }
+
+    static RelayConfig relayConfig(UnaryOperator<Config> tweak) {
+        return RelayConfig.from(config(tweak), SECRETS, Optional.empty(), Optional.empty());
     }
 
     static RelayServer start() {

@@ -32,7 +32,7 @@ public final class Allocation {
     private final EventLoop loop;
     private final AllocationManager manager;
     private final Map<InetAddress, Permission> permissions = new HashMap<>();
-    private final ChannelTable channels = new ChannelTable();
+    private final ChannelTable channels;
     private final ByteRate rate;
     private Channel relay;
     private InetSocketAddress relayAddress;
@@ -40,7 +40,8 @@ public final class Allocation {
     private boolean closed;
 
     Allocation(FiveTuple fiveTuple, ClientLink client, Credential credential, byte[] transactionId, EventLoop loop,
-               AllocationManager manager, long maxBps) {
+               AllocationManager manager, long maxBps, int maxChannelNumber) {
+        this.channels = new ChannelTable(maxChannelNumber);
         this.fiveTuple = fiveTuple;
         this.client = client;
         this.credential = credential;

@@ -1,6 +1,5 @@
 package io.kezdesu.relay.allocation;
 
-import static io.kezdesu.relay.stun.StunTypes.MAX_CHANNEL;
 import static io.kezdesu.relay.stun.StunTypes.MIN_CHANNEL;
 
 import io.kezdesu.relay.stun.StunError;
@@ -12,8 +11,13 @@ import java.util.Map;
 /** The channel bindings of one allocation, indexed both ways; enforces RFC 8656 §11.2's rebinding rules. */
 final class ChannelTable {
 
+    private final int maxNumber;
     private final Map<Integer, ChannelBinding> byNumber = new HashMap<>();
     private final Map<InetSocketAddress, ChannelBinding> byPeer = new HashMap<>();
+
+    ChannelTable(int maxNumber) {
+        this.maxNumber = maxNumber;
+    }
 
     /**
      * The binding to refresh: an existing one for exactly this (number, peer), or a new one. Throws 400 when the
@@ -21,7 +25,7 @@ final class ChannelTable {
      * to a different channel number".
      */
     ChannelBinding bind(int number, InetSocketAddress peer) {
-        if (number < MIN_CHANNEL || number > MAX_CHANNEL) {
+        if (number < MIN_CHANNEL || number > maxNumber) {
             throw new TurnException(StunError.BAD_REQUEST, "channel number 0x" + Integer.toHexString(number));
         }
         ChannelBinding existing = byNumber.get(number);

@@ -33,6 +33,22 @@ final class PortPool {
         return OptionalInt.empty();
     }
 
+    /** An even port whose odd successor is free too; both are taken (EVEN-PORT with R, RFC 8656 §14.6). */
+    synchronized OptionalInt takePair() {
+        int size = max - min + 1;
+        int start = ThreadLocalRandom.current().nextInt(size);
+        for (int i = 0; i < size; i++) {
+            int index = (start + i) % size;
+            int port = min + index;
+            if ((port & 1) == 0 && port + 1 <= max && !used.get(index) && !used.get(index + 1)) {
+                used.set(index);
+                used.set(index + 1);
+                return OptionalInt.of(port);
+            }
+        }
+        return OptionalInt.empty();
+    }
+
     synchronized void release(int port) {
         used.clear(port - min);
     }

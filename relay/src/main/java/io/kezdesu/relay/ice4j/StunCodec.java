@@ -97,8 +97,8 @@ public final class StunCodec {
             pos = next;
         }
         return new StunMessage(type, tid, f.username, f.realm, f.nonce, f.lifetime, f.transport, f.channel,
-                f.family, f.data, f.dontFragment, f.evenPort, List.copyOf(f.peers), List.copyOf(f.unknown), raw,
-                integrityOffset);
+                f.family, f.data, f.dontFragment, f.evenPort, f.reserve, f.token, List.copyOf(f.peers),
+                List.copyOf(f.unknown), raw, integrityOffset);
     }
 
     /**
@@ -186,6 +186,8 @@ public final class StunCodec {
             return AttributeFactory.createNonceAttribute(n.nonce().getBytes(StandardCharsets.US_ASCII));
         } else if (a instanceof OutAttribute.Data d) {
             return AttributeFactory.createDataAttributeWithoutPadding(d.bytes());
+        } else if (a instanceof OutAttribute.ReservationToken t) {
+            return AttributeFactory.createReservationTokenAttribute(t.token());
         } else if (a instanceof OutAttribute.Software s) {
             return AttributeFactory.createSoftwareAttribute(s.name().getBytes(StandardCharsets.UTF_8));
         }
@@ -226,6 +228,8 @@ public final class StunCodec {
         byte[] data;
         boolean dontFragment;
         boolean evenPort;
+        boolean reserve;
+        byte[] token;
         final List<InetSocketAddress> peers = new ArrayList<>(2);
         final List<Integer> unknown = new ArrayList<>(0);
 
@@ -247,7 +251,16 @@ public final class StunCodec {
                     }
                     // Read by hand: ice4j has no decoder for these two.
                     case ATTR_DONT_FRAGMENT -> dontFragment = true;
-                    case ATTR_EVEN_PORT -> evenPort = true;
+                    case ATTR_EVEN_PORT -> {
+                        evenPort = true;
+                        reserve = length >= 1 && (raw[pos + 4] & 0x80) != 0;
+                    }
+                    case ATTR_RESERVATION_TOKEN -> {
+                        if (length != 8) {
+                            throw new MalformedStunException("RESERVATION-TOKEN length " + length);
+                        }
+                        token = java.util.Arrays.copyOfRange(raw, pos + 4, pos + 12);
+                    }
                     case ATTR_REQUESTED_ADDRESS_FAMILY -> family = OptionalInt.of(length >= 1 ? raw[pos + 4] & 0xFF : 0);
                     // Known and harmless to the server: addresses and codes a client would not send, integrity.
                     case ATTR_MAPPED_ADDRESS, ATTR_XOR_MAPPED_ADDRESS, ATTR_ERROR_CODE, ATTR_UNKNOWN_ATTRIBUTES,

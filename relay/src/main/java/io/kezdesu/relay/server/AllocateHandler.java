@@ -1,6 +1,7 @@
 package io.kezdesu.relay.server;
 
 import io.kezdesu.relay.allocation.Allocation;
+import io.kezdesu.relay.allocation.AllocationManager.PortRequest;
 import io.kezdesu.relay.stun.OutAttribute;
 import io.kezdesu.relay.stun.StunError;
 import io.kezdesu.relay.stun.StunMessage;
@@ -8,6 +9,7 @@ import io.kezdesu.relay.stun.StunTypes;
 import io.kezdesu.relay.stun.TurnException;
 import java.net.Inet4Address;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -30,7 +32,7 @@ final class AllocateHandler {
                 throw new TurnException(StunError.ALLOCATION_MISMATCH, "5-tuple already allocated");
             }
             if (existing.ready()) {
-                respond(tx, existing, services.config().defaultAllocationLifetime());
+                respond(tx, existing, services.config().defaultAllocationLifetime(), null);
             }
             return;
         }
@@ -47,19 +49,35 @@ final class AllocateHandler {
         if (m.requestedFamily().isPresent() && m.requestedFamily().getAsInt() != family) {
             throw new TurnException(StunError.ADDRESS_FAMILY_NOT_SUPPORTED, "family " + m.requestedFamily());
         }
+        // Steps 4–5: a RESERVATION-TOKEN excludes EVEN-PORT and REQUESTED-ADDRESS-FAMILY (400).
+        PortRequest ports;
+        if (m.reservationToken() != null) {
+            if (m.evenPort() || m.requestedFamily().isPresent()) {
+                throw new TurnException(StunError.BAD_REQUEST, "RESERVATION-TOKEN with EVEN-PORT or family");
+            }
+            ports = new PortRequest.Reserved(m.reservationToken());
+        } else if (m.evenPort()) {
+            ports = new PortRequest.Even(m.reserveNextPort());
+        } else {
+            ports = new PortRequest.Any();
+        }
         Duration lifetime = Handlers.lifetime(services.config(), m.lifetime());
-        // Steps 5–10 (quota 486, port 508) and the bind happen in the manager; the answer comes when bound.
+        // Steps 6–10 (quota 486, port 508) and the bind happen in the manager; the answer comes when bound.
         services.allocations().create(tx.fiveTuple(), tx.link(), tx.credential(), m.transactionId(), tx.loop(),
-                m.evenPort(), allocation -> {
-                    allocation.refresh(lifetime);
-                    respond(tx, allocation, lifetime);
+                ports, created -> {
+                    created.allocation().refresh(lifetime);
+                    respond(tx, created.allocation(), lifetime, created.reservationToken());
                 }, e -> fail.accept(tx, e));
     }
 
-    private void respond(Transaction tx, Allocation allocation, Duration lifetime) {
-        tx.success(List.of(
-                new OutAttribute.XorRelayedAddress(services.allocations().emitted(allocation.relayAddress())),
-                new OutAttribute.Lifetime((int) lifetime.toSeconds()),
-                new OutAttribute.XorMappedAddress(tx.fiveTuple().client())));
+    private void respond(Transaction tx, Allocation allocation, Duration lifetime, byte[] reservationToken) {
+        List<OutAttribute> attributes = new ArrayList<>(4);
+        attributes.add(new OutAttribute.XorRelayedAddress(services.allocations().emitted(allocation.relayAddress())));
+        attributes.add(new OutAttribute.Lifetime((int) lifetime.toSeconds()));
+        if (reservationToken != null) {
+            attributes.add(new OutAttribute.ReservationToken(reservationToken));
+        }
+        attributes.add(new OutAttribute.XorMappedAddress(tx.fiveTuple().client()));
+        tx.success(attributes);
     }
 }

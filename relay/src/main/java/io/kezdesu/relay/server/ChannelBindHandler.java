@@ -25,7 +25,7 @@ final class ChannelBindHandler {
             throw new TurnException(StunError.BAD_REQUEST, "CHANNEL-NUMBER and one XOR-PEER-ADDRESS required");
         }
         int number = m.channelNumber().getAsInt();
-        if (number < StunTypes.MIN_CHANNEL || number > StunTypes.MAX_CHANNEL) {
+        if (number < StunTypes.MIN_CHANNEL || number > services.config().maxChannelNumber()) {
             throw new TurnException(StunError.BAD_REQUEST, "channel number out of range");
         }
         InetSocketAddress peer = m.peerAddresses().get(0);

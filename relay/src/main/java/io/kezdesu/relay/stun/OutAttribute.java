@@ -25,5 +25,7 @@ public sealed interface OutAttribute {
 
     record Data(byte[] bytes) implements OutAttribute { }
 
+    record ReservationToken(byte[] token) implements OutAttribute { }
+
     record Software(String name) implements OutAttribute { }
 }

@@ -22,6 +22,8 @@ public record StunMessage(
         byte[] data,
         boolean dontFragment,
         boolean evenPort,
+        boolean reserveNextPort,
+        byte[] reservationToken,
         List<InetSocketAddress> peerAddresses,
         List<Integer> unknownRequired,
         byte[] raw,

@@ -29,6 +29,7 @@ public final class StunTypes {
     public static final int ATTR_EVEN_PORT = 0x0018;
     public static final int ATTR_REQUESTED_TRANSPORT = 0x0019;
     public static final int ATTR_DONT_FRAGMENT = 0x001A;
+    public static final int ATTR_RESERVATION_TOKEN = 0x0022;
     public static final int ATTR_XOR_MAPPED_ADDRESS = 0x0020;
     public static final int ATTR_SOFTWARE = 0x8022;
     public static final int ATTR_FINGERPRINT = 0x8028;

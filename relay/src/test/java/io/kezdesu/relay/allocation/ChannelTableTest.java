@@ -14,7 +14,7 @@ class ChannelTableTest {
 
     private final InetSocketAddress peerA = new InetSocketAddress("192.0.2.1", 1000);
     private final InetSocketAddress peerB = new InetSocketAddress("192.0.2.2", 1000);
-    private final ChannelTable table = new ChannelTable();
+    private final ChannelTable table = new ChannelTable(0x4FFF);
 
     @Test
     void sameNumberSamePeerRefreshes() {
