@@ -41,6 +41,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
@@ -192,10 +193,10 @@ public final class RelayServer implements AutoCloseable {
         return n;
     }
 
-    private static TurnRestCredentials restCredentials(RelayConfig config) {
+    private static Optional<TurnRestCredentials> restCredentials(RelayConfig config) {
         // Only passwordsFor is used here; the TTL matters to minting, which the relay never does.
-        List<String> secrets = config.authSecrets().isEmpty() ? List.of("-") : config.authSecrets();
-        return new TurnRestCredentials(secrets, Duration.ofHours(1), Clock.systemUTC());
+        return config.authSecrets().isEmpty() ? Optional.empty()
+                : Optional.of(new TurnRestCredentials(config.authSecrets(), Duration.ofHours(1), Clock.systemUTC()));
     }
 
     private static SslContext sslContext(RelayConfig config) {

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kezdesu.common.config.ConfigKeys;
+import io.kezdesu.common.config.NamedSecret;
 import io.kezdesu.common.turn.TurnCredential;
+import io.kezdesu.common.turn.TurnRestCredentials;
 import io.kezdesu.relay.TestStun.Msg;
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -15,6 +17,7 @@ import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +93,26 @@ class RelayErrorsTest {
             c.username = alice;
             c.password = password;
             assertTrue(c.refresh(600).isSuccess());
+        }
+    }
+
+    @Test
+    void staticUsersAuthenticateAndExpiredRestCredentialsDoNot() throws IOException {
+        try (RelayServer server = TestRelays.start(cfg -> cfg.with(ConfigKeys.USER,
+                List.of(new NamedSecret("operator", "static-password"))))) {
+            InetSocketAddress address = server.udpAddresses().get(0);
+            try (TurnTestClient c = TurnTestClient.udp(address, "operator", "static-password")) {
+                assertTrue(c.allocate().isSuccess());
+            }
+            String expired = "1000:alice";
+            String password = TurnRestCredentials.password(
+                    TestRelays.TURN_SECRET.getBytes(StandardCharsets.UTF_8), expired);
+            try (TurnTestClient c = TurnTestClient.udp(address, expired, password)) {
+                assertEquals(401, c.allocate().errorCode());
+            }
+            try (TurnTestClient c = TurnTestClient.udp(address, "operator", "guess")) {
+                assertEquals(401, c.allocate().errorCode());
+            }
         }
     }
 

@@ -34,6 +34,7 @@ public final class Allocation {
     private final Map<InetAddress, Permission> permissions = new HashMap<>();
     private final ChannelTable channels;
     private final ByteRate rate;
+    private Duration lifetime;
     private Channel relay;
     private InetSocketAddress relayAddress;
     private long deadlineNanos;
@@ -48,7 +49,7 @@ public final class Allocation {
         this.transactionId = transactionId.clone();
         this.loop = loop;
         this.manager = manager;
-        this.rate = maxBps > 0 ? new ByteRate(maxBps) : null;
+        this.rate = maxBps > 0 ? new ByteRate(maxBps, System.nanoTime()) : null;
     }
 
     void attach(Channel relayChannel, InetSocketAddress bound) {
@@ -83,6 +84,7 @@ public final class Allocation {
 
     /** RFC 8656 §7.5: a Refresh (or the Allocate) sets a new lifetime; the expiry task follows the deadline. */
     public void refresh(Duration lifetime) {
+        this.lifetime = lifetime;
         boolean armed = deadlineNanos != 0;
         deadlineNanos = System.nanoTime() + lifetime.toNanos();
         if (!armed) {
@@ -99,6 +101,11 @@ public final class Allocation {
                 close();
             }
         }, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The lifetime last granted (what a retransmitted Allocate is told again). */
+    public Duration lifetime() {
+        return lifetime;
     }
 
     public int permissionCount() {
@@ -211,27 +218,5 @@ public final class Allocation {
     @Override
     public String toString() {
         return "Allocation[" + fiveTuple.client() + " -> " + relayAddress + "]";
-    }
-
-    /** max-bps: a byte token bucket with one second of burst. */
-    private static final class ByteRate {
-        private final double perSecond;
-        private double tokens;
-        private long last = System.nanoTime();
-
-        ByteRate(long perSecond) {
-            this.perSecond = perSecond;
-            this.tokens = perSecond;
-        }
-
-        boolean tryTake(int bytes, long now) {
-            tokens = Math.min(perSecond, tokens + (now - last) / 1e9 * perSecond);
-            last = now;
-            if (tokens < bytes) {
-                return false;
-            }
-            tokens -= bytes;
-            return true;
-        }
     }
 }

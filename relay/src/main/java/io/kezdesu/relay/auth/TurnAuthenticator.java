@@ -18,10 +18,11 @@ import java.util.Optional;
 public final class TurnAuthenticator {
 
     private final String realm;
-    private final TurnRestCredentials rest;
+    private final Optional<TurnRestCredentials> rest;
     private final Map<String, byte[]> staticKeys = new HashMap<>();
 
-    public TurnAuthenticator(String realm, TurnRestCredentials rest, List<NamedSecret> staticUsers) {
+    /** {@code rest} is empty when no REST secret is configured: then only static users authenticate. */
+    public TurnAuthenticator(String realm, Optional<TurnRestCredentials> rest, List<NamedSecret> staticUsers) {
         this.realm = realm;
         this.rest = rest;
         for (NamedSecret user : staticUsers) {
@@ -42,7 +43,8 @@ public final class TurnAuthenticator {
                     ? Optional.of(new Credential(username, staticKey, username, Optional.empty()))
                     : Optional.empty();
         }
-        for (String password : rest.passwordsFor(username)) {
+        List<String> candidates = rest.map(r -> r.passwordsFor(username)).orElse(List.of());
+        for (String password : candidates) {
             byte[] key = StunCodec.longTermKey(username, realm, password);
             if (StunCodec.checkIntegrity(request, key)) {
                 RestUsername parsed = RestUsername.parse(username).orElseThrow();

@@ -32,7 +32,7 @@ final class AllocateHandler {
                 throw new TurnException(StunError.ALLOCATION_MISMATCH, "5-tuple already allocated");
             }
             if (existing.ready()) {
-                respond(tx, existing, services.config().defaultAllocationLifetime(), null);
+                respond(tx, existing, existing.lifetime(), null);
             }
             return;
         }
