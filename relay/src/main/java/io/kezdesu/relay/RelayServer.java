@@ -62,6 +62,7 @@ public final class RelayServer implements AutoCloseable {
     /** 401 challenges per source address: a burst of this many, then this many per second. */
     private static final int CHALLENGE_BURST = 20;
     private static final int CHALLENGES_PER_SECOND = 10;
+    private static final int PORT_ZERO_ATTEMPTS = 20;
 
     private final EventLoopGroup group;
     private final AllocationManager allocations;
@@ -99,9 +100,7 @@ public final class RelayServer implements AutoCloseable {
         RelayServer server = new RelayServer(group, allocations);
         try {
             for (InetAddress ip : listeningIps(config)) {
-                int port = server.bindUdp(services, datagrams, epoll, ip, config.listeningPort());
-                // With port 0, TCP takes the port UDP was given, as clients expect one STUN port for both.
-                server.bindStream(services, epoll, new InetSocketAddress(ip, port), null, server.tcp);
+                server.bindUdpAndTcp(services, datagrams, epoll, ip, config.listeningPort());
                 if (config.tlsEnabled()) {
                     server.bindStream(services, epoll, new InetSocketAddress(ip, config.tlsListeningPort()),
                             sslContext(config), server.tls);
@@ -119,11 +118,35 @@ public final class RelayServer implements AutoCloseable {
         return server;
     }
 
+    /**
+     * UDP and TCP on one port. With port 0, TCP takes the port UDP was given, as clients expect one STUN port for
+     * both; if that TCP port happens to be busy, both are given up and another free port is tried.
+     */
+    private void bindUdpAndTcp(TurnServices services, Supplier<DatagramChannel> datagrams, boolean epoll,
+                               InetAddress ip, int port) {
+        for (int attempt = 1; ; attempt++) {
+            List<Channel> udpChannels = bindUdp(services, datagrams, epoll, ip, port);
+            InetSocketAddress bound = (InetSocketAddress) udpChannels.get(0).localAddress();
+            try {
+                bindStream(services, epoll, bound, null, tcp);
+            } catch (RuntimeException e) {
+                udpChannels.forEach(ch -> ch.close().awaitUninterruptibly());
+                if (port != 0 || attempt >= PORT_ZERO_ATTEMPTS) {
+                    throw e;
+                }
+                continue;
+            }
+            channels.addAll(udpChannels);
+            udp.add(bound);
+            return;
+        }
+    }
+
     /** With epoll, one UDP socket per event loop on the same port (SO_REUSEPORT), so UDP load uses every core. */
-    private int bindUdp(TurnServices services, Supplier<DatagramChannel> datagrams, boolean epoll, InetAddress ip,
-                        int port) {
+    private List<Channel> bindUdp(TurnServices services, Supplier<DatagramChannel> datagrams, boolean epoll,
+                                  InetAddress ip, int port) {
         int sockets = epoll ? Math.max(1, countLoops()) : 1;
-        InetSocketAddress bound = null;
+        List<Channel> bound = new ArrayList<>(sockets);
         for (int i = 0; i < sockets; i++) {
             Bootstrap b = new Bootstrap().group(group).channelFactory(datagrams::get)
                     .option(ChannelOption.SO_RCVBUF, 1 << 20)
@@ -132,15 +155,15 @@ public final class RelayServer implements AutoCloseable {
             if (epoll) {
                 b.option(EpollChannelOption.SO_REUSEPORT, true);
             }
-            Channel ch = b.bind(bound != null ? bound : new InetSocketAddress(ip, port)).syncUninterruptibly()
-                    .channel();
-            channels.add(ch);
-            if (bound == null) {
-                bound = (InetSocketAddress) ch.localAddress();
-                udp.add(bound);
+            try {
+                bound.add(b.bind(bound.isEmpty() ? new InetSocketAddress(ip, port) : bound.get(0).localAddress())
+                        .syncUninterruptibly().channel());
+            } catch (RuntimeException e) {
+                bound.forEach(ch -> ch.close().awaitUninterruptibly());
+                throw e;
             }
         }
-        return bound.getPort();
+        return bound;
     }
 
     private void bindStream(TurnServices services, boolean epoll, InetSocketAddress address, SslContext ssl,
@@ -148,6 +171,8 @@ public final class RelayServer implements AutoCloseable {
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Channel ch = new ServerBootstrap().group(group).channel(type)
                 .option(ChannelOption.SO_BACKLOG, 1024)
+                // Restarting on a port whose old connections linger in TIME_WAIT must work, as for any server.
+                .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new StreamInitializer(services, ssl))
                 .bind(address).syncUninterruptibly().channel();

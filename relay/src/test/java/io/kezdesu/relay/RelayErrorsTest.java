@@ -212,6 +212,29 @@ class RelayErrorsTest {
     }
 
     @Test
+    void permissionsAndChannelsExpire() throws IOException {
+        try (RelayServer server = TestRelays.start(cfg -> cfg
+                .with(ConfigKeys.PERMISSION_LIFETIME, java.time.Duration.ofSeconds(1))
+                .with(ConfigKeys.CHANNEL_LIFETIME, java.time.Duration.ofSeconds(1))
+                .with(ConfigKeys.PERMISSION_QUOTA, 1));
+             TurnTestClient c = client(server, "alice", null)) {
+            assertTrue(c.allocate().isSuccess());
+            InetSocketAddress a = new InetSocketAddress("127.0.0.1", 1000);
+            InetSocketAddress b = new InetSocketAddress("127.0.0.2", 1000);
+            assertTrue(c.channelBind(0x4000, a).isSuccess());
+            assertEquals(400, c.channelBind(0x4000, b).errorCode(), "channel 0x4000 is bound to a");
+            // Expiry is not observable as an event from outside; poll (with a deadline) until the quota of one
+            // permission and the channel number are free again, which only expiry can cause.
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            Msg rebound;
+            do {
+                rebound = c.channelBind(0x4000, b);
+            } while (!rebound.isSuccess() && System.nanoTime() < deadline);
+            assertTrue(rebound.isSuccess(), () -> "still bound after the deadline");
+        }
+    }
+
+    @Test
     void allocationExpiresWithoutRefresh() throws IOException {
         try (RelayServer server = TestRelays.start(cfg -> cfg
                 .with(ConfigKeys.DEFAULT_ALLOCATE_LIFETIME, java.time.Duration.ofSeconds(1))

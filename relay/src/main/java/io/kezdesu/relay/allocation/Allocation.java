@@ -122,6 +122,11 @@ public final class Allocation {
         p.refresh(lifetime.toNanos(), loop, () -> permissions.remove(peer, p));
     }
 
+    /** RFC 8656 §11.2's rebinding rules (400), checked before quotas so the client learns the real problem. */
+    public void checkChannel(int number, InetSocketAddress peer) {
+        channels.check(number, peer);
+    }
+
     /** RFC 8656 §11.2: bind or refresh a channel (400 on a rebinding conflict), refreshing its permission too. */
     public void bindChannel(int number, InetSocketAddress peer, Duration channelLifetime, Duration permissionLifetime) {
         ChannelBinding binding = channels.bind(number, peer);

@@ -25,6 +25,18 @@ final class ChannelTable {
      * to a different channel number".
      */
     ChannelBinding bind(int number, InetSocketAddress peer) {
+        ChannelBinding existing = check(number, peer);
+        if (existing != null) {
+            return existing;
+        }
+        ChannelBinding created = new ChannelBinding(number, peer);
+        byNumber.put(number, created);
+        byPeer.put(peer, created);
+        return created;
+    }
+
+    /** The rules of {@link #bind} without binding: the existing binding for (number, peer), or null if new. */
+    ChannelBinding check(int number, InetSocketAddress peer) {
         if (number < MIN_CHANNEL || number > maxNumber) {
             throw new TurnException(StunError.BAD_REQUEST, "channel number 0x" + Integer.toHexString(number));
         }
@@ -38,10 +50,7 @@ final class ChannelTable {
         if (byPeer.containsKey(peer)) {
             throw new TurnException(StunError.BAD_REQUEST, "peer bound to another channel");
         }
-        ChannelBinding created = new ChannelBinding(number, peer);
-        byNumber.put(number, created);
-        byPeer.put(peer, created);
-        return created;
+        return null;
     }
 
     ChannelBinding byNumber(int number) {

@@ -31,6 +31,7 @@ final class ChannelBindHandler {
         InetSocketAddress peer = m.peerAddresses().get(0);
         Handlers.sameFamily(peer, services.allocations().relayIp());
         InetSocketAddress internal = services.allocations().internal(peer);
+        allocation.checkChannel(number, internal);
         if (!Handlers.peerAllowed(services, internal, true)) {
             throw new TurnException(StunError.FORBIDDEN, "peer refused by policy");
         }
