@@ -14,6 +14,7 @@ import io.kezdesu.relay.server.UdpServerHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -28,6 +29,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.Inet4Address;
@@ -151,7 +153,14 @@ public final class RelayServer implements AutoCloseable {
             Bootstrap b = new Bootstrap().group(group).channelFactory(datagrams::get)
                     .option(ChannelOption.SO_RCVBUF, 1 << 20)
                     .option(ChannelOption.SO_SNDBUF, 1 << 20)
-                    .handler(new UdpServerHandler(services));
+                    .handler(new ChannelInitializer<DatagramChannel>() {
+                        @Override
+                        protected void initChannel(DatagramChannel ch) {
+                            // Peer → client sends arrive from relay sockets' reads: one flush per loop turn.
+                            ch.pipeline().addLast(new FlushConsolidationHandler(64, true),
+                                    new UdpServerHandler(services));
+                        }
+                    });
             if (epoll) {
                 b.option(EpollChannelOption.SO_REUSEPORT, true);
             }

@@ -8,9 +8,11 @@ import io.kezdesu.relay.stun.TurnException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
@@ -32,6 +34,8 @@ public final class AllocationManager {
     /** Ports found taken by another process are skipped; after this many, the server reports 508. */
     private static final int BIND_ATTEMPTS = 8;
     static final int RESERVATION_SECONDS = 30;
+    /** Flush at least every this many writes even within one batch. */
+    static final int FLUSH_AFTER = 64;
 
     private final ConcurrentHashMap<FiveTuple, Allocation> byTuple = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InetSocketAddress, Allocation> byRelay = new ConcurrentHashMap<>();
@@ -148,7 +152,15 @@ public final class AllocationManager {
         InetSocketAddress address = new InetSocketAddress(relayIp, port);
         ChannelFuture bound = new Bootstrap().group(loop).channelFactory(channelFactory::get)
                 .option(ChannelOption.SO_RCVBUF, 256 * 1024)
-                .handler(new RelayChannelHandler(allocation))
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        // Sends to the peer happen while the client's listener is reading a batch: coalesce their
+                        // flushes into one per event-loop turn (sendmmsg with epoll).
+                        ch.pipeline().addLast(new FlushConsolidationHandler(FLUSH_AFTER, true),
+                                new RelayChannelHandler(allocation));
+                    }
+                })
                 .bind(address);
         bound.addListener(f -> {
             if (!f.isSuccess()) {
