@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One TURN allocation (RFC 8656 §2.2): a relayed UDP socket for one client 5-tuple, its permissions and channels.
@@ -24,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * the state needs no locks.
  */
 public final class Allocation {
+
+    private static final Logger log = LoggerFactory.getLogger(Allocation.class);
 
     private final FiveTuple fiveTuple;
     private final ClientLink client;
@@ -209,6 +213,9 @@ public final class Allocation {
             return;
         }
         closed = true;
+        if (log.isDebugEnabled()) {
+            log.debug("[{}] closed ({} permissions, {} channels)", this, permissions.size(), channels.size());
+        }
         permissions.clear();
         manager.removed(this);
         if (relay != null) {

@@ -24,6 +24,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * All allocations, by 5-tuple and by relayed address. Creation is asynchronous (the relay socket is bound on the
@@ -32,6 +34,7 @@ import java.util.function.Supplier;
 public final class AllocationManager {
 
     /** Ports found taken by another process are skipped; after this many, the server reports 508. */
+    private static final Logger log = LoggerFactory.getLogger(AllocationManager.class);
     private static final int BIND_ATTEMPTS = 8;
     static final int RESERVATION_SECONDS = 30;
     /** Flush at least every this many writes even within one batch. */
@@ -175,6 +178,10 @@ public final class AllocationManager {
             }
             allocation.attach(channel, address);
             byRelay.put(address, allocation);
+            if (log.isDebugEnabled()) {
+                log.debug("[{}] allocated for {} ({})", allocation, allocation.credential(), allocation.fiveTuple()
+                        .transport());
+            }
             done.accept(new Created(allocation, token));
         });
     }
