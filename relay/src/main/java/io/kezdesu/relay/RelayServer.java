@@ -14,6 +14,7 @@ import io.kezdesu.relay.server.UdpServerHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -97,7 +98,7 @@ public final class RelayServer implements AutoCloseable {
                 new NonceService(config.nonceSecret(), config.nonceLifetime(), Clock.systemUTC()),
                 new UnauthorizedRateLimiter(CHALLENGE_BURST, CHALLENGES_PER_SECOND),
                 new PeerAddressPolicy(config.deniedPeers(), config.allowedPeers(), config.allowLoopbackPeers(),
-                        config.denyPrivatePeers(), own),
+                        config.denyPrivatePeers(), own, ownAddresses(config, relayIp)),
                 allocations);
         RelayServer server = new RelayServer(group, allocations);
         try {
@@ -165,8 +166,8 @@ public final class RelayServer implements AutoCloseable {
                 b.option(EpollChannelOption.SO_REUSEPORT, true);
             }
             try {
-                bound.add(b.bind(bound.isEmpty() ? new InetSocketAddress(ip, port) : bound.get(0).localAddress())
-                        .syncUninterruptibly().channel());
+                bound.add(bound(b.bind(bound.isEmpty() ? new InetSocketAddress(ip, port)
+                        : bound.get(0).localAddress()), "udp " + ip.getHostAddress() + ":" + port));
             } catch (RuntimeException e) {
                 bound.forEach(ch -> ch.close().awaitUninterruptibly());
                 throw e;
@@ -178,15 +179,28 @@ public final class RelayServer implements AutoCloseable {
     private void bindStream(TurnServices services, boolean epoll, InetSocketAddress address, SslContext ssl,
                             List<InetSocketAddress> into) {
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        Channel ch = new ServerBootstrap().group(group).channel(type)
+        Channel ch = bound(new ServerBootstrap().group(group).channel(type)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 // Restarting on a port whose old connections linger in TIME_WAIT must work, as for any server.
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new StreamInitializer(services, ssl))
-                .bind(address).syncUninterruptibly().channel();
+                .bind(address), (ssl != null ? "tls " : "tcp ") + address);
         channels.add(ch);
         into.add((InetSocketAddress) ch.localAddress());
+    }
+
+    /**
+     * Waits for a bind. Netty rethrows a failed bind's checked IOException undeclared from syncUninterruptibly,
+     * which a {@code catch (RuntimeException)} would miss; this turns it into an unchecked one with the address.
+     */
+    private static Channel bound(ChannelFuture future, String what) {
+        future.awaitUninterruptibly();
+        if (!future.isSuccess()) {
+            throw new IllegalStateException("cannot bind " + what + ": " + future.cause().getMessage(),
+                    future.cause());
+        }
+        return future.channel();
     }
 
     public List<InetSocketAddress> udpAddresses() {
@@ -252,6 +266,23 @@ public final class RelayServer implements AutoCloseable {
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Every address this host answers on: interfaces, the relay address and the public external-ip. */
+    private static Set<InetAddress> ownAddresses(RelayConfig config, InetAddress relayIp) {
+        Set<InetAddress> own = new LinkedHashSet<>();
+        own.add(relayIp);
+        own.addAll(config.listeningIps());
+        config.externalIps().forEach(m -> own.add(m.publicAddress()));
+        try {
+            for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                nif.inetAddresses().forEach(own::add);
+            }
+        } catch (SocketException e) {
+            log.warn("cannot list network interfaces for the peer policy: {}", e.toString());
+        }
+        own.removeIf(InetAddress::isAnyLocalAddress);
+        return own;
     }
 
     /**

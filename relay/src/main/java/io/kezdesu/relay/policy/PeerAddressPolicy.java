@@ -35,9 +35,14 @@ public final class PeerAddressPolicy {
     private final List<AddressRange> denied;
     private final List<AddressRange> allowed;
     private final Set<InetSocketAddress> ownListeners;
+    private final Set<InetAddress> ownAddresses;
 
+    /**
+     * {@code ownListeners} are the bound listening sockets (a live view, filled once bound); a wildcard listener
+     * stands for each of {@code ownAddresses} (the host's interface addresses and its public external-ip).
+     */
     public PeerAddressPolicy(List<AddressRange> deniedExtra, List<AddressRange> allowed, boolean allowLoopback,
-                             boolean denyPrivate, Set<InetSocketAddress> ownListeners) {
+                             boolean denyPrivate, Set<InetSocketAddress> ownListeners, Set<InetAddress> ownAddresses) {
         List<AddressRange> d = new ArrayList<>();
         ALWAYS_DENIED.forEach(r -> d.add(AddressRange.parse(r)));
         if (!allowLoopback) {
@@ -49,7 +54,10 @@ public final class PeerAddressPolicy {
         d.addAll(deniedExtra);
         this.denied = List.copyOf(d);
         this.allowed = List.copyOf(allowed);
-        this.ownListeners = ownListeners; // a live view: the server fills it once its listeners are bound
+        this.ownListeners = ownListeners;
+        Set<InetAddress> canonical = new java.util.HashSet<>();
+        ownAddresses.forEach(a -> canonical.add(canonical(a)));
+        this.ownAddresses = Set.copyOf(canonical);
     }
 
     /** True when the relay may send to (and accept from) this peer. */
@@ -62,8 +70,8 @@ public final class PeerAddressPolicy {
             return false;
         }
         for (InetSocketAddress own : ownListeners) {
-            if (own.getPort() == peer.getPort()
-                    && (own.getAddress().isAnyLocalAddress() || canonical(own.getAddress()).equals(ip))) {
+            if (own.getPort() == peer.getPort() && (canonical(own.getAddress()).equals(ip)
+                    || own.getAddress().isAnyLocalAddress() && ownAddresses.contains(ip))) {
                 return false;
             }
         }

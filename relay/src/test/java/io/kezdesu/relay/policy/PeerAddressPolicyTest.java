@@ -17,7 +17,7 @@ class PeerAddressPolicyTest {
 
     private static final InetSocketAddress LISTENER = new InetSocketAddress("198.51.100.7", 3478);
     private final PeerAddressPolicy defaults = new PeerAddressPolicy(List.of(), List.of(), false, false,
-            Set.of(LISTENER));
+            Set.of(LISTENER), Set.of());
 
     @ParameterizedTest
     @ValueSource(strings = {"0.0.0.0", "0.1.2.3", "127.0.0.1", "127.255.255.254", "169.254.169.254", "224.0.0.1",
@@ -40,7 +40,7 @@ class PeerAddressPolicyTest {
     @ValueSource(strings = {"10.1.2.3", "172.31.255.255", "192.168.1.1", "100.127.0.1", "fc00::1", "fdff::1",
             "::ffff:10.0.0.1", "64:ff9b::a00:1"})
     void denyPrivatePeersRefusesRfc1918Rfc6598AndUla(String ip) throws Exception {
-        PeerAddressPolicy strict = new PeerAddressPolicy(List.of(), List.of(), false, true, Set.of());
+        PeerAddressPolicy strict = new PeerAddressPolicy(List.of(), List.of(), false, true, Set.of(), Set.of());
         assertFalse(strict.permits(new InetSocketAddress(InetAddress.getByName(ip), 5000)), ip);
     }
 
@@ -49,19 +49,22 @@ class PeerAddressPolicyTest {
         assertFalse(defaults.permits(LISTENER));
         assertTrue(defaults.permits(new InetSocketAddress("198.51.100.7", 3479)));
         PeerAddressPolicy wildcard = new PeerAddressPolicy(List.of(), List.of(), false, false,
-                Set.of(new InetSocketAddress("0.0.0.0", 3478)));
-        assertFalse(wildcard.permits(new InetSocketAddress("192.0.2.9", 3478)));
+                Set.of(new InetSocketAddress("0.0.0.0", 3478)), Set.of(new InetSocketAddress("192.0.2.9", 0)
+                .getAddress()));
+        assertFalse(wildcard.permits(new InetSocketAddress("192.0.2.9", 3478)), "a wildcard listener is on ours");
+        assertFalse(wildcard.permits(new InetSocketAddress("::ffff:192.0.2.9", 3478)));
+        assertTrue(wildcard.permits(new InetSocketAddress("192.0.2.10", 3478)), "someone else's STUN port");
     }
 
     @Test
     void allowWinsOverDenyAndLoopbackSwitch() {
         PeerAddressPolicy p = new PeerAddressPolicy(List.of(AddressRange.parse("192.0.2.0/24")),
                 List.of(AddressRange.parse("192.0.2.128/25"), AddressRange.parse("169.254.1.1")), false, false,
-                Set.of());
+                Set.of(), Set.of());
         assertFalse(p.permits(new InetSocketAddress("192.0.2.1", 1)));
         assertTrue(p.permits(new InetSocketAddress("192.0.2.200", 1)));
         assertTrue(p.permits(new InetSocketAddress("169.254.1.1", 1)));
-        PeerAddressPolicy loopback = new PeerAddressPolicy(List.of(), List.of(), true, false, Set.of());
+        PeerAddressPolicy loopback = new PeerAddressPolicy(List.of(), List.of(), true, false, Set.of(), Set.of());
         assertTrue(loopback.permits(new InetSocketAddress("127.0.0.1", 1)));
         assertTrue(loopback.permits(new InetSocketAddress("::1", 1)));
     }
