@@ -51,6 +51,35 @@ class RelayErrorsTest {
     }
 
     @Test
+    void evenPortReservationTokenAndAddressFamily() throws IOException {
+        try (RelayServer server = TestRelays.start();
+             TurnTestClient a = client(server, "a", null);
+             TurnTestClient b = client(server, "b", null);
+             TurnTestClient c = client(server, "c", null)) {
+            Msg even = a.authenticated(() -> Msg.request(TurnTestClient.ALLOCATE).transport(17)
+                    .add(0x0018, new byte[] {(byte) 0x80}));
+            assertTrue(even.isSuccess());
+            int port = even.address(0x0016).getPort();
+            assertEquals(0, port % 2);
+            byte[] token = even.attr(0x0022);
+            assertEquals(8, token.length);
+            // EVEN-PORT together with RESERVATION-TOKEN is a bad request.
+            assertEquals(400, b.authenticated(() -> Msg.request(TurnTestClient.ALLOCATE).transport(17)
+                    .add(0x0018, new byte[] {0}).add(0x0022, token)).errorCode());
+            Msg reserved = b.authenticated(() -> Msg.request(TurnTestClient.ALLOCATE).transport(17)
+                    .add(0x0022, token));
+            assertTrue(reserved.isSuccess(), () -> "error " + reserved.errorCode());
+            assertEquals(port + 1, reserved.address(0x0016).getPort());
+            assertEquals(508, c.authenticated(() -> Msg.request(TurnTestClient.ALLOCATE).transport(17)
+                    .add(0x0022, token)).errorCode(), "a token is redeemed once");
+            assertEquals(440, c.authenticated(() -> Msg.request(TurnTestClient.ALLOCATE).transport(17)
+                    .add(0x0017, new byte[] {2, 0, 0, 0})).errorCode(), "IPv6 relaying is not offered here");
+            assertTrue(c.authenticated(() -> Msg.request(TurnTestClient.ALLOCATE).transport(17)
+                    .add(0x0017, new byte[] {1, 0, 0, 0})).isSuccess());
+        }
+    }
+
+    @Test
     void retransmittedAllocateGetsTheSameSuccess() throws IOException {
         try (RelayServer server = TestRelays.start(); TurnTestClient c = client(server, "alice", null)) {
             Msg challenge = c.unsigned(Msg.request(TurnTestClient.ALLOCATE).transport(17));
