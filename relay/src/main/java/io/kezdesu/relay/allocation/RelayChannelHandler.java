@@ -3,9 +3,13 @@ package io.kezdesu.relay.allocation;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Reads the relayed socket of one allocation: every datagram is peer → client (RFC 8656 §10.3). */
 final class RelayChannelHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+
+    private static final Logger log = LoggerFactory.getLogger(RelayChannelHandler.class);
 
     private final Allocation allocation;
 
@@ -21,6 +25,9 @@ final class RelayChannelHandler extends SimpleChannelInboundHandler<DatagramPack
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // ICMP errors surface here as PortUnreachableException on connected-less sockets; nothing to do.
+        // A failed send or read concerns one datagram of one allocation; the socket stays open.
+        if (log.isDebugEnabled()) {
+            log.debug("[{}] relay socket error: {}", allocation, cause.toString());
+        }
     }
 }

@@ -10,12 +10,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The UDP listener. Hot path first: a datagram whose first two bits are 01 is ChannelData (RFC 8656 §12.4) and is
  * forwarded from its 4-byte header without any STUN decoding; everything else goes to the dispatcher.
  */
 public final class UdpServerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+
+    private static final Logger log = LoggerFactory.getLogger(UdpServerHandler.class);
 
     private final StunDispatcher dispatcher;
     private final TurnServices services;
@@ -54,7 +58,10 @@ public final class UdpServerHandler extends SimpleChannelInboundHandler<Datagram
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // A failure on one datagram (e.g. ICMP port unreachable) must not close the listener for everyone else.
+        // A failure on one datagram must not close the listener for everyone else.
+        if (log.isDebugEnabled()) {
+            log.debug("[udp {}] {}", ctx.channel().localAddress(), cause.toString());
+        }
     }
 
     /** The way back to a UDP client: the listener socket it talked to. */
