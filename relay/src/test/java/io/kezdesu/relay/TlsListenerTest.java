@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kezdesu.relay.TestStun.Msg;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
+import io.kezdesu.common.turn.TurnCredential;
 import java.io.DataInputStream;
 import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Optional;
@@ -15,7 +19,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 
-/** TURN over TLS: a PEM certificate and key from files; a STUN Binding and an Allocate over the TLS stream. */
+/** TURN over TLS: a PEM certificate and key from files; Binding, a challenge, then a whole session over TLS. */
 class TlsListenerTest {
 
     @Test
@@ -45,6 +49,19 @@ class TlsListenerTest {
                     Msg allocate = Msg.request(TurnTestClient.ALLOCATE).transport(17);
                     out.write(allocate.encode(null, false));
                     assertEquals(401, read(in).errorCode());
+                }
+                // A whole TURN session over TLS: allocate, bind a channel, ChannelData both ways.
+                TurnCredential credential = TestRelays.credential("tls-user", null);
+                try (DatagramSocket peer = RelayServerTest.socket();
+                     TurnTestClient client = TurnTestClient.stream(trustAll.getSocketFactory().createSocket(
+                             address.getAddress(), address.getPort()), address, credential.username(),
+                             credential.password())) {
+                    InetSocketAddress relayed = client.allocate().address(0x0016);
+                    assertTrue(client.channelBind(0x4000, RelayServerTest.local(peer)).isSuccess());
+                    client.sendChannelData(0x4000, RelayServerTest.bytes("over tls"));
+                    assertEquals("over tls", RelayServerTest.text(RelayServerTest.receive(peer)));
+                    peer.send(new DatagramPacket(RelayServerTest.bytes("back"), 4, relayed));
+                    assertEquals("back", new String(client.receiveData().data(), StandardCharsets.UTF_8));
                 }
             }
         } finally {

@@ -58,6 +58,12 @@ final class TurnTestClient implements AutoCloseable {
     static TurnTestClient tcp(InetSocketAddress server, String username, String password) throws IOException {
         Socket s = new Socket();
         s.connect(server, TIMEOUT_MS);
+        return stream(s, server, username, password);
+    }
+
+    /** Over an already connected stream socket (TCP, or TLS from an SSLSocketFactory). */
+    static TurnTestClient stream(Socket s, InetSocketAddress server, String username, String password)
+            throws IOException {
         s.setSoTimeout(TIMEOUT_MS);
         s.setTcpNoDelay(true);
         return new TurnTestClient(server, null, s).credentials(username, password);
