@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -42,6 +43,7 @@ public final class Allocation {
     private Channel relay;
     private InetSocketAddress relayAddress;
     private long deadlineNanos;
+    private ScheduledFuture<?> expiry;
     private boolean closed;
 
     Allocation(FiveTuple fiveTuple, ClientLink client, Credential credential, byte[] transactionId, EventLoop loop,
@@ -97,7 +99,7 @@ public final class Allocation {
     }
 
     private void armExpiry(long delayNanos) {
-        loop.schedule(() -> {
+        expiry = loop.schedule(() -> {
             long left = deadlineNanos - System.nanoTime();
             if (left > 0) {
                 armExpiry(left);
@@ -216,7 +218,12 @@ public final class Allocation {
         if (log.isDebugEnabled()) {
             log.debug("[{}] closed ({} permissions, {} channels)", this, permissions.size(), channels.size());
         }
+        if (expiry != null) {
+            expiry.cancel(false);
+        }
+        permissions.values().forEach(Permission::cancel);
         permissions.clear();
+        channels.cancelAll();
         manager.removed(this);
         if (relay != null) {
             relay.close();

@@ -2,6 +2,7 @@ package io.kezdesu.relay.allocation;
 
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /** RFC 8656 §12: a channel number bound to one peer transport address; owns its expiry like {@link Permission}. */
@@ -10,6 +11,7 @@ final class ChannelBinding {
     private final int number;
     private final InetSocketAddress peer;
     private long deadlineNanos;
+    private ScheduledFuture<?> timer;
 
     ChannelBinding(int number, InetSocketAddress peer) {
         this.number = number;
@@ -32,8 +34,15 @@ final class ChannelBinding {
         }
     }
 
+    /** Stops the timer when the allocation goes away first, so nothing keeps it reachable. */
+    void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
     private void arm(EventExecutor loop, Runnable onExpiry, long delayNanos) {
-        loop.schedule(() -> {
+        timer = loop.schedule(() -> {
             long left = deadlineNanos - System.nanoTime();
             if (left > 0) {
                 arm(loop, onExpiry, left);

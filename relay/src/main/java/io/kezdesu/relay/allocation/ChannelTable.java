@@ -66,6 +66,10 @@ final class ChannelTable {
         byPeer.remove(binding.peer(), binding);
     }
 
+    void cancelAll() {
+        byNumber.values().forEach(ChannelBinding::cancel);
+    }
+
     int size() {
         return byNumber.size();
     }

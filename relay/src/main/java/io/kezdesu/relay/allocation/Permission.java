@@ -2,6 +2,7 @@ package io.kezdesu.relay.allocation;
 
 import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,6 +13,7 @@ final class Permission {
 
     private final InetAddress peer;
     private long deadlineNanos;
+    private ScheduledFuture<?> timer;
 
     Permission(InetAddress peer) {
         this.peer = peer;
@@ -33,8 +35,15 @@ final class Permission {
         }
     }
 
+    /** Stops the timer when the allocation goes away first, so nothing keeps it reachable. */
+    void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+    }
+
     private void arm(EventExecutor loop, Runnable onExpiry, long delayNanos) {
-        loop.schedule(() -> {
+        timer = loop.schedule(() -> {
             long left = deadlineNanos - System.nanoTime();
             if (left > 0) {
                 arm(loop, onExpiry, left);
