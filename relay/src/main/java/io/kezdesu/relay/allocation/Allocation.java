@@ -136,7 +136,7 @@ public final class Allocation {
     /** RFC 8656 §11.2: bind or refresh a channel (400 on a rebinding conflict), refreshing its permission too. */
     public void bindChannel(int number, InetSocketAddress peer, Duration channelLifetime, Duration permissionLifetime) {
         ChannelBinding binding = channels.bind(number, peer);
-        binding.refresh(channelLifetime.toNanos(), loop, () -> channels.remove(binding));
+        binding.refresh(channelLifetime.toNanos(), loop, () -> channels.expire(binding));
         permit(peer.getAddress(), permissionLifetime);
     }
 

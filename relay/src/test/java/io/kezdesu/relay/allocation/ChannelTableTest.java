@@ -14,7 +14,8 @@ class ChannelTableTest {
 
     private final InetSocketAddress peerA = new InetSocketAddress("192.0.2.1", 1000);
     private final InetSocketAddress peerB = new InetSocketAddress("192.0.2.2", 1000);
-    private final ChannelTable table = new ChannelTable(0x4FFF);
+    private long now = 1_000;
+    private final ChannelTable table = new ChannelTable(0x4FFF, () -> now);
 
     @Test
     void sameNumberSamePeerRefreshes() {
@@ -45,11 +46,21 @@ class ChannelTableTest {
     }
 
     @Test
-    void removedBindingFreesBothKeys() {
-        ChannelBinding b = table.bind(0x4000, peerA);
-        table.remove(b);
-        table.bind(0x4000, peerB);
+    void expiredBindingQuarantinesItsNumberAndPeerForFiveMinutes() {
+        table.expire(table.bind(0x4000, peerA));
+        assertBadRequest(() -> table.bind(0x4000, peerB), "number in quarantine");
+        assertBadRequest(() -> table.bind(0x4001, peerA), "peer in quarantine");
+        table.bind(0x4002, peerB);
+        now += ChannelTable.QUARANTINE_NANOS;
+        table.bind(0x4000, new InetSocketAddress("192.0.2.3", 1000));
         table.bind(0x4001, peerA);
+    }
+
+    @Test
+    void theSamePairMayBeBoundAgainAfterExpiry() {
+        table.expire(table.bind(0x4000, peerA));
+        table.bind(0x4000, peerA);
+        assertEquals(1, table.size());
     }
 
     private static void assertBadRequest(Runnable r) {
