@@ -82,6 +82,8 @@ public final class RelayServer implements AutoCloseable {
 
     /** Binds every listener (blocking the caller until bound) and returns the running server. */
     public static RelayServer start(RelayConfig config) {
+        // Read the PEM files before starting any thread, so a bad certificate fails fast and leaks nothing.
+        SslContext ssl = config.tlsEnabled() ? sslContext(config) : null;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(io);
@@ -104,9 +106,9 @@ public final class RelayServer implements AutoCloseable {
         try {
             for (InetAddress ip : listeningIps(config)) {
                 server.bindUdpAndTcp(services, datagrams, epoll, ip, config.listeningPort());
-                if (config.tlsEnabled()) {
-                    server.bindStream(services, epoll, new InetSocketAddress(ip, config.tlsListeningPort()),
-                            sslContext(config), server.tls);
+                if (ssl != null) {
+                    server.bindStream(services, epoll, new InetSocketAddress(ip, config.tlsListeningPort()), ssl,
+                            server.tls);
                 }
             }
         } catch (RuntimeException e) {

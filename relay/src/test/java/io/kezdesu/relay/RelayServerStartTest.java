@@ -8,7 +8,11 @@ import io.kezdesu.common.config.ConfigKeys;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RelayServerStartTest {
 
@@ -19,6 +23,16 @@ class RelayServerStartTest {
                     .with(ConfigKeys.LISTENING_PORT, taken.getLocalPort())));
             assertTrue(e.getMessage().contains(String.valueOf(taken.getLocalPort())), e.getMessage());
         }
+    }
+
+    @Test
+    void unreadablePemFailsBeforeBinding(@TempDir Path dir) throws Exception {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "not a certificate");
+        Path key = Files.writeString(dir.resolve("key.pem"), "not a key");
+        RelayConfig config = RelayConfig.from(TestRelays.config(c -> c), TestRelays.SECRETS, Optional.of(cert),
+                Optional.of(key));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RelayServer.start(config));
+        assertTrue(e.getMessage().startsWith("tls-cert/tls-key: "), e.getMessage());
     }
 
     @Test
