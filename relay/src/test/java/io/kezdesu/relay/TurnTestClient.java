@@ -136,6 +136,12 @@ final class TurnTestClient implements AutoCloseable {
         return null;
     }
 
+    /** Whether a packet kept aside while waiting (see {@link #transact}) was a STUN message with this id. */
+    boolean receivedFor(byte[] tid) {
+        return unsolicited.stream().anyMatch(p -> (p[0] & 0xC0) == 0 && p.length >= 20
+                && Arrays.equals(Arrays.copyOfRange(p, 8, 20), tid));
+    }
+
     Msg unsigned(Msg m) {
         return transact(m.encode(null, false), m.tid);
     }
