@@ -12,8 +12,6 @@ import java.util.List;
  */
 final class StreamFrameDecoder extends ByteToMessageDecoder {
 
-    static final int MAX_FRAME = 4 + 65535 + 3;
-
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         if (in.readableBytes() < 4) {
