@@ -1,0 +1,150 @@
+package io.kezdesu.relay;
+
+import io.kezdesu.common.config.AddressMapping;
+import io.kezdesu.common.config.AddressRange;
+import io.kezdesu.common.config.Config;
+import io.kezdesu.common.config.ConfigKeys;
+import io.kezdesu.common.config.NamedSecret;
+import io.kezdesu.common.data.Secrets;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Everything the relay needs, resolved and validated. Build it with {@link #from}; the record's compact constructor
+ * checks every value so a {@link RelayServer} never starts half-configured.
+ */
+public record RelayConfig(
+        List<InetAddress> listeningIps,
+        int listeningPort,
+        int tlsListeningPort,
+        Optional<Path> tlsCert,
+        Optional<Path> tlsKey,
+        List<InetAddress> relayIps,
+        List<AddressMapping> externalIps,
+        int minPort,
+        int maxPort,
+        String realm,
+        List<String> authSecrets,
+        String nonceSecret,
+        List<NamedSecret> users,
+        List<AddressRange> deniedPeers,
+        List<AddressRange> allowedPeers,
+        boolean allowLoopbackPeers,
+        boolean denyPrivatePeers,
+        Duration defaultAllocationLifetime,
+        Duration maxAllocationLifetime,
+        Duration permissionLifetime,
+        Duration channelLifetime,
+        Duration nonceLifetime,
+        int userQuota,
+        int roomQuota,
+        int totalQuota,
+        int permissionQuota,
+        long maxBps,
+        int maxChannelNumber) {
+
+    /** RFC 8656 §12: channel numbers 0x4000–0x4FFF. */
+    public static final int RFC8656_MAX_CHANNEL = 0x4FFF;
+    /** RFC 5766 allowed up to 0x7FFF; coturn's and pion's clients still pick numbers there. */
+    public static final int RFC5766_MAX_CHANNEL = 0x7FFF;
+
+    public RelayConfig {
+        listeningIps = List.copyOf(listeningIps);
+        relayIps = List.copyOf(relayIps);
+        externalIps = List.copyOf(externalIps);
+        authSecrets = List.copyOf(authSecrets);
+        users = List.copyOf(users);
+        deniedPeers = List.copyOf(deniedPeers);
+        allowedPeers = List.copyOf(allowedPeers);
+        Objects.requireNonNull(tlsCert, "tlsCert");
+        Objects.requireNonNull(tlsKey, "tlsKey");
+        check(listeningPort >= 0 && listeningPort <= 65535, "listeningPort", listeningPort, "0..65535");
+        check(tlsListeningPort >= 0 && tlsListeningPort <= 65535, "tlsListeningPort", tlsListeningPort, "0..65535");
+        check(tlsCert.isPresent() == tlsKey.isPresent(), "tlsCert", tlsCert, "set together with tlsKey");
+        check(minPort >= 1 && minPort <= maxPort && maxPort <= 65535, "minPort", minPort + ".." + maxPort,
+                "1 <= minPort <= maxPort <= 65535");
+        check(realm != null && !realm.isEmpty() && realm.length() < 128, "realm", realm, "1..127 characters");
+        check(!authSecrets.isEmpty() || !users.isEmpty(), "authSecrets", "[]", "a REST secret or a static user");
+        check(nonceSecret != null && nonceSecret.length() >= 16, "nonceSecret", "<redacted>", ">= 16 characters");
+        check(positiveSeconds(defaultAllocationLifetime), "defaultAllocationLifetime", defaultAllocationLifetime,
+                ">= 1s");
+        check(positiveSeconds(maxAllocationLifetime) && maxAllocationLifetime.compareTo(defaultAllocationLifetime) >= 0,
+                "maxAllocationLifetime", maxAllocationLifetime, ">= defaultAllocationLifetime");
+        check(positiveSeconds(permissionLifetime), "permissionLifetime", permissionLifetime, ">= 1s");
+        check(positiveSeconds(channelLifetime), "channelLifetime", channelLifetime, ">= 1s");
+        check(positiveSeconds(nonceLifetime), "nonceLifetime", nonceLifetime, ">= 1s");
+        check(userQuota >= 0 && roomQuota >= 0 && totalQuota >= 0, "quotas", userQuota + "/" + roomQuota + "/"
+                + totalQuota, ">= 0");
+        check(permissionQuota >= 1, "permissionQuota", permissionQuota, ">= 1");
+        check(maxBps >= 0, "maxBps", maxBps, ">= 0");
+        check(maxChannelNumber == RFC8656_MAX_CHANNEL || maxChannelNumber == RFC5766_MAX_CHANNEL,
+                "maxChannelNumber", "0x" + Integer.toHexString(maxChannelNumber), "0x4fff or 0x7fff");
+    }
+
+    /** The CLI's entry: the relay keys of the configuration, the resolved secrets, and the TLS PEM files if any. */
+    public static RelayConfig from(Config config, Secrets secrets, Optional<Path> tlsCert, Optional<Path> tlsKey) {
+        return new RelayConfig(
+                config.get(ConfigKeys.LISTENING_IP),
+                config.get(ConfigKeys.LISTENING_PORT),
+                config.get(ConfigKeys.TLS_LISTENING_PORT),
+                tlsCert, tlsKey,
+                config.get(ConfigKeys.RELAY_IP),
+                config.get(ConfigKeys.EXTERNAL_IP),
+                config.get(ConfigKeys.MIN_PORT),
+                config.get(ConfigKeys.MAX_PORT),
+                config.get(ConfigKeys.REALM),
+                secrets.turnSecrets(),
+                secrets.nonceSecret(),
+                config.get(ConfigKeys.USER),
+                config.get(ConfigKeys.DENIED_PEER_IP),
+                config.get(ConfigKeys.ALLOWED_PEER_IP),
+                config.get(ConfigKeys.ALLOW_LOOPBACK_PEERS),
+                config.get(ConfigKeys.DENY_PRIVATE_PEERS),
+                config.get(ConfigKeys.DEFAULT_ALLOCATE_LIFETIME),
+                config.get(ConfigKeys.MAX_ALLOCATE_LIFETIME),
+                config.get(ConfigKeys.PERMISSION_LIFETIME),
+                config.get(ConfigKeys.CHANNEL_LIFETIME),
+                config.get(ConfigKeys.NONCE_LIFETIME),
+                config.get(ConfigKeys.USER_QUOTA),
+                config.get(ConfigKeys.ROOM_QUOTA),
+                config.get(ConfigKeys.TOTAL_QUOTA),
+                config.get(ConfigKeys.PERMISSION_QUOTA),
+                config.get(ConfigKeys.MAX_BPS),
+                RFC8656_MAX_CHANNEL);
+    }
+
+    /**
+     * A copy that also accepts RFC 5766's channel numbers 0x5000–0x7FFF, which RFC 8656 reserved: for legacy
+     * clients such as coturn's turnutils_uclient. Strict RFC 8656 is the default.
+     */
+    public RelayConfig withLegacyChannelNumbers() {
+        return new RelayConfig(listeningIps, listeningPort, tlsListeningPort, tlsCert, tlsKey, relayIps, externalIps,
+                minPort, maxPort, realm, authSecrets, nonceSecret, users, deniedPeers, allowedPeers, allowLoopbackPeers,
+                denyPrivatePeers, defaultAllocationLifetime, maxAllocationLifetime, permissionLifetime, channelLifetime,
+                nonceLifetime, userQuota, roomQuota, totalQuota, permissionQuota, maxBps, RFC5766_MAX_CHANNEL);
+    }
+
+    public boolean tlsEnabled() {
+        return tlsCert.isPresent();
+    }
+
+    @Override
+    public String toString() {
+        return "RelayConfig[listening=" + listeningIps + ":" + listeningPort + ", realm=" + realm + ", ports="
+                + minPort + ".." + maxPort + "]";
+    }
+
+    private static boolean positiveSeconds(Duration d) {
+        return d != null && d.toSeconds() >= 1;
+    }
+
+    private static void check(boolean ok, String name, Object value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: " + expected + ")");
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.kezdesu.relay.server;
+
+import io.kezdesu.relay.allocation.Allocation;
+import io.kezdesu.relay.allocation.ClientLink;
+import io.kezdesu.relay.allocation.FiveTuple;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.net.InetSocketAddress;
+
+/**
+ * One TCP or TLS client connection: per-connection state lives here (not shared). Each frame is ChannelData or
+ * STUN, as on UDP; when the connection closes, its allocation goes with it (RFC 8656 §7: the 5-tuple is gone).
+ */
+final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> implements ClientLink {
+
+    private final TurnServices services;
+    private final StunDispatcher dispatcher;
+    private final FiveTuple.Transport transport;
+    private Channel channel;
+    private FiveTuple tuple;
+
+    StreamServerHandler(TurnServices services, StunDispatcher dispatcher, FiveTuple.Transport transport) {
+        this.services = services;
+        this.dispatcher = dispatcher;
+        this.transport = transport;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        tuple = new FiveTuple((InetSocketAddress) channel.remoteAddress(), (InetSocketAddress) channel.localAddress(),
+                transport);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+        if ((frame.getByte(frame.readerIndex()) & 0xC0) == 0x40) {
+            Allocation allocation = services.allocations().get(tuple);
+            int number = frame.getUnsignedShort(frame.readerIndex());
+            int length = frame.getUnsignedShort(frame.readerIndex() + 2);
+            if (allocation != null && allocation.ready()) {
+                allocation.channelDataFromClient(number, frame.retainedSlice(frame.readerIndex() + 4, length));
+            }
+            return;
+        }
+        byte[] bytes = new byte[frame.readableBytes()];
+        frame.getBytes(frame.readerIndex(), bytes);
+        dispatcher.dispatch(bytes, this, tuple, ctx.channel().eventLoop());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        Allocation allocation = tuple == null ? null : services.allocations().get(tuple);
+        if (allocation != null) {
+            allocation.close();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    @Override
+    public void send(ByteBuf message) {
+        channel.writeAndFlush(message, channel.voidPromise());
+    }
+
+    @Override
+    public boolean stream() {
+        return true;
+    }
+
+    @Override
+    public InetSocketAddress client() {
+        return tuple.client();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return channel.alloc();
+    }
+}

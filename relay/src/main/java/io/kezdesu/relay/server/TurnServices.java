@@ -1,0 +1,18 @@
+package io.kezdesu.relay.server;
+
+import io.kezdesu.relay.RelayConfig;
+import io.kezdesu.relay.allocation.AllocationManager;
+import io.kezdesu.relay.auth.NonceService;
+import io.kezdesu.relay.auth.TurnAuthenticator;
+import io.kezdesu.relay.auth.UnauthorizedRateLimiter;
+import io.kezdesu.relay.policy.PeerAddressPolicy;
+
+/** The injected policies and state shared by every listener; built once by {@code RelayServer}. */
+public record TurnServices(
+        RelayConfig config,
+        TurnAuthenticator authenticator,
+        NonceService nonces,
+        UnauthorizedRateLimiter challengeLimiter,
+        PeerAddressPolicy peerPolicy,
+        AllocationManager allocations) {
+}

@@ -1,0 +1,31 @@
+package io.kezdesu.relay.stun;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/** An attribute the server emits; the ice4j adapter encodes each. */
+public sealed interface OutAttribute {
+
+    record XorMappedAddress(InetSocketAddress address) implements OutAttribute { }
+
+    record XorRelayedAddress(InetSocketAddress address) implements OutAttribute { }
+
+    record XorPeerAddress(InetSocketAddress address) implements OutAttribute { }
+
+    record Lifetime(int seconds) implements OutAttribute { }
+
+    /** RFC 8489 §14.8; the reason phrase may be empty (small 401s). */
+    record ErrorCode(int code, String reason) implements OutAttribute { }
+
+    record UnknownAttributes(List<Integer> types) implements OutAttribute { }
+
+    record Realm(String realm) implements OutAttribute { }
+
+    record Nonce(String nonce) implements OutAttribute { }
+
+    record Data(byte[] bytes) implements OutAttribute { }
+
+    record ReservationToken(byte[] token) implements OutAttribute { }
+
+    record Software(String name) implements OutAttribute { }
+}
