@@ -6,8 +6,12 @@ import io.kezdesu.common.data.DataDirectory;
 import io.kezdesu.common.data.Secrets;
 import io.kezdesu.common.store.Store;
 import io.kezdesu.common.tls.TlsFiles;
+import io.kezdesu.relay.RelayConfig;
+import io.kezdesu.relay.RelayServer;
 import io.kezdesu.signaling.SignalingConfig;
 import io.kezdesu.signaling.SignalingServer;
+import io.kezdesu.signaling.ice.IceServers;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,13 +34,13 @@ public final class Daemon implements AutoCloseable {
     private final DataDirectory dataDir;
     private final Optional<Store> store;
     private final Optional<SignalingServer> signaling;
-    private final List<AutoCloseable> relay;
+    private final Optional<RelayServer> relay;
     private final Optional<DaemonFile> daemonFile;
     private final String startupLine;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Daemon(DataDirectory dataDir, Optional<Store> store, Optional<SignalingServer> signaling,
-                   List<AutoCloseable> relay, Optional<DaemonFile> daemonFile, String startupLine) {
+                   Optional<RelayServer> relay, Optional<DaemonFile> daemonFile, String startupLine) {
         this.dataDir = dataDir;
         this.store = store;
         this.signaling = signaling;
@@ -52,24 +56,39 @@ public final class Daemon implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         Optional<Store> store = Optional.empty();
         Optional<SignalingServer> signaling = Optional.empty();
+        Optional<RelayServer> relay = Optional.empty();
         List<String> parts = new ArrayList<>();
         try {
+            if (mode != Mode.SIGNALING) {
+                RelayServer r = RelayServer.start(RelayConfig.from(config, secrets,
+                        tls.map(TlsFiles::certificate), tls.map(TlsFiles::privateKey)));
+                relay = Optional.of(r);
+                started.add(r);
+            }
             if (mode != Mode.RELAY) {
                 Store s = Store.open(config, dir);
                 store = Optional.of(s);
                 started.add(s);
-                SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, tls, Optional.empty()), s);
+                // In one process signaling advertises the relay's actual ports (also when they were picked: 0).
+                Optional<IceServers.RelayPorts> ports = relay.map(r -> new IceServers.RelayPorts(
+                        r.udpAddresses().get(0).getPort(),
+                        r.tlsAddresses().isEmpty() ? Optional.empty()
+                                : Optional.of(r.tlsAddresses().get(0).getPort())));
+                SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, tls, ports), s);
                 signaling = Optional.of(server);
                 started.add(server);
                 parts.add((server.isTls() ? "https " : "http ") + server.url());
             }
+            relay.ifPresent(r -> parts.add("turn " + describe("udp", r.udpAddresses()) + ", "
+                    + describe("tcp", r.tcpAddresses())
+                    + (r.tlsAddresses().isEmpty() ? "" : ", " + describe("tls", r.tlsAddresses()))));
             Optional<DaemonFile> file = signaling.map(s -> DaemonFile.write(dir, s));
             parts.add("data-dir " + dir.root());
             store.ifPresent(s -> parts.add("store " + s.description()));
             String line = "kezdesu " + version + " " + mode.name().toLowerCase(java.util.Locale.ROOT)
                     + " ready: " + String.join(" | ", parts);
             LOG.info(line);
-            return new Daemon(dir, store, signaling, List.of(), file, line);
+            return new Daemon(dir, store, signaling, relay, file, line);
         } catch (RuntimeException e) {
             for (int i = started.size() - 1; i >= 0; i--) {
                 closeQuietly(started.get(i));
@@ -80,6 +99,19 @@ public final class Daemon implements AutoCloseable {
 
     public Optional<SignalingServer> signaling() {
         return signaling;
+    }
+
+    public Optional<RelayServer> relay() {
+        return relay;
+    }
+
+    private static String describe(String transport, List<InetSocketAddress> addresses) {
+        List<String> out = new ArrayList<>();
+        for (InetSocketAddress a : addresses) {
+            String host = a.getAddress().getHostAddress();
+            out.add(host.contains(":") ? "[" + host + "]:" + a.getPort() : host + ":" + a.getPort());
+        }
+        return transport + " " + String.join(" ", out);
     }
 
     public DataDirectory dataDirectory() {
@@ -98,7 +130,7 @@ public final class Daemon implements AutoCloseable {
         LOG.info("shutting down");
         daemonFile.ifPresent(DaemonFile::delete);
         signaling.ifPresent(Daemon::closeQuietly);
-        relay.forEach(Daemon::closeQuietly);
+        relay.ifPresent(Daemon::closeQuietly);
         store.ifPresent(Daemon::closeQuietly);
         LOG.info("stopped");
     }

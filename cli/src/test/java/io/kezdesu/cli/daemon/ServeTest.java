@@ -1,0 +1,77 @@
+package io.kezdesu.cli.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kezdesu.signaling.WsClient;
+import java.net.DatagramSocket;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kezdesu serve}: signaling and relay in one process. The TURN credential a joining client receives is
+ * minted by signaling and accepted by the relay: coturn's own client relays through it with exactly that credential.
+ */
+class ServeTest {
+
+    private static final Path UCLIENT = Path.of("/usr/bin/turnutils_uclient");
+    private static final Path PEER = Path.of("/usr/bin/turnutils_peer");
+    private static final Pattern LOST = Pattern.compile("Total lost packets (\\d+)");
+    private static final Pattern COUNTS = Pattern.compile("start_mclient: tot_send_msgs=(\\d+), tot_recv_msgs=(\\d+)");
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void theCredentialInJoinedWorksOnTheRelayBesideIt() throws Exception {
+        try (TestDaemon d = TestDaemon.start(dataDir, Map.of("allow-loopback-peers", "true"), Daemon.Mode.ALL,
+                HttpClient.newHttpClient())) {
+            int turnPort = d.daemon().relay().orElseThrow().udpAddresses().get(0).getPort();
+            assertTrue(d.daemon().startupLine().contains("turn udp 127.0.0.1:" + turnPort), d.daemon().startupLine());
+            String token = d.registerAndLogin("turn@example.org", "T", "turn password");
+            String room = d.post("/api/rooms", Map.of("name", "TURN"), token).json().path("id").asText();
+            WsClient ws = WsClient.connect(HttpClient.newHttpClient(), d.base().replace("http", "ws") + "/ws?token="
+                    + token);
+            ws.send(Map.of("type", "join", "room", room));
+            JsonNode turn = ws.expect("joined").path("iceServers").path(1);
+            assertEquals("turn:127.0.0.1:" + turnPort + "?transport=udp", turn.path("urls").path(0).asText(),
+                    "signaling advertises the relay's actual port");
+
+            Assumptions.assumeTrue(Files.isExecutable(UCLIENT) && Files.isExecutable(PEER),
+                    "coturn's test clients are installed by ./run-tests (scripts/install-test-deps)");
+            int peerPort;
+            try (DatagramSocket probe = new DatagramSocket(0)) {
+                peerPort = probe.getLocalPort();
+            }
+            Process peer = new ProcessBuilder(PEER.toString(), "-L", "127.0.0.1", "-p", String.valueOf(peerPort))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                Process client = new ProcessBuilder(UCLIENT.toString(), "-s", "-u", turn.path("username").asText(),
+                        "-w", turn.path("credential").asText(), "-e", "127.0.0.1", "-r", String.valueOf(peerPort),
+                        "-p", String.valueOf(turnPort), "-n", "20", "-m", "1", "-l", "120", "-z", "5", "127.0.0.1")
+                        .redirectErrorStream(true).start();
+                assertTrue(client.waitFor(60, TimeUnit.SECONDS), "uclient finished");
+                String out = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                Matcher lost = LOST.matcher(out);
+                Matcher counts = COUNTS.matcher(out);
+                assertTrue(lost.find() && counts.find(), out);
+                assertEquals("0", lost.group(1), out);
+                assertTrue(Integer.parseInt(counts.group(1)) > 0, out);
+                assertEquals(counts.group(1), counts.group(2), out);
+            } finally {
+                peer.destroy();
+                peer.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
