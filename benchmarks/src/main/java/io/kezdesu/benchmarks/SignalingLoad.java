@@ -129,7 +129,12 @@ public final class SignalingLoad {
                 connect(group, epoll, c, token, local).addListener(f -> connecting.release());
             }
         }
-        if (!joined.await(300, TimeUnit.SECONDS)) {
+        long lastReport = System.nanoTime();
+        while (!joined.await(5, TimeUnit.SECONDS) && System.nanoTime() - t0 < 600_000_000_000L) {
+            System.out.printf("  ... %d joined after %.0f s%n", rooms * per - joined.getCount(),
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        if (joined.getCount() > 0) {
             System.out.printf("only %d of %d joined%n", rooms * per - joined.getCount(), rooms * per);
         }
         double setup = (System.nanoTime() - t0) / 1e9;
@@ -144,7 +149,7 @@ public final class SignalingLoad {
             long rssAfter = rss(pid);
             System.out.printf("server RSS: %.1f MiB -> %.1f MiB, %.0f bytes per session%n", rssBefore / 1048576.0,
                     rssAfter / 1048576.0, (rssAfter - rssBefore) / (double) (rooms * per));
-            System.out.printf("server heap after full GC: %.1f MiB -> %.1f MiB, %.0f bytes per session%n",
+            System.out.printf("server live objects after full GC: %.1f MiB -> %.1f MiB, %.0f bytes per session%n",
                     heapBefore / 1048576.0, heapAfter / 1048576.0, (heapAfter - heapBefore) / (double) (rooms * per));
         } else {
             stats.reset();
@@ -243,18 +248,21 @@ public final class SignalingLoad {
         return 0;
     }
 
-    /** Live heap of the server after a full GC, via jcmd (the JDK's own tool), in bytes. */
+    /**
+     * Bytes of live objects in the server's heap: the total of a class histogram, which jcmd (the JDK's own tool)
+     * takes after a full GC. Unlike RSS this does not move with the collector's sizing decisions.
+     */
     private static long heapAfterGc(long pid) throws Exception {
         if (pid <= 0) {
             return 0;
         }
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        new ProcessBuilder(jcmd, String.valueOf(pid), "GC.run").redirectErrorStream(true).start().waitFor();
-        Process p = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.heap_info").redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(jcmd, String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(out);
-        return m.find() ? Long.parseLong(m.group(1)) * 1024 : 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)").matcher(out);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     private static long cpuTicks(long pid) throws Exception {
