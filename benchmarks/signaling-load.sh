@@ -12,8 +12,8 @@ WINDOW=${WINDOW:-4}
 SECONDS_LOAD=${SECONDS_LOAD:-20}
 HEAP=${HEAP:-1g}
 
-mvn -B -q -DskipTests package
-mvn -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
+# Package and resolve the classpath in one reactor build, so kezdesu's own modules come from this checkout.
+mvn -B -q -DskipTests package dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
 CP="benchmarks/target/classes:$(cat benchmarks/target/classpath.txt)"
 work=benchmarks/target/signaling-load
 rm -rf "$work" && mkdir -p "$work"

@@ -119,14 +119,23 @@ public final class SignalingLoad {
             List<Client> room = new ArrayList<>();
             for (int p = 0; p < per; p++) {
                 int n = r * per + p;
-                Client c = new Client(roomIds.get(r), room, stats, joined, mode.equals("load"),
+                Client c = new Client(roomIds.get(r), room, stats, joined, connecting, mode.equals("load"),
                         intArg("window", 4), intArg("payload", 200));
                 room.add(c);
                 clients.add(c);
                 connecting.acquire();
+                if (n > 0 && n % 2000 == 0) {
+                    System.out.printf("  ... %d connecting after %.0f s%n", n, (System.nanoTime() - t0) / 1e9);
+                }
                 String token = jwt.issue(userId(n), 0).token();
                 InetSocketAddress local = new InetSocketAddress("127.0.0." + (2 + n % sources), 0);
-                connect(group, epoll, c, token, local).addListener(f -> connecting.release());
+                // The permit is returned when the session has joined (or failed): at most 256 handshakes and joins
+                // are in flight, like a crowd arriving rather than a SYN flood.
+                connect(group, epoll, c, token, local).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        c.done();
+                    }
+                });
             }
         }
         long lastReport = System.nanoTime();
@@ -278,6 +287,7 @@ public final class SignalingLoad {
     static final class Stats {
         final AtomicLong received = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
+        final AtomicLong failures = new AtomicLong();
         private long[] samples = new long[1 << 20];
         private int count;
 
@@ -315,6 +325,8 @@ public final class SignalingLoad {
         private final List<Client> peers;
         private final Stats stats;
         private final CountDownLatch joined;
+        private final Semaphore permits;
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
         private final boolean load;
         private final int window;
         private final String pad;
@@ -322,8 +334,9 @@ public final class SignalingLoad {
         private volatile String id;
         private volatile boolean sending;
 
-        Client(String room, List<Client> peers, Stats stats, CountDownLatch joined, boolean load, int window,
-               int payload) {
+        Client(String room, List<Client> peers, Stats stats, CountDownLatch joined, Semaphore permits, boolean load,
+               int window, int payload) {
+            this.permits = permits;
             this.room = room;
             this.peers = peers;
             this.stats = stats;
@@ -356,6 +369,7 @@ public final class SignalingLoad {
                 case "joined" -> {
                     id = msg.path("you").asText();
                     joined.countDown();
+                    done();
                 }
                 case "offer", "answer", "candidate" -> {
                     stats.record(System.nanoTime() - msg.path("ts").asLong());
@@ -363,9 +377,37 @@ public final class SignalingLoad {
                         sendOne();
                     }
                 }
-                case "error" -> stats.errors.incrementAndGet();
+                case "error" -> {
+                    if (stats.errors.incrementAndGet() <= 5) {
+                        System.out.println("  error: " + text.text());
+                    }
+                }
                 default -> { }
             }
+        }
+
+        void done() {
+            if (released.compareAndSet(false, true)) {
+                permits.release();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            done();
+            if (stats.failures.incrementAndGet() <= 5) {
+                System.out.println("  connection failed: " + cause);
+            }
+            ctx.close();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            done();
+            if (id == null && stats.failures.incrementAndGet() <= 5) {
+                System.out.println("  closed before joining");
+            }
+            super.channelInactive(ctx);
         }
 
         void startSending() {

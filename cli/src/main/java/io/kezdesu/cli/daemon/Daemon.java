@@ -88,6 +88,7 @@ public final class Daemon implements AutoCloseable {
             String line = "kezdesu " + version + " " + mode.name().toLowerCase(java.util.Locale.ROOT)
                     + " ready: " + String.join(" | ", parts);
             LOG.info(line);
+            FileLimit.check();
             return new Daemon(dir, store, signaling, relay, file, line);
         } catch (RuntimeException e) {
             for (int i = started.size() - 1; i >= 0; i--) {

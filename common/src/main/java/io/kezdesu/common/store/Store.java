@@ -45,12 +45,13 @@ public final class Store implements AutoCloseable {
                 throw new StoreException("mongo-uri: <redacted> (expected: a valid MongoDB connection string)", e);
             }
             String db = cs.getDatabase() != null ? cs.getDatabase() : database;
-            return new Store(MongoClients.create(settings(cs)), db, Optional.empty(),
+            return new Store(MongoClients.create(settings(cs, REMOTE_TIMEOUT)), db, Optional.empty(),
                     "MongoDB " + String.join(",", cs.getHosts()) + "/" + db);
         }
         EmbeddedStore store = EmbeddedStore.start(dataDir.resolve(EMBEDDED_FILE));
         try {
-            MongoClient client = MongoClients.create(settings(new ConnectionString(store.connectionString())));
+            MongoClient client = MongoClients.create(settings(new ConnectionString(store.connectionString()),
+                    EMBEDDED_TIMEOUT));
             return new Store(client, database, Optional.of(store),
                     "embedded store " + store.file() + " (" + store.connectionString() + ")");
         } catch (RuntimeException e) {
@@ -59,17 +60,26 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static MongoClientSettings settings(ConnectionString cs) {
+    /** A remote server that does not answer within this is treated as unreachable (readiness fails fast). */
+    private static final int REMOTE_TIMEOUT = 5;
+    /**
+     * The embedded store is in this process: it cannot be "unreachable", only busy. The driver's monitor uses the
+     * connect timeout for its heartbeats and clears the whole pool when one times out, failing every operation in
+     * flight; a saturated machine must slow joins down, not fail them.
+     */
+    private static final int EMBEDDED_TIMEOUT = 60;
+
+    private static MongoClientSettings settings(ConnectionString cs, int timeoutSeconds) {
         return MongoClientSettings.builder()
                 .applyConnectionString(cs)
                 .applyToClusterSettings(b -> {
                     if (cs.getServerSelectionTimeout() == null) {
-                        b.serverSelectionTimeout(5, TimeUnit.SECONDS);
+                        b.serverSelectionTimeout(timeoutSeconds, TimeUnit.SECONDS);
                     }
                 })
                 .applyToSocketSettings(b -> {
                     if (cs.getConnectTimeout() == null) {
-                        b.connectTimeout(5, TimeUnit.SECONDS);
+                        b.connectTimeout(timeoutSeconds, TimeUnit.SECONDS);
                     }
                 })
                 .build();

@@ -126,7 +126,9 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         if (failure instanceof ApiException api) {
             return error(api);
         }
-        if (failure instanceof MongoTimeoutException || failure instanceof TimeoutException) {
+        if (failure instanceof MongoTimeoutException || failure instanceof TimeoutException
+                || failure instanceof com.mongodb.MongoSocketException
+                || failure instanceof com.mongodb.MongoConnectionPoolClearedException) {
             LOG.warn("{} {}: store unavailable: {}", request.method(), request.path(), failure.toString());
             return error(new ApiException(ApiError.UNAVAILABLE, "the store is unavailable; try again later"));
         }

@@ -141,6 +141,10 @@ public final class SocketSession {
     public void fail(Throwable e, String re) {
         if (e instanceof ProtocolException pe) {
             send(ServerMessages.error(pe.error(), pe.getMessage(), Optional.of(re)));
+        } else if (e instanceof com.mongodb.MongoException || e instanceof java.util.concurrent.TimeoutException) {
+            LOG.warn("{}: {} failed: store unavailable: {}", connection.describe(), re, e.toString());
+            send(ServerMessages.error(SignalingError.UNAVAILABLE, "the store is busy or unreachable; try again",
+                    Optional.of(re)));
         } else {
             LOG.warn("{}: {} failed", connection.describe(), re, e);
             send(ServerMessages.error(SignalingError.INTERNAL, "internal error", Optional.of(re)));
