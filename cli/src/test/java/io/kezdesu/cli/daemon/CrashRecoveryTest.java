@@ -4,31 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kezdesu.cli.Main;
 import io.kezdesu.common.data.DataDirectory;
 import io.kezdesu.common.data.Secrets;
 import io.kezdesu.signaling.WsClient;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A daemon killed with SIGKILL mid-conference: on the next start the conference is closed and marked crashed. */
 class CrashRecoveryTest {
 
-    private static final Pattern READY = Pattern.compile("ready: http http://127\\.0\\.0\\.1:(\\d+)");
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
             new com.fasterxml.jackson.databind.ObjectMapper();
 
@@ -37,8 +28,9 @@ class CrashRecoveryTest {
 
     @Test
     void aConferenceInterruptedByACrashIsClosedOnTheNextStart() throws Exception {
-        Process first = start();
-        int port = awaitReady(first);
+        DaemonProcess d = DaemonProcess.start(dataDir);
+        Process first = d.process;
+        int port = d.port;
         String room;
         try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + port)) {
             String token = c.registerAndLogin("crash@example.org", "C", "crash password");
@@ -53,9 +45,10 @@ class CrashRecoveryTest {
             assertTrue(first.waitFor(10, TimeUnit.SECONDS));
             ws.abort();
         }
-        Process second = start();
+        DaemonProcess d2 = DaemonProcess.start(dataDir);
+        Process second = d2.process;
         try {
-            int port2 = awaitReady(second);
+            int port2 = d2.port;
             String admin = Secrets.resolve(io.kezdesu.common.config.Config.defaults(), DataDirectory.open(dataDir))
                     .adminToken();
             JsonNode report = awaitStatus(port2, admin, room, "ended");
@@ -89,32 +82,5 @@ class CrashRecoveryTest {
         return JSON.readTree(r.body());
     }
 
-    private Process start() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "signaling", "--data-dir", dataDir.toString(), "--http-ip", "127.0.0.1", "--http-port", "0"))
-                .redirectErrorStream(true)
-                .start();
-    }
 
-    private static int awaitReady(Process p) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    Matcher m = READY.matcher(line);
-                    if (m.find()) {
-                        Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
-                        drain.setDaemon(true);
-                        drain.start();
-                        return Integer.parseInt(m.group(1));
-                    }
-                }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-            throw new IllegalStateException("daemon exited before it was ready");
-        }).get(60, TimeUnit.SECONDS);
-    }
 }
