@@ -147,7 +147,7 @@ public final class SignalingServer implements AutoCloseable {
         new HealthApi(store).routes(router);
         router.add(HttpMethod.GET, "/metrics", req -> Mono.just(ApiResponse.bytes(HttpResponseStatus.OK,
                 metrics.scrape(), SignalingMetrics.contentType())));
-        new AccountsApi(accounts, config.allowRegistration()).routes(router);
+        new AccountsApi(accounts, config.allowRegistration(), metrics).routes(router);
         new RoomsApi(rooms, accounts, config.publicUrl(), tls).routes(router);
         new ReportsApi(conferenceStore, rooms, accounts).routes(router);
         new AdminUsersApi(accounts, adminAuth).routes(router);

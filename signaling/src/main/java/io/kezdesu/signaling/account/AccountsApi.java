@@ -17,10 +17,13 @@ public final class AccountsApi {
 
     private final AccountService accounts;
     private final boolean registrationOpen;
+    private final io.kezdesu.signaling.metrics.SignalingMetrics metrics;
 
-    public AccountsApi(AccountService accounts, boolean registrationOpen) {
+    public AccountsApi(AccountService accounts, boolean registrationOpen,
+                       io.kezdesu.signaling.metrics.SignalingMetrics metrics) {
         this.accounts = accounts;
         this.registrationOpen = registrationOpen;
+        this.metrics = metrics;
     }
 
     public void routes(Router router) {
@@ -50,7 +53,10 @@ public final class AccountsApi {
         if (email.isEmpty() || email.length() > AccountRules.MAX_EMAIL || password.length() > AccountRules.MAX_PASSWORD) {
             throw new ApiException(ApiError.INVALID_CREDENTIALS, "unknown email or wrong password");
         }
-        return accounts.login(email, password, req.remote().getHostAddress()).map(login -> {
+        return accounts.login(email, password, req.remote().getHostAddress())
+                .doOnError(ApiException.class, e -> metrics.authFailures.labelValues(
+                        e.error() == ApiError.TOO_MANY_REQUESTS ? "login-throttled" : "login").inc())
+                .map(login -> {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("token", login.token().token());
             out.put("expiresAt", login.token().expiresAt().toString());

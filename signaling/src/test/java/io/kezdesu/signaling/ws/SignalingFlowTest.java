@@ -226,7 +226,9 @@ class SignalingFlowTest {
     void metricsAreExposedInPrometheusFormat() {
         SignalingFixture.TestUser ada = f.user("Ada");
         f.join(ada, f.room(ada, Map.of()));
+        f.call("POST", "/api/login", java.util.Map.of("email", "nobody@example.org", "password", "wrong one"), null);
         SignalingFixture.Response r = f.call("GET", "/metrics", null, null);
+        assertTrue(r.text().contains("kezdesu_auth_failures_total{kind=\"login\"} 1.0"), r.text());
         assertEquals(200, r.status());
         assertTrue(r.text().contains("kezdesu_joins_total{outcome=\"admitted\"}"), r.text());
         assertTrue(r.text().contains("kezdesu_websocket_sessions"), r.text());
