@@ -30,6 +30,8 @@ import java.util.function.Consumer;
 public final class LiveRoom {
 
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** At most this much text is kept per participant for replay on resume. */
+    private static final long MAX_REPLAY_CHARS = 256 * 1024;
 
     private final RoomContext ctx;
     private final RoomRegistry registry;
@@ -179,9 +181,9 @@ public final class LiveRoom {
         ctx.metrics().resumes.inc();
         session.send(ServerMessages.text(snapshot("resumed", p, session)));
         int skip = p.recent.size() - (int) (p.delivered - from);
-        for (String missed : p.recent) {
+        for (Participant.Sent missed : p.recent) {
             if (skip-- <= 0) {
-                session.send(missed);
+                session.send(missed.json());
             }
         }
     }
@@ -499,7 +501,17 @@ public final class LiveRoom {
         }
     }
 
+    /**
+     * An empty room leaves the registry, but only once its store writes have landed: until then a new join must find
+     * this instance (closed, bans, roles as they are now), not reload what the store still says.
+     */
     private void retireIfEmpty() {
+        if (participants.isEmpty() && lobby.isEmpty() && !retired) {
+            writer.whenIdle(this::retireNowIfEmpty);
+        }
+    }
+
+    private synchronized void retireNowIfEmpty() {
         if (participants.isEmpty() && lobby.isEmpty() && !retired) {
             retired = true;
             registry.retire(this);
@@ -507,10 +519,13 @@ public final class LiveRoom {
     }
 
     private void deliver(Participant p, String json) {
+        long now = System.nanoTime();
         p.delivered++;
-        p.recent.addLast(json);
-        if (p.recent.size() > ctx.resumeQueue()) {
-            p.recent.removeFirst();
+        p.recent.addLast(new Participant.Sent(json, now));
+        p.recentChars += json.length();
+        while (!p.recent.isEmpty() && (p.recent.size() > ctx.resumeQueue() || p.recentChars > MAX_REPLAY_CHARS
+                || (p.session != null && now - p.recent.peekFirst().at() > ctx.replayWindow().toNanos()))) {
+            p.recentChars -= p.recent.removeFirst().json().length();
         }
         if (p.session != null) {
             p.session.send(json);

@@ -19,8 +19,12 @@ final class Participant {
     final Instant since;
     SocketSession session;
     ScheduledFuture<?> grace;
-    /** The last messages delivered to it through the room (bounded), for replay on resume. */
-    final ArrayDeque<String> recent = new ArrayDeque<>();
+    /**
+     * The last messages delivered to it through the room, for replay on resume: bounded by count, by bytes, and (while
+     * its socket is up) by age — a message older than the heartbeat window cannot have been lost in a dead socket.
+     */
+    final ArrayDeque<Sent> recent = new ArrayDeque<>();
+    long recentChars;
     /** How many messages the room has delivered to it; a resuming client says how many it received. */
     long delivered;
     /** {@link #delivered} when its socket dropped: the replay point for a client that does not say. */
@@ -39,5 +43,9 @@ final class Participant {
 
     boolean suspended() {
         return session == null;
+    }
+
+    /** A delivered message and when (System.nanoTime). */
+    record Sent(String json, long at) {
     }
 }

@@ -7,8 +7,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 
-/** What every live room shares: services and the signaling settings. */
+/**
+ * What every live room shares: services and the signaling settings. {@code replayWindow}: how long a delivered message
+ * is kept for replay while its socket is up (a dead socket is noticed within the heartbeat timeout).
+ */
 record RoomContext(Clock clock, ScheduledExecutorService timers, RoomRepository rooms, ConferenceEvents conferences,
                    IceServers ice, SignalingMetrics metrics, Duration resumeGrace, int resumeQueue,
-                   DuplicateJoin duplicateJoin) {
+                   DuplicateJoin duplicateJoin, Duration replayWindow) {
 }

@@ -37,7 +37,8 @@ public final class RoomService {
                                      io.kezdesu.signaling.SignalingConfig config, PasswordHasher hasher,
                                      Scheduler kdf) {
         RoomContext ctx = new RoomContext(clock, timers, rooms, conferences, ice, metrics, config.resumeGrace(),
-                config.resumeQueue(), config.duplicateJoin());
+                config.resumeQueue(), config.duplicateJoin(),
+                config.webSocket().heartbeatTimeout().plus(java.time.Duration.ofSeconds(5)));
         return new RoomService(ctx, hasher, kdf, config.defaultMaxParticipants(), config.maxParticipantsLimit());
     }
 

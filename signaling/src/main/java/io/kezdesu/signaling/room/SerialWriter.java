@@ -17,6 +17,7 @@ public final class SerialWriter {
     private final String name;
     private final ArrayDeque<Supplier<Mono<?>>> queue = new ArrayDeque<>();
     private boolean running;
+    private final java.util.List<Runnable> whenIdle = new java.util.ArrayList<>();
 
     public SerialWriter(String name) {
         this.name = name;
@@ -34,14 +35,31 @@ public final class SerialWriter {
         return !running && queue.isEmpty();
     }
 
+    /** Runs the action once every write submitted so far has landed (at once when none is pending). */
+    public void whenIdle(Runnable action) {
+        synchronized (this) {
+            if (running || !queue.isEmpty()) {
+                whenIdle.add(action);
+                return;
+            }
+        }
+        action.run();
+    }
+
     private void next() {
         Supplier<Mono<?>> write;
+        java.util.List<Runnable> idleActions = java.util.List.of();
         synchronized (this) {
             write = queue.poll();
             if (write == null) {
                 running = false;
-                return;
+                idleActions = java.util.List.copyOf(whenIdle);
+                whenIdle.clear();
             }
+        }
+        if (write == null) {
+            idleActions.forEach(Runnable::run);
+            return;
         }
         Mono<?> m;
         try {
