@@ -382,8 +382,9 @@ public final class LiveRoom {
     /** Closes the room for good: everyone is told and removed; the conference ends as {@code closed}. */
     public synchronized void close(SocketSession actor) {
         head(actor, "close");
-        closeRoom();
+        // The write first: the room must not leave the registry before "closed" is in the store.
         writer.submit(() -> ctx.rooms().update(room.id(), com.mongodb.client.model.Updates.set("closed", true)));
+        closeRoom();
     }
 
     /** The room was closed (over the API or the socket): tell and remove everyone. */
@@ -421,10 +422,16 @@ public final class LiveRoom {
         retireIfEmpty();
     }
 
-    /** Settings changed through the API (name, limit, lock, password, lobby) or the socket: everyone sees them. */
+    /**
+     * Settings changed through the API (name, limit, lock, password, lobby) or the socket: everyone sees them. Only
+     * those fields are taken from {@code updated}; roles, bans and closing stay as this room knows them, since the
+     * store may not have them yet.
+     */
     public synchronized void applySettings(Room updated) {
         // Lobby waiters stay when the lobby is switched off: each still needs a moderator's admit and a free place.
-        update(updated);
+        update(new Room(room.id(), updated.name(), room.headId(), room.moderators(), updated.maxParticipants(),
+                updated.locked(), updated.passwordHash(), updated.lobby(), room.banned(), room.closed(),
+                room.createdAt(), updated.updatedAt()));
         broadcast(ServerMessages.text(ServerMessages.object("room-updated").set("room", roomNode())), null);
     }
 

@@ -75,7 +75,15 @@ public final class RoomService {
                 .flatMap(room -> ctx().rooms().insert(room));
     }
 
+    /**
+     * The room as it is now: the live snapshot when people are in it (it may be ahead of the store by writes still in
+     * flight), else the stored document.
+     */
     public Mono<Room> find(String id) {
+        Optional<LiveRoom> live = registry.find(id);
+        if (live.isPresent()) {
+            return Mono.just(live.get().room());
+        }
         return ctx().rooms().findById(id)
                 .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no room " + id)));
     }
