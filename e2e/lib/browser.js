@@ -16,14 +16,23 @@ const ARGS = [
   '--disable-extensions',
 ];
 
-// Records every RTCPeerConnection the page makes, so a test can read getStats() without hooks in the client.
+// Records every RTCPeerConnection and WebSocket the page makes, so a test can read getStats() or drop the signaling
+// socket without hooks in the client.
 function recordPeerConnections() {
-  const Native = window.RTCPeerConnection;
+  const NativePc = window.RTCPeerConnection;
   window.__pcs = [];
-  window.RTCPeerConnection = class extends Native {
+  window.RTCPeerConnection = class extends NativePc {
     constructor(...args) {
       super(...args);
       window.__pcs.push(this);
+    }
+  };
+  const NativeWs = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = class extends NativeWs {
+    constructor(...args) {
+      super(...args);
+      window.__sockets.push(this);
     }
   };
 }

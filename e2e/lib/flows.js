@@ -16,13 +16,14 @@ export async function register(b, base, { from } = {}) {
 }
 
 /** Creates a room through the home page form; returns its join link. */
-export async function createRoom(b, base, { name = 'Standup', max, lobby = false } = {}) {
+export async function createRoom(b, base, { name = 'Standup', max, lobby = false, password } = {}) {
   const { page } = b;
   await page.goto(base + '/');
   const form = page.locator('#create');
   await form.getByLabel('Room name').fill(name);
   if (max) await form.getByLabel('Participant limit').fill(String(max));
   if (lobby) await form.getByLabel(/Lobby/).check();
+  if (password) await form.getByLabel(/^Password/).fill(password);
   await form.getByRole('button', { name: 'Create room' }).click();
   const href = await page.locator('#room-link').getAttribute('href');
   return base + href;

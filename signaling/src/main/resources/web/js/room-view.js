@@ -84,7 +84,7 @@ export class RoomView {
     this.people.replaceChildren(...list.map((p) => el('li', { 'data-participant': p.id },
       el('span', { class: 'grow', text: p.name + (p.id === selfId ? ' (you)' : '') }),
       el('span', { class: 'badge ' + p.role, text: ROLE_NAMES[p.role] || p.role }),
-      ...actions(p))));
+      el('div', { class: 'actions' }, ...actions(p)))));
   }
 
   renderLobby(knocks, canAnswer, answer) {

@@ -1,0 +1,125 @@
+// Room rules as people see them: a full room, a kick that sticks, closing the room, and the lobby.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon } from '../lib/daemon.js';
+import { openBrowser, videoFlowing, until } from '../lib/browser.js';
+import { register, createRoom, enterRoom, told } from '../lib/flows.js';
+
+let daemon;
+const browsers = [];
+async function people(...names) {
+  const list = await Promise.all(names.map((n) => openBrowser(n)));
+  browsers.push(...list);
+  await Promise.all(list.map((b) => register(b, daemon.url)));
+  return list;
+}
+
+before(async () => {
+  daemon = await startDaemon();
+});
+after(async () => {
+  await Promise.all(browsers.splice(0).map((b) => b.close()));
+  await daemon?.stop();
+});
+
+test('a room limited to 2 tells the third person it is full', { timeout: 90_000 }, async () => {
+  const [ada, bob, cem] = await people('Ada', 'Bob', 'Cem');
+  const link = await createRoom(ada, daemon.url, { name: 'Pair', max: 2 });
+  await enterRoom(ada, link);
+  await enterRoom(bob, link);
+  await cem.page.goto(link);
+  await told(cem, 'This room is full');
+  assert.equal(await cem.page.locator('#room').isVisible(), false);
+  await Promise.all([videoFlowing(ada, 1), videoFlowing(bob, 1)]);
+  await Promise.all([ada, bob, cem].map((b) => b.close()));
+});
+
+test('the head kicks a participant, who cannot rejoin; closing the room tells everyone', { timeout: 90_000 },
+  async () => {
+    const [ada, bob, cem] = await people('Ada', 'Bob', 'Cem');
+    const link = await createRoom(ada, daemon.url, { name: 'Moderated' });
+    await enterRoom(ada, link);
+    await enterRoom(bob, link);
+    await enterRoom(cem, link);
+    await ada.page.locator('#people li', { hasText: 'Bob' }).getByRole('button', { name: 'Remove Bob' }).click();
+    await told(bob, 'You were removed from this room');
+    await ada.page.locator('#people li', { hasText: 'Bob' }).waitFor({ state: 'detached' });
+
+    await bob.page.goto(link); // trying again
+    await told(bob, 'You were removed from this room and cannot rejoin it');
+    assert.equal(await bob.page.locator('#room').isVisible(), false);
+
+    await ada.page.getByRole('button', { name: 'Close room for everyone' }).click();
+    await Promise.all([told(cem, 'The head closed this room'), told(ada, 'closed')]);
+    await cem.page.goto(link);
+    await told(cem, 'This room has been closed');
+    await Promise.all([ada, bob, cem].map((b) => b.close()));
+  });
+
+test('a lobby joiner waits until the head admits them', { timeout: 90_000 }, async () => {
+  const [ada, bob] = await people('Ada', 'Bob');
+  const link = await createRoom(ada, daemon.url, { name: 'Gated', lobby: true });
+  await enterRoom(ada, link);
+  await bob.page.goto(link);
+  await told(bob, 'waiting in the lobby');
+  assert.equal(await bob.page.locator('#room').isVisible(), false);
+  await ada.page.getByRole('button', { name: 'Admit Bob' }).click();
+  await bob.page.locator('#room').waitFor({ state: 'visible' });
+  await Promise.all([videoFlowing(ada, 1), videoFlowing(bob, 1)]);
+  await Promise.all([ada, bob].map((b) => b.close()));
+});
+
+test('a dropped signaling socket resumes its place without the others noticing', { timeout: 90_000 }, async () => {
+  const [ada, bob] = await people('Ada', 'Bob');
+  const link = await createRoom(ada, daemon.url, { name: 'Flaky network' });
+  await enterRoom(ada, link);
+  await enterRoom(bob, link);
+  await Promise.all([videoFlowing(ada, 1), videoFlowing(bob, 1)]);
+
+  await bob.page.evaluate(() => window.__sockets.at(-1).close()); // the socket drops; Bob never sent `leave`
+  await until('Bob back on a second socket', () => bob.page.evaluate(() => ({
+    sockets: window.__sockets.length, conn: document.getElementById('conn').dataset.state })),
+  (s) => s.sockets === 2 && s.conn === 'open');
+  const metrics = await until('the server counted a resume', async () => (await fetch(daemon.url + '/metrics')).text(),
+    (text) => /^kezdesu_resumes_total\S* [1-9]/m.test(text));
+  assert.match(metrics, /^kezdesu_resumes_total\S* 1(\.0)?$/m);
+
+  // Same participants, same peer connections: Ada never saw Bob leave and come back.
+  await Promise.all([videoFlowing(ada, 1), videoFlowing(bob, 1)]);
+  assert.equal(await ada.page.evaluate(() => window.__pcs.length), 1);
+  assert.equal(await ada.page.locator('#people li').count(), 2);
+  await Promise.all([ada, bob].map((b) => b.close()));
+});
+
+test('a login the server no longer accepts leads back to login, then into the room', { timeout: 60_000 }, async () => {
+  const [ada] = await people('Ada');
+  const link = await createRoom(ada, daemon.url, { name: 'Later' });
+  const email = await ada.page.evaluate(() => JSON.parse(localStorage.getItem('kezdesu.user')).email);
+  await ada.page.evaluate(() => localStorage.setItem('kezdesu.token', 'eyJhbGciOiJIUzI1NiJ9.e30.bm90LXZhbGlk'));
+  await ada.page.goto(link);
+  await ada.page.waitForURL(/\/login\.html\?next=/);
+  await ada.page.locator('#notice', { hasText: 'Please log in again' }).waitFor();
+  await ada.page.getByLabel('Email').fill(email);
+  await ada.page.getByLabel('Password').fill('correct horse battery');
+  await ada.page.getByRole('button', { name: 'Log in' }).click();
+  await ada.page.waitForURL(link);
+  await ada.page.locator('#room').waitFor({ state: 'visible' });
+  await ada.close();
+});
+
+test('a room with a password asks for it, and says when it is wrong', { timeout: 60_000 }, async () => {
+  const [ada, bob] = await people('Ada', 'Bob');
+  const link = await createRoom(ada, daemon.url, { name: 'Private', password: 'open sesame' });
+  await enterRoom(ada, link); // the head passes the password
+  await bob.page.goto(link);
+  await told(bob, 'This room needs a password');
+  const field = bob.page.getByLabel('Room password');
+  await field.fill('guess');
+  await bob.page.getByRole('button', { name: 'Enter' }).click();
+  await told(bob, 'That password is wrong');
+  await field.fill('open sesame');
+  await bob.page.getByRole('button', { name: 'Enter' }).click();
+  await bob.page.locator('#room').waitFor({ state: 'visible' });
+  await Promise.all([videoFlowing(ada, 1), videoFlowing(bob, 1)]);
+  await Promise.all([ada, bob].map((b) => b.close()));
+});
