@@ -1,4 +1,5 @@
-// Room rules as people see them: a full room, a kick that sticks, closing the room, and the lobby.
+// Room rules as people see them: a full room, a kick that sticks, closing the room, the lobby, resuming a dropped
+// socket, room passwords and a login the server no longer accepts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.js';
@@ -6,24 +7,22 @@ import { openBrowser, videoFlowing, until } from '../lib/browser.js';
 import { register, createRoom, enterRoom, told } from '../lib/flows.js';
 
 let daemon;
-const browsers = [];
-async function people(...names) {
-  const list = await Promise.all(names.map((n) => openBrowser(n)));
-  browsers.push(...list);
-  await Promise.all(list.map((b) => register(b, daemon.url)));
-  return list;
-}
+let ada;
+let bob;
+let cem;
 
+// Three people for the whole file; each test makes its own room, so none depends on another's outcome.
 before(async () => {
   daemon = await startDaemon();
+  [ada, bob, cem] = await Promise.all(['Ada', 'Bob', 'Cem'].map((n) => openBrowser(n)));
+  await Promise.all([ada, bob, cem].map((b) => register(b, daemon.url)));
 });
 after(async () => {
-  await Promise.all(browsers.splice(0).map((b) => b.close()));
+  await Promise.all([ada, bob, cem].filter(Boolean).map((b) => b.close()));
   await daemon?.stop();
 });
 
 test('a room limited to 2 tells the third person it is full', { timeout: 90_000 }, async () => {
-  const [ada, bob, cem] = await people('Ada', 'Bob', 'Cem');
   const link = await createRoom(ada, daemon.url, { name: 'Pair', max: 2 });
   await enterRoom(ada, link);
   await enterRoom(bob, link);
@@ -31,12 +30,10 @@ test('a room limited to 2 tells the third person it is full', { timeout: 90_000 
   await told(cem, 'This room is full');
   assert.equal(await cem.page.locator('#room').isVisible(), false);
   await Promise.all([videoFlowing(ada, 1), videoFlowing(bob, 1)]);
-  await Promise.all([ada, bob, cem].map((b) => b.close()));
 });
 
 test('the head kicks a participant, who cannot rejoin; closing the room tells everyone', { timeout: 90_000 },
   async () => {
-    const [ada, bob, cem] = await people('Ada', 'Bob', 'Cem');
     const link = await createRoom(ada, daemon.url, { name: 'Moderated' });
     await enterRoom(ada, link);
     await enterRoom(bob, link);
@@ -53,11 +50,9 @@ test('the head kicks a participant, who cannot rejoin; closing the room tells ev
     await Promise.all([told(cem, 'The head closed this room'), told(ada, 'closed')]);
     await cem.page.goto(link);
     await told(cem, 'This room has been closed');
-    await Promise.all([ada, bob, cem].map((b) => b.close()));
   });
 
 test('a lobby joiner waits until the head admits them', { timeout: 90_000 }, async () => {
-  const [ada, bob] = await people('Ada', 'Bob');
   const link = await createRoom(ada, daemon.url, { name: 'Gated', lobby: true });
   await enterRoom(ada, link);
   await bob.page.goto(link);
@@ -66,11 +61,9 @@ test('a lobby joiner waits until the head admits them', { timeout: 90_000 }, asy
   await ada.page.getByRole('button', { name: 'Admit Bob' }).click();
   await bob.page.locator('#room').waitFor({ state: 'visible' });
   await Promise.all([videoFlowing(ada, 1), videoFlowing(bob, 1)]);
-  await Promise.all([ada, bob].map((b) => b.close()));
 });
 
 test('a dropped signaling socket resumes its place without the others noticing', { timeout: 90_000 }, async () => {
-  const [ada, bob] = await people('Ada', 'Bob');
   const link = await createRoom(ada, daemon.url, { name: 'Flaky network' });
   await enterRoom(ada, link);
   await enterRoom(bob, link);
@@ -88,27 +81,9 @@ test('a dropped signaling socket resumes its place without the others noticing',
   await Promise.all([videoFlowing(ada, 1), videoFlowing(bob, 1)]);
   assert.equal(await ada.page.evaluate(() => window.__pcs.length), 1);
   assert.equal(await ada.page.locator('#people li').count(), 2);
-  await Promise.all([ada, bob].map((b) => b.close()));
-});
-
-test('a login the server no longer accepts leads back to login, then into the room', { timeout: 60_000 }, async () => {
-  const [ada] = await people('Ada');
-  const link = await createRoom(ada, daemon.url, { name: 'Later' });
-  const email = await ada.page.evaluate(() => JSON.parse(localStorage.getItem('kezdesu.user')).email);
-  await ada.page.evaluate(() => localStorage.setItem('kezdesu.token', 'eyJhbGciOiJIUzI1NiJ9.e30.bm90LXZhbGlk'));
-  await ada.page.goto(link);
-  await ada.page.waitForURL(/\/login\.html\?next=/);
-  await ada.page.locator('#notice', { hasText: 'Please log in again' }).waitFor();
-  await ada.page.getByLabel('Email').fill(email);
-  await ada.page.getByLabel('Password').fill('correct horse battery');
-  await ada.page.getByRole('button', { name: 'Log in' }).click();
-  await ada.page.waitForURL(link);
-  await ada.page.locator('#room').waitFor({ state: 'visible' });
-  await ada.close();
 });
 
 test('a room with a password asks for it, and says when it is wrong', { timeout: 60_000 }, async () => {
-  const [ada, bob] = await people('Ada', 'Bob');
   const link = await createRoom(ada, daemon.url, { name: 'Private', password: 'open sesame' });
   await enterRoom(ada, link); // the head passes the password
   await bob.page.goto(link);
@@ -121,5 +96,40 @@ test('a room with a password asks for it, and says when it is wrong', { timeout:
   await bob.page.getByRole('button', { name: 'Enter' }).click();
   await bob.page.locator('#room').waitFor({ state: 'visible' });
   await Promise.all([videoFlowing(ada, 1), videoFlowing(bob, 1)]);
-  await Promise.all([ada, bob].map((b) => b.close()));
+});
+
+test('moderation: promote, ask to mute, lock', { timeout: 60_000 }, async () => {
+  const link = await createRoom(ada, daemon.url, { name: 'Orderly' });
+  await enterRoom(ada, link);
+  await enterRoom(bob, link);
+  await ada.page.getByRole('button', { name: 'Make moderator Bob' }).click();
+  await bob.page.locator('#people li', { hasText: 'Bob (you)' }).locator('.badge', { hasText: 'moderator' }).waitFor();
+  await bob.page.locator('#admin-card').waitFor({ state: 'visible' });
+
+  await bob.page.getByRole('button', { name: 'Lock room' }).click();
+  await ada.page.locator('#lock-state', { hasText: 'locked' }).waitFor();
+  await cem.page.goto(link);
+  await told(cem, 'This room is locked');
+  await ada.page.getByRole('button', { name: 'Unlock room' }).click();
+  await enterRoom(cem, link);
+
+  await bob.page.getByRole('button', { name: 'Ask to mute Cem' }).click();
+  await cem.page.locator('#ask', { hasText: 'asks you to mute your microphone' }).waitFor();
+  await cem.page.locator('#ask-ok').click();
+  await cem.page.getByRole('button', { name: 'Unmute microphone' }).waitFor();
+  await ada.page.locator('.tile', { hasText: 'Cem' }).locator('.media', { hasText: 'mic off' }).waitFor();
+});
+
+test('a login the server no longer accepts leads back to login, then into the room', { timeout: 60_000 }, async () => {
+  const link = await createRoom(ada, daemon.url, { name: 'Later' });
+  const email = await ada.page.evaluate(() => JSON.parse(localStorage.getItem('kezdesu.user')).email);
+  await ada.page.evaluate(() => localStorage.setItem('kezdesu.token', 'eyJhbGciOiJIUzI1NiJ9.e30.bm90LXZhbGlk'));
+  await ada.page.goto(link);
+  await ada.page.waitForURL(/\/login\.html\?next=/);
+  await ada.page.locator('#notice', { hasText: 'Please log in again' }).waitFor();
+  await ada.page.getByLabel('Email').fill(email);
+  await ada.page.getByLabel('Password').fill('correct horse battery');
+  await ada.page.getByRole('button', { name: 'Log in' }).click();
+  await ada.page.waitForURL(link);
+  await ada.page.locator('#room').waitFor({ state: 'visible' });
 });

@@ -55,7 +55,7 @@ if (requireLogin()) {
       any = true;
       const when = new Date(c.startedAt).toLocaleString();
       reportList.append(el('li', {},
-        el('span', { class: 'grow', text: room.name + ' — ' + when + ' · ' + c.participantCount + ' people, peak ' +
+        el('span', { class: 'grow', text: room.name + ' — ' + when + ' · ' + c.participantCount + (c.participantCount === 1 ? ' person' : ' people') + ', peak ' +
           c.peakParticipants + (c.endedAt ? ', ' + c.participantMinutes + ' participant-minutes' : ' · ongoing') }),
         el('button', { type: 'button', class: 'small secondary', text: 'CSV',
           'aria-label': 'Download the report of ' + room.name + ' on ' + when + ' as CSV',

@@ -227,7 +227,7 @@ function lost() {
   connect(false);
 }
 
-function end(message, canRejoin = false) {
+function end(message, canRejoin = false, kind = 'error') {
   if (state.ended) return;
   state.ended = true;
   teardownPeers();
@@ -239,7 +239,7 @@ function end(message, canRejoin = false) {
   $('ask').classList.add('hidden');
   $('after').classList.remove('hidden');
   $('rejoin').classList.toggle('hidden', !canRejoin);
-  show(notice, message, 'error');
+  show(notice, message, kind);
 }
 
 function connectionState(s) {
@@ -343,11 +343,15 @@ function wireControls() {
   });
   $('leave').addEventListener('click', () => {
     state.sig.leave();
-    end('You left the room.', true);
+    end('You left the room.', true, 'info');
   });
   $('lock').addEventListener('click', () => state.sig.send({ type: state.room.locked ? 'unlock' : 'lock' }));
   $('close').addEventListener('click', () => {
     if (window.confirm('Close this room for everyone? Nobody can join it again.')) state.sig.send({ type: 'close' });
+  });
+  // Closing the tab or going elsewhere is leaving: the others should not wait out the resume grace.
+  window.addEventListener('pagehide', () => {
+    if (!state.ended && state.sig) state.sig.leave();
   });
   $('password-form').addEventListener('submit', (e) => {
     e.preventDefault();
