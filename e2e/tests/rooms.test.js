@@ -120,6 +120,25 @@ test('moderation: promote, ask to mute, lock', { timeout: 60_000 }, async () => 
   await ada.page.locator('.tile', { hasText: 'Cem' }).locator('.media', { hasText: 'mic off' }).waitFor();
 });
 
+test('without a camera you are told so, and still see the others', { timeout: 60_000 }, async () => {
+  const link = await createRoom(ada, daemon.url, { name: 'No camera' });
+  await enterRoom(ada, link);
+  const page = await cem.page.context().newPage(); // a tab whose camera and microphone cannot be opened
+  await page.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('no device', 'NotFoundError'));
+  });
+  try {
+    await page.goto(link);
+    await page.locator('#notice', { hasText: 'Your camera or microphone is unavailable (NotFoundError)' }).waitFor();
+    await page.locator('#room').waitFor({ state: 'visible' });
+    await videoFlowing({ name: 'Cem without a camera', page }, 1);
+    await ada.page.locator('.tile', { hasText: 'Cem' }).locator('.media', { hasText: 'mic off · camera off' })
+      .waitFor();
+  } finally {
+    await page.close();
+  }
+});
+
 test('a login the server no longer accepts leads back to login, then into the room', { timeout: 60_000 }, async () => {
   const link = await createRoom(ada, daemon.url, { name: 'Later' });
   const email = await ada.page.evaluate(() => JSON.parse(localStorage.getItem('kezdesu.user')).email);
