@@ -22,11 +22,11 @@ async function closeAll() {
 
 before(async () => {
   daemon = await startDaemon();
-});
+}, { timeout: 120_000 });
 after(async () => {
   await closeAll();
   await daemon?.stop();
-});
+}, { timeout: 60_000 });
 
 describe('two browsers', { timeout: 150_000 }, () => {
   let ada;

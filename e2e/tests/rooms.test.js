@@ -16,11 +16,11 @@ before(async () => {
   daemon = await startDaemon();
   [ada, bob, cem] = await Promise.all(['Ada', 'Bob', 'Cem'].map((n) => openBrowser(n)));
   await Promise.all([ada, bob, cem].map((b) => register(b, daemon.url)));
-});
+}, { timeout: 120_000 });
 after(async () => {
   await Promise.all([ada, bob, cem].filter(Boolean).map((b) => b.close()));
   await daemon?.stop();
-});
+}, { timeout: 60_000 });
 
 test('a room limited to 2 tells the third person it is full', { timeout: 90_000 }, async () => {
   const link = await createRoom(ada, daemon.url, { name: 'Pair', max: 2 });
