@@ -38,7 +38,7 @@ if (requireLogin()) {
     }
   });
 
-  const { rooms } = await api('GET', '/api/rooms');
+  const { rooms } = await api('GET', '/api/rooms?closed=true'); // closed rooms keep their reports
   const roomList = document.getElementById('rooms');
   const reportList = document.getElementById('reports');
   if (!rooms.length) roomList.append(el('li', { class: 'muted', text: 'No rooms yet.' }));
