@@ -139,6 +139,34 @@ test('without a camera you are told so, and still see the others', { timeout: 60
   }
 });
 
+test('the profile: change the name and password, list rooms, download a report as CSV', { timeout: 60_000 },
+  async () => {
+    const { page } = ada;
+    await page.goto(daemon.url + '/profile.html');
+    await page.locator('#rooms li', { hasText: 'Moderated' }).waitFor();
+    await page.getByLabel('Your name').fill('Ada Lovelace');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.locator('#who', { hasText: 'Ada Lovelace' }).waitFor();
+
+    await page.getByLabel('Current password').fill('correct horse battery');
+    await page.getByLabel('New password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.locator('#notice', { hasText: 'Your password is changed' }).waitFor();
+
+    // The kick test's room has ended (closed), so its report is final.
+    const report = page.locator('#reports li', { hasText: 'Moderated' }).first();
+    const [download] = await Promise.all([page.waitForEvent('download'), report.getByRole('button').click()]);
+    const chunks = [];
+    for await (const c of await download.createReadStream()) chunks.push(c);
+    const csv = Buffer.concat(chunks).toString('utf8');
+    assert.match(download.suggestedFilename(), /^conference-.+\.csv$/);
+    assert.match(csv, /Bob/);
+    assert.match(csv, /kicked/);
+
+    await page.reload(); // the new token from the password change is in use
+    await page.locator('#rooms li', { hasText: 'Moderated' }).waitFor();
+  });
+
 test('a login the server no longer accepts leads back to login, then into the room', { timeout: 60_000 }, async () => {
   const link = await createRoom(ada, daemon.url, { name: 'Later' });
   const email = await ada.page.evaluate(() => JSON.parse(localStorage.getItem('kezdesu.user')).email);
