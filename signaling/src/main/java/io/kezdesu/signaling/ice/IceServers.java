@@ -62,7 +62,9 @@ public final class IceServers {
         if (!configuredUrls.isEmpty()) {
             return configuredUrls;
         }
-        if (relay.isEmpty()) {
+        // Port 0 means "the relay picks a free port": until the running relay reports the port it bound, signaling
+        // does not know it, and "stun:host:0" would make browsers refuse the whole RTCConfiguration.
+        if (relay.isEmpty() || relay.get().port() == 0) {
             return List.of();
         }
         String raw = turnHost.orElse(requestHost);
@@ -72,7 +74,7 @@ public final class IceServers {
         urls.add("stun:" + host + ":" + p.port());
         urls.add("turn:" + host + ":" + p.port() + "?transport=udp");
         urls.add("turn:" + host + ":" + p.port() + "?transport=tcp");
-        p.tlsPort().ifPresent(tls -> urls.add("turns:" + host + ":" + tls + "?transport=tcp"));
+        p.tlsPort().filter(tls -> tls != 0).ifPresent(tls -> urls.add("turns:" + host + ":" + tls + "?transport=tcp"));
         return urls;
     }
 }

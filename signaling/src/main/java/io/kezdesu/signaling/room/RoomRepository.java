@@ -37,10 +37,10 @@ public final class RoomRepository {
         return Mono.from(rooms.find(Filters.eq("_id", id)).first()).map(Room::fromDocument);
     }
 
-    /** Open rooms the user heads or moderates, newest first. */
-    public Flux<Room> managedBy(String userId) {
-        return Flux.from(rooms.find(Filters.and(Filters.eq("closed", false),
-                        Filters.or(Filters.eq("headId", userId), Filters.eq("moderators", userId))))
+    /** Rooms the user heads or moderates (closed ones too when asked: their reports stay readable), newest first. */
+    public Flux<Room> managedBy(String userId, boolean includeClosed) {
+        Bson mine = Filters.or(Filters.eq("headId", userId), Filters.eq("moderators", userId));
+        return Flux.from(rooms.find(includeClosed ? mine : Filters.and(Filters.eq("closed", false), mine))
                 .sort(Sorts.descending("createdAt"))).map(Room::fromDocument);
     }
 

@@ -88,8 +88,8 @@ public final class RoomService {
                 .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no room " + id)));
     }
 
-    public Flux<Room> managedBy(String userId) {
-        return ctx().rooms().managedBy(userId);
+    public Flux<Room> managedBy(String userId, boolean includeClosed) {
+        return ctx().rooms().managedBy(userId, includeClosed);
     }
 
     public Flux<Room> all(int limit, boolean includeClosed) {

@@ -56,7 +56,7 @@ public final class RoomsApi {
 
     private Mono<ApiResponse> list(ApiRequest req) {
         return accounts.authenticate(req.bearerToken())
-                .flatMapMany(user -> rooms.managedBy(user.id()))
+                .flatMapMany(user -> rooms.managedBy(user.id(), includeClosed(req)))
                 .map(room -> view(room, req, true))
                 .collectList()
                 .map(list -> ApiResponse.ok(Map.of("rooms", list)));
@@ -87,6 +87,15 @@ public final class RoomsApi {
                     return rooms.close(room.id());
                 }))
                 .map(room -> ApiResponse.ok(view(room, req, true)));
+    }
+
+    /** {@code ?closed=true} also lists closed rooms, whose conference reports stay readable. */
+    private static boolean includeClosed(ApiRequest req) {
+        return req.queryParam("closed").map(v -> switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ApiException.invalidField("closed", "expected true or false");
+        }).orElse(false);
     }
 
     /** The room, if the caller heads or moderates it; 403 otherwise. */

@@ -323,5 +323,16 @@ class RoomRulesTest {
         assertFalse(f.call("GET", "/api/rooms", null, pat.token()).json().path("rooms").findValuesAsText("id")
                 .contains(id));
         assertEquals(404, f.call("GET", "/api/rooms/nope", null, pat.token()).status());
+
+        // A closed room leaves the list, but ?closed=true still finds it (the web client's report list needs it).
+        assertEquals(200, f.call("DELETE", "/api/rooms/" + id, null, head.token()).status());
+        assertFalse(f.call("GET", "/api/rooms", null, head.token()).json().path("rooms").findValuesAsText("id")
+                .contains(id));
+        JsonNode all = f.call("GET", "/api/rooms?closed=true", null, head.token()).json().path("rooms");
+        assertTrue(all.findValuesAsText("id").contains(id));
+        for (JsonNode r : all) {
+            assertEquals(r.path("id").asText().equals(id), r.path("closed").asBoolean(), r.toString());
+        }
+        assertEquals(400, f.call("GET", "/api/rooms?closed=maybe", null, head.token()).status());
     }
 }

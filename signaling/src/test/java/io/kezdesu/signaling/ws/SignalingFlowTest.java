@@ -215,6 +215,20 @@ class SignalingFlowTest {
         assertTrue(index.headers().firstValue("content-type").orElse("").startsWith("text/html"));
         assertTrue(index.headers().firstValue("content-security-policy").orElse("").contains("script-src 'self'"));
         assertTrue(index.body().contains("<title>kezdesu</title>"), index.body());
+        HttpResponse<String> room = f.http.send(HttpRequest.newBuilder(URI.create(f.base() + "/r/AbC_12-x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, room.statusCode());
+        assertTrue(room.body().contains("src=\"/js/room.js\""), "a join link serves room.html");
+        HttpResponse<String> script = f.http.send(HttpRequest.newBuilder(URI.create(f.base() + "/js/room.js")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(script.headers().firstValue("content-type").orElse("").startsWith("text/javascript"));
+        // The CSP allows no inline code or styles, so the pages must not carry any.
+        for (String page : new String[] {"/", "/login.html", "/register.html", "/profile.html", "/r/AbC_12-x"}) {
+            String body = f.http.send(HttpRequest.newBuilder(URI.create(f.base() + page)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertFalse(body.matches("(?s).*<script(?![^>]*\\bsrc=)[^>]*>.*"), page + ": inline script");
+            assertFalse(body.matches("(?s).*(<style|\\sstyle=|\\son[a-z]+=).*"), page + ": inline style or handler");
+        }
         for (String bad : new String[] {"/../pom.xml", "/%2e%2e/secret", "/nothing.js", "/web/index.html"}) {
             HttpResponse<String> r = f.http.send(HttpRequest.newBuilder(URI.create(f.base() + bad)).build(),
                     HttpResponse.BodyHandlers.ofString());

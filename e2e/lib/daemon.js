@@ -1,0 +1,59 @@
+// Starts the real kezdesu daemon (cli/target/kezdesu.jar) on ephemeral loopback ports for one test file.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const JAR = join(root, 'cli', 'target', 'kezdesu.jar');
+const STARTUP_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs `kezdesu serve` and waits for its startup line:
+ * `… ready: http http://127.0.0.1:<port> | turn udp 127.0.0.1:<port> | …` (the relay part only once it is built).
+ * @returns {Promise<{url: string, relay: {ip: string, port: number} | null, stop: () => Promise<void>}>}
+ */
+export async function startDaemon(extraArgs = []) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kezdesu-e2e-'));
+  const args = ['-jar', JAR, 'serve', '--data-dir', dataDir, '--http-ip', '127.0.0.1', '--http-port', '0',
+    '--listening-ip', '127.0.0.1', '--listening-port', '0', '--allow-loopback-peers', 'true', ...extraArgs];
+  const child = spawn('java', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('daemon not ready in time; its log:\n' + log)),
+      STARTUP_TIMEOUT_MS);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      log = (log + chunk).slice(-20000);
+      const line = log.split('\n').find((l) => / ready: http /.test(l));
+      if (line) {
+        clearTimeout(timer);
+        resolve(line);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error('daemon exited (' + code + ') before it was ready; its log:\n' + log));
+    });
+  });
+  const line = await ready;
+  const url = line.match(/ready: http (https?:\/\/[0-9.:[\]]+)/)[1];
+  const turn = line.match(/turn udp ([0-9.]+):(\d+)/);
+  const relay = turn ? { ip: turn[1], port: Number(turn[2]) } : null;
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return {
+    url,
+    relay,
+    log: () => log,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(killer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
