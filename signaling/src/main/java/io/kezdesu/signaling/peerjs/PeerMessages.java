@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -23,6 +22,14 @@ final class PeerMessages {
 
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final byte[] OPEN = ascii("{\"type\":\"OPEN\"}");
+    private static final byte[] DST = ascii(",\"dst\":");
+    private static final byte[] PAYLOAD = ascii(",\"payload\":");
+    private static final java.util.Map<String, byte[]> HEADS = java.util.Map.of(
+            "OFFER", ascii("{\"type\":\"OFFER\",\"src\":"),
+            "ANSWER", ascii("{\"type\":\"ANSWER\",\"src\":"),
+            "CANDIDATE", ascii("{\"type\":\"CANDIDATE\",\"src\":"),
+            "LEAVE", ascii("{\"type\":\"LEAVE\",\"src\":"),
+            "EXPIRE", ascii("{\"type\":\"EXPIRE\",\"src\":"));
     private static final byte[] ID_TAKEN = ascii("{\"type\":\"ID-TAKEN\",\"payload\":{\"msg\":\"ID is taken\"}}");
 
     /** A client message as far as routing needs it: the payload is a byte range of {@code raw}, or absent. */
@@ -55,20 +62,30 @@ final class PeerMessages {
 
     /** The relayed form of {@code m}: its type, the sender stamped as {@code src}, and the payload untouched. */
     static byte[] relayed(Parsed m, byte[] quotedSrc, byte[] quotedDst) {
-        byte[] head = ascii("{\"type\":\"" + m.type() + "\",\"src\":");
-        int payloadLength = m.hasPayload() ? m.payloadEnd() - m.payloadStart() : 0;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(head.length + quotedSrc.length + quotedDst.length
-                + payloadLength + 24);
-        out.writeBytes(head);
-        out.writeBytes(quotedSrc);
-        out.writeBytes(ascii(",\"dst\":"));
-        out.writeBytes(quotedDst);
-        if (m.hasPayload()) {
-            out.writeBytes(ascii(",\"payload\":"));
-            out.write(m.raw(), m.payloadStart(), payloadLength);
+        byte[] head = HEADS.get(m.type());
+        if (head == null) {
+            head = ascii("{\"type\":\"" + m.type() + "\",\"src\":");
         }
-        out.write('}');
-        return out.toByteArray();
+        int payloadLength = m.hasPayload() ? m.payloadEnd() - m.payloadStart() : 0;
+        int n = head.length + quotedSrc.length + DST.length + quotedDst.length
+                + (m.hasPayload() ? PAYLOAD.length + payloadLength : 0) + 1;
+        byte[] out = new byte[n];
+        int at = put(out, 0, head);
+        at = put(out, at, quotedSrc);
+        at = put(out, at, DST);
+        at = put(out, at, quotedDst);
+        if (m.hasPayload()) {
+            at = put(out, at, PAYLOAD);
+            System.arraycopy(m.raw(), m.payloadStart(), out, at, payloadLength);
+            at += payloadLength;
+        }
+        out[at] = '}';
+        return out;
+    }
+
+    private static int put(byte[] out, int at, byte[] part) {
+        System.arraycopy(part, 0, out, at, part.length);
+        return at + part.length;
     }
 
     /**
