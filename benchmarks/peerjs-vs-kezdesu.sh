@@ -10,7 +10,7 @@ pairs="${1:-50}"
 window="${2:-4}"
 rounds="${3:-2}"
 measure="${4:-20}"
-warmup=5
+warmup=8
 scratch="$here/target/peerjs-server"
 
 if [ ! -x "$scratch/node_modules/.bin/peerjs" ]; then

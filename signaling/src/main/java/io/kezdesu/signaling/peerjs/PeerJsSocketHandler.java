@@ -47,15 +47,9 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     private final TokenBucket rate;
     private Channel channel;
     private PeerClient client;
-    /** Confined to the channel's event loop. */
-    private boolean flushQueued;
-    private final Runnable flush = () -> {
-        flushQueued = false;
-        Channel ch = channel;
-        if (ch != null) {
-            ch.flush();
-        }
-    };
+    private final java.util.Queue<byte[]> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean drainQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Runnable drain = this::drain;
 
     PeerJsSocketHandler(PeerJsService service, SignalingMetrics metrics, Query query,
                         Function<String, Mono<User>> authenticate) {
@@ -139,8 +133,10 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     private void refuse(byte[] message, WebSocketCloseStatus status) {
         send(message);
         Channel ch = channel;
-        ch.eventLoop().execute(() -> ch.writeAndFlush(new CloseWebSocketFrame(status))
-                .addListener(ChannelFutureListener.CLOSE));
+        ch.eventLoop().execute(() -> {
+            drain();
+            ch.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+        });
     }
 
     @Override
@@ -183,24 +179,37 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
             ch.close();
             return;
         }
-        // Always through the loop's task queue, even from the loop itself, so that messages keep the order in
-        // which they were routed whichever thread routed them. One flush per batch: the first write of a batch
-        // queues a flush behind whatever writes are already queued, so a burst costs one syscall, not one each.
-        ch.eventLoop().execute(() -> {
-            ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)), ch.voidPromise());
-            if (!flushQueued) {
-                flushQueued = true;
-                ch.eventLoop().execute(flush);
-            }
-        });
+        // Always through one queue drained on the channel's loop, even from the loop itself, so that messages keep
+        // the order in which they were routed whichever thread routed them. A burst costs one task (one wake-up of
+        // another loop) and one flush, not one of each per message.
+        outbox.offer(json);
+        if (!drainQueued.get() && drainQueued.compareAndSet(false, true)) {
+            ch.eventLoop().execute(drain);
+        }
+    }
+
+    private void drain() {
+        drainQueued.set(false);
+        Channel ch = channel;
+        byte[] next;
+        boolean wrote = false;
+        while ((next = outbox.poll()) != null) {
+            ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(next)), ch.voidPromise());
+            wrote = true;
+        }
+        if (wrote) {
+            ch.flush();
+        }
     }
 
     @Override
     public void close() {
         Channel ch = channel;
         if (ch != null && ch.isActive()) {
-            ch.eventLoop().execute(() -> ch.writeAndFlush(new CloseWebSocketFrame())
-                    .addListener(ChannelFutureListener.CLOSE));
+            ch.eventLoop().execute(() -> {
+                drain();
+                ch.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+            });
         }
     }
 
