@@ -63,12 +63,16 @@ class PeerJsApiTest {
     @Test
     void discoveryListsConnectedIdsWhenAllowed(@TempDir Path dir) throws Exception {
         try (SignalingFixture f = SignalingFixture.start(dir, Map.of("peerjs-allow-discovery", "true",
-                "peerjs-path", "/signal")); PeerJsPeers p = new PeerJsPeers(f)) {
+                "peerjs-path", "/signal")); PeerJsPeers p = new PeerJsPeers(f, "/signal")) {
             assertEquals(404, get(f, "/peerjs/peerjs/peers").statusCode());
-            com.fasterxml.jackson.databind.JsonNode empty = new ObjectMapper().readTree(
-                    get(f, "/signal/peerjs/peers").body());
-            assertEquals(0, empty.size());
-            // (sockets on a custom path are exercised by the browser tests; here the list must be JSON)
+            assertEquals(0, new ObjectMapper().readTree(get(f, "/signal/peerjs/peers").body()).size());
+            p.open("alice", "t1");
+            p.open("bob", "t2");
+            HttpResponse<String> peers = get(f, "/signal/peerjs/peers");
+            assertEquals(200, peers.statusCode());
+            assertTrue(peers.headers().firstValue("content-type").orElse("").startsWith("application/json"));
+            JsonNode ids = new ObjectMapper().readTree(peers.body());
+            assertEquals(java.util.Set.of("alice", "bob"), java.util.Set.of(ids.get(0).asText(), ids.get(1).asText()));
         }
     }
 

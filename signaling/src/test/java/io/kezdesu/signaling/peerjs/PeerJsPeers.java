@@ -13,10 +13,17 @@ import java.util.Map;
 final class PeerJsPeers implements AutoCloseable {
 
     final SignalingFixture f;
+    private final String socketPath;
     private final List<WsClient> open = new ArrayList<>();
 
     PeerJsPeers(SignalingFixture f) {
+        this(f, "/peerjs");
+    }
+
+    /** Peers of a server whose {@code peerjs-path} is {@code base}. */
+    PeerJsPeers(SignalingFixture f, String base) {
         this.f = f;
+        this.socketPath = base + "/peerjs";
     }
 
     /** A socket with exactly these query parameters (null leaves one out). */
@@ -32,7 +39,7 @@ final class PeerJsPeers implements AutoCloseable {
             q.append("&token=").append(URLEncoder.encode(token, StandardCharsets.UTF_8));
         }
         WsClient c = WsClient.connect(f.http, "ws://127.0.0.1:" + f.server.address().getPort()
-                + "/peerjs/peerjs?" + q);
+                + socketPath + "?" + q);
         open.add(c);
         return c;
     }
