@@ -14,6 +14,10 @@ import io.kezdesu.signaling.admin.AdminRoomsApi;
 import io.kezdesu.signaling.http.ApiResponse;
 import io.kezdesu.signaling.http.HealthApi;
 import io.kezdesu.signaling.ice.IceServers;
+import io.kezdesu.signaling.ice.IceServersApi;
+import io.kezdesu.signaling.peerjs.PeerJsApi;
+import io.kezdesu.signaling.peerjs.PeerJsService;
+import io.kezdesu.signaling.peerjs.PeerJsUpgradeHandler;
 import io.kezdesu.signaling.metrics.SignalingMetrics;
 import io.kezdesu.signaling.report.ConferenceRecorder;
 import io.kezdesu.signaling.report.ConferenceRepository;
@@ -82,12 +86,14 @@ public final class SignalingServer implements AutoCloseable {
     private final RoomService rooms;
     private final ConferenceRecorder recorder;
     private final ScheduledExecutorService timers;
+    private final Optional<PeerJsService> peerJs;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SignalingServer(EventLoopGroup boss, EventLoopGroup workers, Scheduler kdf, Channel serverChannel,
                             ChannelGroup channels, AtomicInteger inFlight, boolean tls,
                             java.net.InetAddress configuredIp, RoomService rooms, ConferenceRecorder recorder,
-                            ScheduledExecutorService timers) {
+                            ScheduledExecutorService timers, Optional<PeerJsService> peerJs) {
+        this.peerJs = peerJs;
         this.rooms = rooms;
         this.recorder = recorder;
         this.timers = timers;
@@ -152,6 +158,9 @@ public final class SignalingServer implements AutoCloseable {
         new ReportsApi(conferenceStore, rooms, accounts).routes(router);
         new AdminUsersApi(accounts, adminAuth).routes(router);
         new AdminRoomsApi(rooms, accounts, conferenceStore, adminAuth).routes(router);
+        new IceServersApi(ice, accounts).routes(router);
+        Optional<PeerJsService> peerJs = config.peerJs().map(s -> new PeerJsService(s, metrics, timers));
+        peerJs.ifPresent(p -> new PeerJsApi(p).routes(router));
         router.fallback(new io.kezdesu.signaling.web.StaticFiles()::serve);
 
         Optional<SslContext> ssl = config.tls().map(SignalingServer::sslContext);
@@ -171,13 +180,15 @@ public final class SignalingServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new HttpInitializer(ssl, config.maxBodySize(), router, inFlight, channels,
-                            () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), tls)))
+                            () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), tls),
+                            peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, tls))))
                     .bind(new InetSocketAddress(config.httpIp(), config.httpPort()))
                     .syncUninterruptibly()
                     .channel();
             return new SignalingServer(boss, workers, kdf, ch, channels, inFlight, tls, config.httpIp(), rooms,
-                    recorder, timers);
+                    recorder, timers, peerJs);
         } catch (RuntimeException e) {
+            peerJs.ifPresent(PeerJsService::close);
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             kdf.dispose();
@@ -249,9 +260,10 @@ public final class SignalingServer implements AutoCloseable {
             }
         }
         channels.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE),
-                        ch -> ch.pipeline().get("signaling") != null)
+                        ch -> ch.pipeline().get("signaling") != null || ch.pipeline().get("peerjs") != null)
                 .awaitUninterruptibly(1, TimeUnit.SECONDS);
         channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        peerJs.ifPresent(PeerJsService::close);
         timers.shutdownNow();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -11,7 +11,7 @@ import java.util.Objects;
 public record ConfigKey<T>(String name, Section section, ValueType<T> type, T defaultValue, boolean secret,
                            String description) {
 
-    public enum Section { GENERAL, STORE, HTTP, ACCOUNTS, SIGNALING, RELAY }
+    public enum Section { GENERAL, STORE, HTTP, ACCOUNTS, SIGNALING, PEERJS, RELAY }
 
     public ConfigKey {
         Objects.requireNonNull(name, "name");

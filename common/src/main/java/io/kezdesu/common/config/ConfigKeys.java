@@ -3,6 +3,7 @@ package io.kezdesu.common.config;
 import static io.kezdesu.common.config.ConfigKey.Section.ACCOUNTS;
 import static io.kezdesu.common.config.ConfigKey.Section.GENERAL;
 import static io.kezdesu.common.config.ConfigKey.Section.HTTP;
+import static io.kezdesu.common.config.ConfigKey.Section.PEERJS;
 import static io.kezdesu.common.config.ConfigKey.Section.RELAY;
 import static io.kezdesu.common.config.ConfigKey.Section.SIGNALING;
 import static io.kezdesu.common.config.ConfigKey.Section.STORE;
@@ -106,6 +107,36 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> RESUME_QUEUE = key("resume-queue", SIGNALING,
             ValueType.integer(1, 100_000), 256, false,
             "Messages queued for a dropped participant; beyond it the participant is dropped");
+
+    // --- PeerJS compatibility (peerjs-server 1.0.2 option names where one exists; see docs/PEERJS.md) -----------
+    public static final ConfigKey<Boolean> PEERJS_ENABLED = key("peerjs-enabled", PEERJS, ValueType.bool(), true,
+            false, "Serve the PeerJS-compatible HTTP API and WebSocket under peerjs-path");
+    public static final ConfigKey<String> PEERJS_PATH = key("peerjs-path", PEERJS, ValueType.string(), "/peerjs",
+            false, "Base path of the PeerJS endpoint (the client's `path` option); the socket is at {path}/peerjs");
+    public static final ConfigKey<String> PEERJS_KEY = key("peerjs-key", PEERJS, ValueType.string(), "peerjs", false,
+            "The API key PeerJS clients must present (peerjs-server's `key`)");
+    public static final ConfigKey<Boolean> PEERJS_ALLOW_DISCOVERY = key("peerjs-allow-discovery", PEERJS,
+            ValueType.bool(), false, false, "Whether GET {path}/{key}/peers lists connected ids (else 401)");
+    public static final ConfigKey<Integer> PEERJS_CONCURRENT_LIMIT = key("peerjs-concurrent-limit", PEERJS,
+            ValueType.integer(1, 1_000_000), 5000, false,
+            "Connected PeerJS clients at most; newcomers beyond it get the concurrent-limit ERROR");
+    public static final ConfigKey<Duration> PEERJS_ALIVE_TIMEOUT = key("peerjs-alive-timeout", PEERJS,
+            ValueType.duration(Duration.ofMillis(100)), Duration.ofSeconds(90), false,
+            "A PeerJS client that sends no HEARTBEAT for this long is disconnected");
+    public static final ConfigKey<Duration> PEERJS_EXPIRE_TIMEOUT = key("peerjs-expire-timeout", PEERJS,
+            ValueType.duration(Duration.ofMillis(100)), Duration.ofSeconds(5), false,
+            "How long messages for an offline id wait before each sender gets one EXPIRE");
+    public static final ConfigKey<Integer> PEERJS_QUEUE_LIMIT = key("peerjs-queue-limit", PEERJS,
+            ValueType.integer(1, 100_000), 256, false,
+            "Messages held for one offline id; beyond it further messages are dropped (their senders get EXPIRE)");
+    public static final ConfigKey<Boolean> PEERJS_REQUIRE_AUTH = key("peerjs-require-auth", PEERJS, ValueType.bool(),
+            false, false, "Require a kezdesu login token (JWT) as the PeerJS `token`; ids then belong to accounts");
+    public static final ConfigKey<Long> PEERJS_MAX_MESSAGE_SIZE = key("peerjs-max-message-size", PEERJS,
+            ValueType.size(1024, 16 << 20), 1L << 20, false,
+            "Largest PeerJS WebSocket message; larger ones get an ERROR and close code 1009");
+    public static final ConfigKey<Integer> PEERJS_RATE_LIMIT = key("peerjs-rate-limit", PEERJS,
+            ValueType.integer(0, 1_000_000), 0, false,
+            "Messages per second one PeerJS connection may send (bursts of twice that); 0 = unlimited");
 
     // --- relay (coturn names) ------------------------------------------------------------------------------------
     public static final ConfigKey<List<InetAddress>> LISTENING_IP = key("listening-ip", RELAY,

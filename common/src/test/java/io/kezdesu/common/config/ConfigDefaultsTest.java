@@ -30,6 +30,16 @@ class ConfigDefaultsTest {
         assertEquals(Duration.ofSeconds(600), c.get(ConfigKeys.CHANNEL_LIFETIME));
         assertEquals(false, c.get(ConfigKeys.ALLOW_LOOPBACK_PEERS));
         assertEquals(List.of(), c.get(ConfigKeys.STATIC_AUTH_SECRET));
+        // peerjs-server 1.0.2's defaults, so a PeerJS deployment moves over unchanged
+        assertEquals(true, c.get(ConfigKeys.PEERJS_ENABLED));
+        assertEquals("/peerjs", c.get(ConfigKeys.PEERJS_PATH));
+        assertEquals("peerjs", c.get(ConfigKeys.PEERJS_KEY));
+        assertEquals(false, c.get(ConfigKeys.PEERJS_ALLOW_DISCOVERY));
+        assertEquals(5000, c.get(ConfigKeys.PEERJS_CONCURRENT_LIMIT));
+        assertEquals(Duration.ofSeconds(90), c.get(ConfigKeys.PEERJS_ALIVE_TIMEOUT));
+        assertEquals(Duration.ofSeconds(5), c.get(ConfigKeys.PEERJS_EXPIRE_TIMEOUT));
+        assertEquals(false, c.get(ConfigKeys.PEERJS_REQUIRE_AUTH));
+        assertEquals(0, c.get(ConfigKeys.PEERJS_RATE_LIMIT));
         assertNull(c.get(ConfigKeys.MONGO_URI));
         assertNull(c.get(ConfigKeys.JWT_SECRET));
         assertTrue(c.get(ConfigKeys.DATA_DIR).endsWith(Path.of("kezdesu")));

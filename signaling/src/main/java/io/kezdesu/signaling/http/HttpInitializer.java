@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP pipeline, top-down: TLS (optional) → idle timeout → HTTP codec → bounded aggregator → WebSocket upgrade
- * (for {@code /ws}, which then rebuilds the pipeline for signaling) → API router.
+ * (for {@code /ws}, which then rebuilds the pipeline for signaling) → PeerJS WebSocket upgrade (when enabled; for
+ * {@code {peerjs-path}/peerjs}) → API router.
  */
 public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -27,11 +28,20 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final AtomicInteger inFlight;
     private final ChannelGroup channels;
     private final java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade;
+    private final Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade;
 
     public HttpInitializer(Optional<SslContext> ssl, int maxBody, Router router, AtomicInteger inFlight,
                            ChannelGroup channels, java.util.function.Supplier<io.netty.channel.ChannelHandler>
                                    webSocketUpgrade) {
+        this(ssl, maxBody, router, inFlight, channels, webSocketUpgrade, Optional.empty());
+    }
+
+    public HttpInitializer(Optional<SslContext> ssl, int maxBody, Router router, AtomicInteger inFlight,
+                           ChannelGroup channels, java.util.function.Supplier<io.netty.channel.ChannelHandler>
+                                   webSocketUpgrade,
+                           Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade) {
         this.webSocketUpgrade = webSocketUpgrade;
+        this.peerJsUpgrade = peerJsUpgrade;
         this.ssl = ssl;
         this.maxBody = maxBody;
         this.router = router;
@@ -48,6 +58,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
         p.addLast("aggregator", new BodyLimitAggregator(maxBody));
         p.addLast("ws-upgrade", webSocketUpgrade.get());
+        peerJsUpgrade.ifPresent(h -> p.addLast("peerjs-upgrade", h.get()));
         p.addLast("api", new HttpApiHandler(router, inFlight));
         p.addLast("idle-close", new IdleCloser());
     }

@@ -36,6 +36,15 @@ public final class IceServers {
 
     /** The iceServers array for one participant; {@code requestHost} is the Host the client connected to. */
     public ArrayNode forParticipant(String userId, String roomId, String requestHost) {
+        return build(userId, Optional.of(roomId), requestHost);
+    }
+
+    /** The iceServers array for a user outside any room (PeerJS clients, via {@code GET /api/ice-servers}). */
+    public ArrayNode forUser(String userId, String requestHost) {
+        return build(userId, Optional.empty(), requestHost);
+    }
+
+    private ArrayNode build(String userId, Optional<String> roomId, String requestHost) {
         List<String> urls = urls(requestHost);
         ArrayNode out = Json.MAPPER.createArrayNode();
         List<String> stun = new ArrayList<>();
@@ -48,7 +57,7 @@ public final class IceServers {
             stun.forEach(s.putArray("urls")::add);
         }
         if (!turn.isEmpty()) {
-            TurnCredential c = credentials.mint(userId, Optional.of(roomId));
+            TurnCredential c = credentials.mint(userId, roomId);
             ObjectNode t = out.addObject();
             turn.forEach(t.putArray("urls")::add);
             t.put("username", c.username());

@@ -29,6 +29,14 @@ public final class SignalingMetrics {
             .help("Sessions resumed after a dropped socket").register(registry);
     public final Counter protocolErrors = Counter.builder().name("kezdesu_protocol_errors_total")
             .help("Error messages sent to clients, by code").labelNames("code").register(registry);
+    public final Gauge peerjsSessions = Gauge.builder().name("kezdesu_peerjs_sessions")
+            .help("Open PeerJS WebSocket connections that hold an id").register(registry);
+    public final Counter peerjsRelayed = Counter.builder().name("kezdesu_peerjs_messages_relayed_total")
+            .help("PeerJS messages relayed to a connected peer, by type").labelNames("type").register(registry);
+    public final Counter peerjsExpired = Counter.builder().name("kezdesu_peerjs_expired_total")
+            .help("EXPIRE notices owed for messages to PeerJS ids that did not connect in time").register(registry);
+    public final Counter peerjsTimeouts = Counter.builder().name("kezdesu_peerjs_timeouts_total")
+            .help("PeerJS clients dropped for sending no HEARTBEAT within peerjs-alive-timeout").register(registry);
 
     private final io.prometheus.metrics.core.datapoints.CounterDataPoint relayedOffers = relayed.labelValues("offer");
     private final io.prometheus.metrics.core.datapoints.CounterDataPoint relayedAnswers = relayed.labelValues("answer");

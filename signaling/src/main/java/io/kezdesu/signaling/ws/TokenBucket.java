@@ -1,21 +1,21 @@
 package io.kezdesu.signaling.ws;
 
 /** A token bucket for one connection (confined to its event loop, so unsynchronised). */
-final class TokenBucket {
+public final class TokenBucket {
 
     private final double perNano;
     private final long capacity;
     private double tokens;
     private long last;
 
-    TokenBucket(long perSecond, long capacity) {
+    public TokenBucket(long perSecond, long capacity) {
         this.perNano = perSecond / 1e9;
         this.capacity = capacity;
         this.tokens = capacity;
         this.last = System.nanoTime();
     }
 
-    boolean tryTake(long now) {
+    public boolean tryTake(long now) {
         tokens = Math.min(capacity, tokens + (now - last) * perNano);
         last = now;
         if (tokens < 1) {

@@ -95,7 +95,7 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
                 }
                 p.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
                 p.addLast("signaling", socket);
-                for (String name : List.of("api", "idle", "idle-close")) {
+                for (String name : List.of("api", "idle", "idle-close", "peerjs-upgrade")) {
                     if (p.get(name) != null) {
                         p.remove(name);
                     }
@@ -125,7 +125,7 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
     }
 
     /** The host part of a Host header: {@code [::1]:8080} → {@code ::1}, {@code example.org:80} → {@code example.org}. */
-    static String hostOnly(String hostHeader) {
+    public static String hostOnly(String hostHeader) {
         String h = hostHeader.strip();
         if (h.startsWith("[")) {
             int end = h.indexOf(']');

@@ -1,0 +1,231 @@
+package io.kezdesu.signaling.peerjs;
+
+import io.kezdesu.signaling.account.User;
+import io.kezdesu.signaling.metrics.SignalingMetrics;
+import io.kezdesu.signaling.ws.TokenBucket;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * One PeerJS socket after the upgrade. Checks the query the way peerjs-server does (parameters, key, then the id),
+ * optionally a kezdesu login token, registers the id and feeds text (and, as peerjs-server, binary) messages to the
+ * {@link PeerJsService}. Reading starts only once the id is settled, so nothing is routed from an unregistered socket.
+ */
+final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements PeerLink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerJsSocketHandler.class);
+    /** A client that does not read: past this many queued bytes it is dropped rather than buffered forever. */
+    private static final long MAX_PENDING_BYTES = 8L << 20;
+
+    /** The socket's query parameters; empty strings count as missing, as in peerjs-server. */
+    record Query(String id, String token, String key) {
+    }
+
+    private final PeerJsService service;
+    private final SignalingMetrics metrics;
+    private final Query query;
+    private final Function<String, Mono<User>> authenticate;
+    private final TokenBucket rate;
+    private Channel channel;
+    private PeerClient client;
+    private final java.util.Queue<byte[]> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean drainQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Runnable drain = this::drain;
+
+    PeerJsSocketHandler(PeerJsService service, SignalingMetrics metrics, Query query,
+                        Function<String, Mono<User>> authenticate) {
+        this.service = service;
+        this.metrics = metrics;
+        this.query = query;
+        this.authenticate = authenticate;
+        int perSecond = service.settings().rateLimit();
+        this.rate = perSecond == 0 ? null : new TokenBucket(perSecond, 2L * perSecond);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+        PeerJsSettings settings = service.settings();
+        if (isBlank(query.id()) || isBlank(query.token()) || isBlank(query.key())) {
+            refuse(PeerMessages.error(PeerMessages.INVALID_WS_PARAMETERS));
+        } else if (!query.key().equals(settings.key())) {
+            refuse(PeerMessages.error(PeerMessages.INVALID_KEY));
+        } else if (settings.requireAuth()) {
+            authenticate.apply(query.token()).subscribe(
+                    user -> ctx.executor().execute(() -> register(ctx, "user:" + user.id())),
+                    failure -> ctx.executor().execute(() -> {
+                        metrics.authFailures.labelValues("peerjs").inc();
+                        refuse(PeerMessages.error(PeerMessages.INVALID_TOKEN));
+                    }));
+        } else {
+            register(ctx, "token:" + query.token());
+        }
+    }
+
+    private void register(ChannelHandlerContext ctx, String owner) {
+        if (!channel.isActive()) {
+            return;
+        }
+        PeerRealm.Registration r = service.connect(query.id(), owner, this);
+        if (r instanceof PeerRealm.Registration.Opened o) {
+            linked(o.client());
+        } else if (r instanceof PeerRealm.Registration.Replaced rep) {
+            linked(rep.client());
+        } else if (r instanceof PeerRealm.Registration.Taken) {
+            refuse(PeerMessages.idTaken());
+        } else {
+            refuse(PeerMessages.error(PeerMessages.CONNECTION_LIMIT_EXCEED));
+        }
+    }
+
+    private void linked(PeerClient c) {
+        client = c;
+        metrics.peerjsSessions.inc();
+        channel.config().setAutoRead(true);
+    }
+
+    private void refuse(byte[] message) {
+        send(message);
+        close();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (frame instanceof PingWebSocketFrame) {
+            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+            return;
+        }
+        if (frame instanceof CloseWebSocketFrame) {
+            ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        if (client == null || !(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
+            return;
+        }
+        if (rate != null && !rate.tryTake(System.nanoTime())) {
+            refuse(PeerMessages.error("more than " + service.settings().rateLimit() + " messages per second"),
+                    WebSocketCloseStatus.POLICY_VIOLATION);
+            return;
+        }
+        service.receive(client, ByteBufUtil.getBytes(frame.content()));
+    }
+
+    private void refuse(byte[] message, WebSocketCloseStatus status) {
+        send(message);
+        Channel ch = channel;
+        ch.eventLoop().execute(() -> {
+            drain();
+            ch.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+        });
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof TooLongFrameException || cause instanceof CorruptedWebSocketFrameException) {
+            boolean tooBig = cause instanceof TooLongFrameException
+                    || String.valueOf(cause.getMessage()).contains("Max frame length");
+            if (tooBig) {
+                refuse(PeerMessages.error("message over " + service.settings().maxMessageSize() + " bytes"),
+                        WebSocketCloseStatus.MESSAGE_TOO_BIG);
+            } else {
+                refuse(PeerMessages.error("malformed WebSocket frame"), WebSocketCloseStatus.PROTOCOL_ERROR);
+            }
+            return;
+        }
+        LOG.debug("{}: closing: {}", describe(), cause.toString());
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (client != null) {
+            metrics.peerjsSessions.dec();
+            service.disconnected(client, this);
+        }
+        super.channelInactive(ctx);
+    }
+
+    // --- PeerLink ---------------------------------------------------------------------------------------------------
+
+    @Override
+    public void send(byte[] json) {
+        Channel ch = channel;
+        if (ch == null || !ch.isActive()) {
+            return;
+        }
+        ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
+        if (pending != null && pending.totalPendingWriteBytes() > MAX_PENDING_BYTES) {
+            LOG.info("{}: dropping a client that does not read", describe());
+            ch.close();
+            return;
+        }
+        // Always through one queue drained on the channel's loop, even from the loop itself, so that messages keep
+        // the order in which they were routed whichever thread routed them. A burst costs one task (one wake-up of
+        // another loop) and one flush, not one of each per message.
+        outbox.offer(json);
+        if (!drainQueued.get() && drainQueued.compareAndSet(false, true)) {
+            ch.eventLoop().execute(drain);
+        }
+    }
+
+    private void drain() {
+        drainQueued.set(false);
+        Channel ch = channel;
+        byte[] next;
+        boolean wrote = false;
+        while ((next = outbox.poll()) != null) {
+            ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(next)), ch.voidPromise());
+            wrote = true;
+        }
+        if (wrote) {
+            ch.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        Channel ch = channel;
+        if (ch != null && ch.isActive()) {
+            ch.eventLoop().execute(() -> {
+                drain();
+                ch.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
+            });
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        Channel ch = channel;
+        return ch != null && ch.isActive();
+    }
+
+    private String describe() {
+        Channel ch = channel;
+        return "peerjs " + (ch == null ? "?" : ch.id().asShortText() + " " + ch.remoteAddress()) + " id "
+                + Optional.ofNullable(query.id()).orElse("-");
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isEmpty();
+    }
+}
