@@ -16,7 +16,7 @@ final class BodyLimitAggregator extends HttpObjectAggregator {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        HttpApiHandler.write(ctx, HttpApiHandler.error(new ApiException(ApiError.PAYLOAD_TOO_LARGE,
-                "request body over " + maxBody + " bytes")), false);
+        HttpApiHandler.writeThenHalfClose(ctx, HttpApiHandler.error(new ApiException(ApiError.PAYLOAD_TOO_LARGE,
+                "request body over " + maxBody + " bytes")));
     }
 }

@@ -94,17 +94,33 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         out.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         out.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         out.headers().set("X-Content-Type-Options", "nosniff");
-        response.headers().forEach(out.headers()::set);
         if (keepAlive) {
             out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         } else {
             out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
+        response.headers().forEach(out.headers()::set);
         io.netty.channel.ChannelFuture f = ctx.writeAndFlush(out);
         if (!keepAlive) {
             f.addListener(ChannelFutureListener.CLOSE);
         }
         return f;
+    }
+
+    /**
+     * Answers and stops sending, but keeps reading (and discarding) for a while: closing outright while the client is
+     * still sending a body makes the kernel reset the connection, which can destroy the answer before it is read.
+     */
+    public static void writeThenHalfClose(ChannelHandlerContext ctx, ApiResponse response) {
+        ApiResponse closing = response.withHeader(HttpHeaderNames.CONNECTION.toString(), "close");
+        write(ctx, closing, true).addListener(f -> {
+            if (ctx.channel() instanceof io.netty.channel.socket.DuplexChannel duplex && duplex.isActive()) {
+                duplex.shutdownOutput();
+                ctx.executor().schedule(() -> ctx.close(), 5, java.util.concurrent.TimeUnit.SECONDS);
+            } else {
+                ctx.close();
+            }
+        });
     }
 
     /** The JSON error for a refusal. */
