@@ -5,7 +5,7 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code kezdesu}: run the daemon(s), check the configuration, administer users. */
+/** {@code kezdesu}: run the daemon(s), check the configuration, administer users, probe a STUN/TURN server. */
 @Command(name = "kezdesu", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Self-hosted signaling and STUN/TURN relay for browser video calls.",
         subcommands = {CommandLine.HelpCommand.class})
@@ -31,6 +31,7 @@ public final class KezdesuCommand implements Runnable {
         cli.addSubcommand("user", UserCommand.commandLine(top.env));
         cli.addSubcommand("room", io.kezdesu.cli.admin.RoomCommand.commandLine(top.env));
         cli.addSubcommand("report", io.kezdesu.cli.admin.ReportCommand.commandLine(top.env));
+        cli.addSubcommand("probe", new ProbeCommand());
         return cli;
     }
 

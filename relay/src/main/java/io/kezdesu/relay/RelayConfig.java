@@ -114,7 +114,7 @@ public record RelayConfig(
                 config.get(ConfigKeys.TOTAL_QUOTA),
                 config.get(ConfigKeys.PERMISSION_QUOTA),
                 config.get(ConfigKeys.MAX_BPS),
-                RFC8656_MAX_CHANNEL);
+                config.get(ConfigKeys.LEGACY_CHANNEL_NUMBERS) ? RFC5766_MAX_CHANNEL : RFC8656_MAX_CHANNEL);
     }
 
     /**

@@ -205,6 +205,11 @@ public final class RelayServer implements AutoCloseable {
         return future.channel();
     }
 
+    /** The relay's Prometheus metrics (text exposition by {@code scrape()}). */
+    public io.kezdesu.relay.metrics.RelayMetrics metrics() {
+        return allocations.metrics();
+    }
+
     public List<InetSocketAddress> udpAddresses() {
         return Collections.unmodifiableList(udp);
     }

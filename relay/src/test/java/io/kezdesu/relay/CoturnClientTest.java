@@ -77,6 +77,42 @@ class CoturnClientTest {
         }
     }
 
+    /** The other two ways a client authenticates: a static {@code user}, and uclient minting from the secret (-W). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"static user", "REST secret (-W)"})
+    void authenticatesStaticUsersAndSecretMintedCredentials(String mode) throws Exception {
+        int peerPort;
+        try (DatagramSocket probe = new DatagramSocket(0)) {
+            peerPort = probe.getLocalPort();
+        }
+        boolean staticUser = mode.startsWith("static");
+        try (RelayServer server = RelayServer.start(TestRelays.relayConfig(c -> c.with(
+                io.kezdesu.common.config.ConfigKeys.USER,
+                List.of(new io.kezdesu.common.config.NamedSecret("alice", "alice-password-123"))))
+                .withLegacyChannelNumbers())) {
+            Process peer = new ProcessBuilder(PEER.toString(), "-L", "127.0.0.1", "-p", String.valueOf(peerPort))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                List<String> command = new ArrayList<>(List.of(UCLIENT.toString()));
+                command.addAll(staticUser ? List.of("-u", "alice", "-w", "alice-password-123")
+                        : List.of("-u", "uclient", "-W", TestRelays.TURN_SECRET));
+                command.addAll(List.of("-e", "127.0.0.1", "-r", String.valueOf(peerPort),
+                        "-p", String.valueOf(server.udpAddresses().get(0).getPort()),
+                        "-n", "20", "-m", "1", "-l", "120", "-z", "5", "127.0.0.1"));
+                String output = run(command);
+                Matcher lost = LOST.matcher(output);
+                Matcher counts = SENT_RECEIVED.matcher(output);
+                assertTrue(lost.find() && counts.find(), () -> "unexpected uclient output:\n" + output);
+                assertEquals("0", lost.group(1), () -> output);
+                assertTrue(Integer.parseInt(counts.group(1)) > 0, () -> output);
+                assertEquals(counts.group(1), counts.group(2), () -> output);
+            } finally {
+                peer.destroy();
+                peer.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private static String run(List<String> command) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();

@@ -54,4 +54,11 @@ class RelayConfigTest {
         assertTrue(e.getMessage().contains("(expected: "), e.getMessage());
         assertFalse(ok.toString().contains(ok.nonceSecret()));
     }
+
+    @Test
+    void legacyChannelNumbersKeyWidensTheRange() {
+        org.junit.jupiter.api.Assertions.assertEquals(0x4FFF, TestRelays.relayConfig(c -> c).maxChannelNumber());
+        org.junit.jupiter.api.Assertions.assertEquals(0x7FFF, TestRelays.relayConfig(
+                c -> c.with(io.kezdesu.common.config.ConfigKeys.LEGACY_CHANNEL_NUMBERS, true)).maxChannelNumber());
+    }
 }

@@ -117,6 +117,16 @@ public final class SignalingServer implements AutoCloseable {
 
     /** As {@link #start(SignalingConfig, Store)}, with the clock that stamps tokens, credentials and reports. */
     public static SignalingServer start(SignalingConfig config, Store store, Clock clock) {
+        return start(config, store, clock, () -> new byte[0]);
+    }
+
+    /**
+     * As {@link #start(SignalingConfig, Store, Clock)}; {@code extraMetrics} is appended to {@code /metrics} (more
+     * Prometheus text exposition, e.g. the relay's when both run in one process, without either module importing
+     * the other).
+     */
+    public static SignalingServer start(SignalingConfig config, Store store, Clock clock,
+                                        java.util.function.Supplier<byte[]> extraMetrics) {
         Duration startup = Duration.ofSeconds(30);
         UserRepository users = new UserRepository(store.database());
         RoomRepository roomStore = new RoomRepository(store.database());
@@ -152,7 +162,7 @@ public final class SignalingServer implements AutoCloseable {
         Router router = new Router();
         new HealthApi(store).routes(router);
         router.add(HttpMethod.GET, "/metrics", req -> Mono.just(ApiResponse.bytes(HttpResponseStatus.OK,
-                metrics.scrape(), SignalingMetrics.contentType())));
+                concat(metrics.scrape(), extraMetrics.get()), SignalingMetrics.contentType())));
         new AccountsApi(accounts, config.allowRegistration(), metrics).routes(router);
         new RoomsApi(rooms, accounts, config.publicUrl(), tls).routes(router);
         new ReportsApi(conferenceStore, rooms, accounts).routes(router);
@@ -268,5 +278,11 @@ public final class SignalingServer implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         kdf.dispose();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 }

@@ -35,13 +35,16 @@ public final class Daemon implements AutoCloseable {
     private final Optional<Store> store;
     private final Optional<SignalingServer> signaling;
     private final Optional<RelayServer> relay;
+    private final Optional<MetricsListener> metrics;
     private final Optional<DaemonFile> daemonFile;
     private final String startupLine;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Daemon(DataDirectory dataDir, Optional<Store> store, Optional<SignalingServer> signaling,
-                   Optional<RelayServer> relay, Optional<DaemonFile> daemonFile, String startupLine) {
+                   Optional<RelayServer> relay, Optional<MetricsListener> metrics, Optional<DaemonFile> daemonFile,
+                   String startupLine) {
         this.dataDir = dataDir;
+        this.metrics = metrics;
         this.store = store;
         this.signaling = signaling;
         this.relay = relay;
@@ -57,6 +60,7 @@ public final class Daemon implements AutoCloseable {
         Optional<Store> store = Optional.empty();
         Optional<SignalingServer> signaling = Optional.empty();
         Optional<RelayServer> relay = Optional.empty();
+        Optional<MetricsListener> metrics = Optional.empty();
         List<String> parts = new ArrayList<>();
         try {
             if (mode != Mode.SIGNALING) {
@@ -64,6 +68,15 @@ public final class Daemon implements AutoCloseable {
                         tls.map(TlsFiles::certificate), tls.map(TlsFiles::privateKey)));
                 relay = Optional.of(r);
                 started.add(r);
+                int metricsPort = config.get(ConfigKeys.METRICS_PORT);
+                if (metricsPort != 0) {
+                    MetricsListener m = MetricsListener.start(
+                            new InetSocketAddress(config.get(ConfigKeys.HTTP_IP), metricsPort), r.metrics()::scrape,
+                            io.kezdesu.relay.metrics.RelayMetrics.contentType());
+                    metrics = Optional.of(m);
+                    started.add(m);
+                    parts.add("metrics http " + describe("", List.of(m.address())).strip());
+                }
             }
             if (mode != Mode.RELAY) {
                 Store s = Store.open(config, dir);
@@ -74,7 +87,11 @@ public final class Daemon implements AutoCloseable {
                         r.udpAddresses().get(0).getPort(),
                         r.tlsAddresses().isEmpty() ? Optional.empty()
                                 : Optional.of(r.tlsAddresses().get(0).getPort())));
-                SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, tls, ports), s);
+                // The relay's metrics join signaling's /metrics as text: neither module imports the other.
+                java.util.function.Supplier<byte[]> relayMetrics = relay.<java.util.function.Supplier<byte[]>>map(
+                        r -> r.metrics()::scrape).orElse(() -> new byte[0]);
+                SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, tls, ports), s,
+                        java.time.Clock.systemUTC(), relayMetrics);
                 signaling = Optional.of(server);
                 started.add(server);
                 parts.add((server.isTls() ? "https " : "http ") + server.url());
@@ -89,7 +106,7 @@ public final class Daemon implements AutoCloseable {
                     + " ready: " + String.join(" | ", parts);
             LOG.info(line);
             FileLimit.check();
-            return new Daemon(dir, store, signaling, relay, file, line);
+            return new Daemon(dir, store, signaling, relay, metrics, file, line);
         } catch (RuntimeException e) {
             for (int i = started.size() - 1; i >= 0; i--) {
                 closeQuietly(started.get(i));
@@ -104,6 +121,11 @@ public final class Daemon implements AutoCloseable {
 
     public Optional<RelayServer> relay() {
         return relay;
+    }
+
+    /** The relay-only {@code metrics-port} listener's address, when configured. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return metrics.map(MetricsListener::address);
     }
 
     private static String describe(String transport, List<InetSocketAddress> addresses) {
@@ -130,6 +152,7 @@ public final class Daemon implements AutoCloseable {
         }
         LOG.info("shutting down");
         daemonFile.ifPresent(DaemonFile::delete);
+        metrics.ifPresent(Daemon::closeQuietly);
         signaling.ifPresent(Daemon::closeQuietly);
         relay.ifPresent(Daemon::closeQuietly);
         store.ifPresent(Daemon::closeQuietly);

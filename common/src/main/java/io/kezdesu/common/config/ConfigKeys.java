@@ -201,6 +201,12 @@ public final class ConfigKeys {
             ValueType.integer(1, 100_000), 64, false, "Permissions per allocation");
     public static final ConfigKey<Long> MAX_BPS = key("max-bps", RELAY, ValueType.size(0, Long.MAX_VALUE / 2), 0L,
             false, "Bandwidth cap per allocation in bytes per second; 0 = unlimited");
+    public static final ConfigKey<Boolean> LEGACY_CHANNEL_NUMBERS = key("legacy-channel-numbers", RELAY,
+            ValueType.bool(), false, false, "Also accept RFC 5766 channel numbers 0x5000-0x7FFF (RFC 8656 reserved "
+                    + "them); for older clients such as coturn's turnutils_uclient");
+    public static final ConfigKey<Integer> METRICS_PORT = key("metrics-port", RELAY, ValueType.port(), 0, false,
+            "Port of a plain-HTTP /metrics listener (on http-ip) with the relay's metrics; 0 = off. kezdesu serve "
+                    + "also adds them to the signaling server's /metrics");
 
     private ConfigKeys() {
     }

@@ -22,6 +22,8 @@ class ConfigDefaultsTest {
         assertEquals(5349, c.get(ConfigKeys.TLS_LISTENING_PORT));
         assertEquals(49152, c.get(ConfigKeys.MIN_PORT));
         assertEquals(65535, c.get(ConfigKeys.MAX_PORT));
+        assertEquals(0, c.get(ConfigKeys.METRICS_PORT));
+        assertEquals(false, c.get(ConfigKeys.LEGACY_CHANNEL_NUMBERS));
         assertEquals(64 * 1024L, c.get(ConfigKeys.MAX_BODY_SIZE));
         assertEquals(Duration.ofHours(12), c.get(ConfigKeys.JWT_TTL));
         assertEquals(Duration.ofSeconds(600), c.get(ConfigKeys.DEFAULT_ALLOCATE_LIFETIME));

@@ -157,6 +157,7 @@ public final class Allocation {
             data.release();
             return;
         }
+        manager.metrics().toPeer(data.readableBytes());
         Allocation local = manager.byRelayAddress(peer);
         if (local != null) {
             // Both ends are ours: hand the bytes over in-process instead of a loopback round trip (and so that
@@ -185,6 +186,7 @@ public final class Allocation {
         try {
             ChannelBinding binding = channels.byPeer(peer);
             int length = data.readableBytes();
+            manager.metrics().toClient(length);
             if (binding != null) {
                 int pad = client.stream() ? (-length) & 3 : 0;
                 ByteBuf out = client.alloc().directBuffer(4 + length + pad);

@@ -1,6 +1,7 @@
 package io.kezdesu.relay.allocation;
 
 import io.kezdesu.relay.auth.Credential;
+import io.kezdesu.relay.metrics.RelayMetrics;
 import io.kezdesu.relay.policy.AddressMapper;
 import io.kezdesu.relay.policy.QuotaPolicy;
 import io.kezdesu.relay.stun.StunError;
@@ -50,6 +51,7 @@ public final class AllocationManager {
     private final Supplier<? extends DatagramChannel> channelFactory;
     private final long maxBps;
     private final int maxChannelNumber;
+    private final RelayMetrics metrics = new RelayMetrics(byTuple::size);
 
     public AllocationManager(InetAddress relayIp, int minPort, int maxPort, AddressMapper mapper, QuotaPolicy quota,
                              Supplier<? extends DatagramChannel> channelFactory, long maxBps,
@@ -61,6 +63,11 @@ public final class AllocationManager {
         this.quota = quota;
         this.channelFactory = channelFactory;
         this.maxBps = maxBps;
+    }
+
+    /** Counted by the allocations and handlers; exposed by {@code RelayServer.metrics()}. */
+    public RelayMetrics metrics() {
+        return metrics;
     }
 
     public Allocation get(FiveTuple tuple) {
@@ -178,6 +185,7 @@ public final class AllocationManager {
             }
             allocation.attach(channel, address);
             byRelay.put(address, allocation);
+            metrics.allocationCreated();
             if (log.isDebugEnabled()) {
                 log.debug("[{}] allocated for {} ({})", allocation, allocation.credential(), allocation.fiveTuple()
                         .transport());

@@ -179,6 +179,12 @@ public final class StunCodec {
             return AttributeFactory.createReservationTokenAttribute(t.token());
         } else if (a instanceof OutAttribute.Software s) {
             return AttributeFactory.createSoftwareAttribute(s.name().getBytes(StandardCharsets.UTF_8));
+        } else if (a instanceof OutAttribute.Username u) {
+            return AttributeFactory.createUsernameAttribute(u.name());
+        } else if (a instanceof OutAttribute.RequestedTransport t) {
+            return AttributeFactory.createRequestedTransportAttribute((byte) t.protocol());
+        } else if (a instanceof OutAttribute.ChangeRequest c) {
+            return AttributeFactory.createChangeRequestAttribute(c.changeIp(), c.changePort());
         }
         throw new IllegalArgumentException(String.valueOf(a));
     }

@@ -56,6 +56,10 @@ final class Handlers {
                 : services.allocations().relayIp().equals(internalPeer.getAddress())) {
             return true;
         }
-        return services.peerPolicy().permits(internalPeer);
+        if (services.peerPolicy().permits(internalPeer)) {
+            return true;
+        }
+        services.allocations().metrics().peerDenied();
+        return false;
     }
 }

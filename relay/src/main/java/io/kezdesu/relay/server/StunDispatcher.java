@@ -111,6 +111,9 @@ public final class StunDispatcher {
 
     /** 401/438: ERROR-CODE without reason phrase, REALM, NONCE; unsigned, no SOFTWARE or FINGERPRINT; rate-limited. */
     private void challenge(Transaction tx, StunError error) {
+        if (error == StunError.UNAUTHENTICATED) {
+            services.allocations().metrics().unauthorized();
+        }
         if (!services.challengeLimiter().tryAcquire(tx.fiveTuple().client().getAddress(), System.nanoTime())) {
             return;
         }
@@ -125,6 +128,9 @@ public final class StunDispatcher {
         if (error == StunError.UNAUTHENTICATED || error == StunError.STALE_NONCE) {
             challenge(tx, error);
             return;
+        }
+        if (tx.request().method() == StunTypes.ALLOCATE) {
+            services.allocations().metrics().allocationRefused(error.code());
         }
         List<OutAttribute> attributes = new ArrayList<>(2);
         attributes.add(new OutAttribute.ErrorCode(error.code(), reason(error)));

@@ -28,4 +28,13 @@ public sealed interface OutAttribute {
     record ReservationToken(byte[] token) implements OutAttribute { }
 
     record Software(String name) implements OutAttribute { }
+
+    // Sent only by the client side (StunClient / kezdesu probe).
+
+    record Username(String name) implements OutAttribute { }
+
+    record RequestedTransport(int protocol) implements OutAttribute { }
+
+    /** RFC 5780 §7.2. */
+    record ChangeRequest(boolean changeIp, boolean changePort) implements OutAttribute { }
 }

@@ -31,6 +31,10 @@ public final class StunTypes {
     public static final int ATTR_DONT_FRAGMENT = 0x001A;
     public static final int ATTR_RESERVATION_TOKEN = 0x0022;
     public static final int ATTR_XOR_MAPPED_ADDRESS = 0x0020;
+    /** RFC 5780 §7.2, §7.4, §7.3: NAT behaviour discovery (sent and read by the probe client only). */
+    public static final int ATTR_CHANGE_REQUEST = 0x0003;
+    public static final int ATTR_OTHER_ADDRESS = 0x802C;
+    public static final int ATTR_RESPONSE_ORIGIN = 0x802B;
     public static final int ATTR_SOFTWARE = 0x8022;
     public static final int ATTR_FINGERPRINT = 0x8028;
 
