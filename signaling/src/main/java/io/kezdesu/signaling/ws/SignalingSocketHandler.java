@@ -42,6 +42,8 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private static final long MAX_PENDING_BYTES = 8L << 20;
     /** Messages waiting for this connection's event loop; beyond it the client is not keeping up and is dropped. */
     private static final int MAX_OUTBOX = 4096;
+    /** How long to wait for the client's close frame after ours. */
+    private static final int CLOSE_WAIT_SECONDS = 2;
 
     private final User user;
     private final String requestHost;
@@ -55,6 +57,8 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private long lastReadNanos;
     /** Why the server dropped this connection, if it did: the participant then leaves without a resume grace. */
     private volatile String dropReason;
+    /** Our close frame is out: inbound data is discarded until the client's close frame (or the wait) ends it. */
+    private volatile boolean closing;
     /**
      * Messages for this socket from any thread, written in order by the event loop: one task and one flush for a
      * whole burst instead of one per message, and a write made on the loop itself never overtakes messages other
@@ -99,6 +103,12 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
         lastReadNanos = System.nanoTime();
+        if (closing) {
+            if (frame instanceof CloseWebSocketFrame) {
+                ctx.close();
+            }
+            return;
+        }
         if (frame instanceof PongWebSocketFrame) {
             return;
         }
@@ -204,7 +214,18 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
                 ch.write(new TextWebSocketFrame(json));
                 wrote = true;
             } else {
-                ch.writeAndFlush(next).addListener(ChannelFutureListener.CLOSE);
+                // RFC 6455 §7.1.1: after our close frame, wait for the client's before dropping TCP. Closing at once
+                // while the client is still sending makes the kernel reset the connection, and the reset can destroy
+                // the error and close frame before the client reads them.
+                closing = true;
+                ch.writeAndFlush(next).addListener(f -> {
+                    if (ch instanceof io.netty.channel.socket.DuplexChannel duplex && ch.isActive()) {
+                        duplex.shutdownOutput();
+                    }
+                    ch.eventLoop().schedule(() -> {
+                        ch.close();
+                    }, CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+                });
                 outbox.clear();
                 return;
             }
