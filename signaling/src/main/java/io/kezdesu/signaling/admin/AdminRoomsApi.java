@@ -7,7 +7,6 @@ import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
 import io.kezdesu.signaling.http.ApiRequest;
 import io.kezdesu.signaling.http.ApiResponse;
-import io.kezdesu.signaling.http.Json;
 import io.kezdesu.signaling.http.Router;
 import io.kezdesu.signaling.report.ConferenceRepository;
 import io.kezdesu.signaling.report.ReportFormat;
@@ -169,9 +168,5 @@ public final class AdminRoomsApi {
             throw ApiException.invalidField(field, "expected true or false");
         }
         return Optional.of(v.asBoolean());
-    }
-
-    static JsonNode empty() {
-        return Json.MAPPER.createObjectNode();
     }
 }

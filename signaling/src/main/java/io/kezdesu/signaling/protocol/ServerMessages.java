@@ -1,7 +1,6 @@
 package io.kezdesu.signaling.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kezdesu.signaling.http.Json;
 import java.util.Optional;
@@ -14,10 +13,6 @@ public final class ServerMessages {
 
     public static ObjectNode object(String type) {
         return Json.MAPPER.createObjectNode().put("type", type);
-    }
-
-    public static ArrayNode array() {
-        return Json.MAPPER.createArrayNode();
     }
 
     public static String text(ObjectNode message) {

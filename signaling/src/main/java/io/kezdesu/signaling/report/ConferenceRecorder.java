@@ -1,6 +1,5 @@
 package io.kezdesu.signaling.report;
 
-import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import io.kezdesu.signaling.room.ConferenceEvents;
 import io.kezdesu.signaling.room.Room;

@@ -132,6 +132,11 @@ class SignalingFlowTest {
         assertEquals("offer", a.expectError("not-joined").path("re").asText());
         a.sendBinary(new byte[] {1, 2, 3});
         a.expectError("bad-request");
+        a.sendText("{\"type\":\"resume\",\"token\":\"t\",\"received\":-1}");
+        assertEquals("received: expected a non-negative integer", a.expectError("bad-request").path("message").asText());
+        a.sendText("{\"type\":\"offer\",\"to\":\"x\",\"from\":\"forged\"}");
+        assertEquals("from: set by the server, not the client",
+                a.expectError("bad-request").path("message").asText());
         a.send(Map.of("type", "join", "room", "no-such-room"));
         a.expectError("not-found");
         a.assertAlive();
