@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,20 +17,13 @@ class CliTest {
     @TempDir
     Path tmp;
 
-    /** Output, errors and exit code of one command. */
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(Map<String, String> env, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), env, args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun run(Map<String, String> env, String... args) {
+        return CliRun.run(env, args);
     }
 
     @Test
     void versionIsPrinted() {
-        Run r = run(Map.of(), "--version");
+        CliRun r = run(Map.of(), "--version");
         assertEquals(0, r.code());
         assertTrue(r.out().startsWith("kezdesu "), r.out());
     }
@@ -44,7 +35,7 @@ class CliTest {
             "room promote", "report", "report list", "report show", "report export", "probe"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").strip().split(" ");
-        Run r = run(Map.of(), args);
+        CliRun r = run(Map.of(), args);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Usage: kezdesu" + (command.isEmpty() ? "" : " " + command)), r.out());
     }
@@ -61,7 +52,7 @@ class CliTest {
     void configCheckPrintsTheEffectiveConfigurationRedacted() throws Exception {
         Path file = tmp.resolve("k.yaml");
         Files.writeString(file, "http-port: 9090\njwt-secret: this-is-a-very-secret-jwt-key-0123456789\n");
-        Run r = run(Map.of("KEZDESU_REALM", "example.org"), "config", "check", "--config", file.toString(),
+        CliRun r = run(Map.of("KEZDESU_REALM", "example.org"), "config", "check", "--config", file.toString(),
                 "--listening-port", "3479");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("http-port: 9090  # from file"), r.out());
@@ -76,12 +67,12 @@ class CliTest {
     void configCheckReportsEveryProblemWithExitStatus2() throws Exception {
         Path file = tmp.resolve("bad.yaml");
         Files.writeString(file, "http-port: eighty\nmin-port: 0\nlistning-port: 1\n");
-        Run r = run(Map.of(), "config", "check", "--config", file.toString());
+        CliRun r = run(Map.of(), "config", "check", "--config", file.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("http-port: eighty (expected: a port number in [0, 65535]"), r.err());
         assertTrue(r.err().contains("min-port: 0 (expected: an integer in [1, 65535])"), r.err());
         assertTrue(r.err().contains("listning-port: unknown key"), r.err());
-        Run missing = run(Map.of(), "config", "check", "--config", tmp.resolve("none.yaml").toString());
+        CliRun missing = run(Map.of(), "config", "check", "--config", tmp.resolve("none.yaml").toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("expected: an existing, readable YAML file"), missing.err());
     }
@@ -90,7 +81,7 @@ class CliTest {
     void theConfigFileCanComeFromTheEnvironment() throws Exception {
         Path file = tmp.resolve("env.yaml");
         Files.writeString(file, "realm: from-env-file\n");
-        Run r = run(Map.of("KEZDESU_CONFIG", file.toString()), "config", "check");
+        CliRun r = run(Map.of("KEZDESU_CONFIG", file.toString()), "config", "check");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("realm: from-env-file  # from file"), r.out());
     }
@@ -98,7 +89,7 @@ class CliTest {
     @Test
     void unknownCommandsAndOptionsAreUsageErrors() {
         assertEquals(2, run(Map.of(), "frobnicate").code());
-        Run r = run(Map.of(), "serve", "--no-such-option");
+        CliRun r = run(Map.of(), "serve", "--no-such-option");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("Unknown option: '--no-such-option'"), r.err());
         assertEquals(2, run(Map.of(), "user", "add", "--email", "a@b.org").code(), "--name is required");
@@ -106,10 +97,10 @@ class CliTest {
 
     @Test
     void adminCommandsWithoutADaemonSayWhatToDo() {
-        Run r = run(Map.of(), "user", "list", "--data-dir", tmp.toString());
+        CliRun r = run(Map.of(), "user", "list", "--data-dir", tmp.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("no running daemon recorded in " + tmp), r.err());
-        Run refused = run(Map.of(), "user", "list", "--server", "http://127.0.0.1:9", "--token", "x");
+        CliRun refused = run(Map.of(), "user", "list", "--server", "http://127.0.0.1:9", "--token", "x");
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("cannot connect to http://127.0.0.1:9"), refused.err());
     }

@@ -51,7 +51,7 @@ class ProbeCommandTest {
 
     @Test
     void stunPrintsTheMappedAddress() {
-        CliTest.Run r = CliTest.run(Map.of(), "probe", "stun:127.0.0.1:" + port);
+        CliRun r = CliRun.run(Map.of(), "probe", "stun:127.0.0.1:" + port);
         assertEquals(Main.OK, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("mapped address:  127.0.0.1:"), r.out());
         assertTrue(r.out().contains("NAT mapping:     unknown"), r.out());
@@ -60,7 +60,7 @@ class ProbeCommandTest {
 
     @Test
     void turnWithSecretRelaysAndPrintsJson() throws Exception {
-        CliTest.Run r = CliTest.run(Map.of(), "probe", "turn:127.0.0.1:" + port, "--secret", SECRET, "--json");
+        CliRun r = CliRun.run(Map.of(), "probe", "turn:127.0.0.1:" + port, "--secret", SECRET, "--json");
         assertEquals(Main.OK, r.code(), r.out() + r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertTrue(json.get("ok").asBoolean());
@@ -73,7 +73,7 @@ class ProbeCommandTest {
     void turnWithUserAndPasswordOverTcp() {
         TurnCredential c = new TurnRestCredentials(List.of(SECRET), Duration.ofHours(1), Clock.systemUTC())
                 .mint("someone", Optional.empty());
-        CliTest.Run r = CliTest.run(Map.of(), "probe", "turn:127.0.0.1:" + relay.tcpAddresses().get(0).getPort()
+        CliRun r = CliRun.run(Map.of(), "probe", "turn:127.0.0.1:" + relay.tcpAddresses().get(0).getPort()
                 + "?transport=tcp", "--user", c.username(), "--password", c.password());
         assertEquals(Main.OK, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("round trips:     5/5, rtt min"), r.out());
@@ -81,7 +81,7 @@ class ProbeCommandTest {
 
     @Test
     void wrongSecretIs401AndExitStatus1() throws Exception {
-        CliTest.Run r = CliTest.run(Map.of(), "probe", "turn:127.0.0.1:" + port, "--secret", "not-the-secret",
+        CliRun r = CliRun.run(Map.of(), "probe", "turn:127.0.0.1:" + port, "--secret", "not-the-secret",
                 "--json");
         assertEquals(Main.FAILURE, r.code(), r.out() + r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
@@ -91,7 +91,7 @@ class ProbeCommandTest {
     @Test
     void unreachableServerTimesOut() throws Exception {
         try (DatagramSocket silent = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            CliTest.Run r = CliTest.run(Map.of(), "probe", "stun:127.0.0.1:" + silent.getLocalPort(),
+            CliRun r = CliRun.run(Map.of(), "probe", "stun:127.0.0.1:" + silent.getLocalPort(),
                     "--timeout", "1");
             assertEquals(Main.FAILURE, r.code(), r.out() + r.err());
             assertTrue(r.out().contains("no response within 1000 ms"), r.out());
@@ -101,20 +101,20 @@ class ProbeCommandTest {
     @ParameterizedTest
     @ValueSource(strings = {"http://example.org", "turn:host:99999", "stun:host?transport=tcp"})
     void badUrlIsAUsageError(String url) {
-        CliTest.Run r = CliTest.run(Map.of(), "probe", url);
+        CliRun r = CliRun.run(Map.of(), "probe", url);
         assertEquals(Main.USAGE, r.code(), r.out() + r.err());
         assertTrue(r.err().startsWith("kezdesu: probe: "), r.err());
     }
 
     @Test
     void secretAndUserTogetherIsAUsageError() {
-        CliTest.Run r = CliTest.run(Map.of(), "probe", "turn:127.0.0.1:" + port, "--secret", "s", "--user", "u",
+        CliRun r = CliRun.run(Map.of(), "probe", "turn:127.0.0.1:" + port, "--secret", "s", "--user", "u",
                 "--password", "p");
         assertEquals(Main.USAGE, r.code(), r.err());
     }
 
     @Test
     void missingUrlIsAUsageError() {
-        assertEquals(Main.USAGE, CliTest.run(Map.of(), "probe").code());
+        assertEquals(Main.USAGE, CliRun.run(Map.of(), "probe").code());
     }
 }

@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kezdesu.cli.Main;
+import io.kezdesu.cli.CliRun;
 import io.kezdesu.cli.daemon.TestDaemon;
 import io.kezdesu.signaling.WsClient;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.Map;
@@ -23,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RoomAndReportCommandTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private TestDaemon daemon;
     private Path dataDir;
 
@@ -38,21 +34,8 @@ class RoomAndReportCommandTest {
         daemon.close();
     }
 
-    private record Run(int code, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
-
-    private Run kezdesu(String... args) {
-        String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
-        all[args.length] = "--data-dir";
-        all[args.length + 1] = dataDir.toString();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), Map.of(), all);
-        return new Run(code, out.toString(), err.toString());
+    private CliRun kezdesu(String... args) {
+        return CliRun.inDataDir(dataDir, args);
     }
 
     private String token(String email, String name) throws Exception {
@@ -74,7 +57,7 @@ class RoomAndReportCommandTest {
         String headToken = token("head@example.org", "Head");
         String patToken = token("pat@example.org", "Pat");
         String samToken = token("sam@example.org", "Sam");
-        Run created = kezdesu("room", "create", "--name", "Ops", "--head", "head@example.org",
+        CliRun created = kezdesu("room", "create", "--name", "Ops", "--head", "head@example.org",
                 "--max-participants", "5", "--json");
         assertEquals(0, created.code(), created.err());
         String room = created.json().path("id").asText();
@@ -86,7 +69,7 @@ class RoomAndReportCommandTest {
         head.expect("peer-joined");
         head.expect("peer-joined");
 
-        Run show = kezdesu("room", "show", room);
+        CliRun show = kezdesu("room", "show", room);
         assertEquals(0, show.code(), show.err());
         assertTrue(show.out().contains("participants:  3"), show.out());
         assertTrue(show.out().contains("Pat"), show.out());
@@ -96,7 +79,7 @@ class RoomAndReportCommandTest {
         assertEquals(0, kezdesu("room", "limit", room, "3").code());
         assertEquals(3, head.await("room-updated").path("room").path("maxParticipants").asInt());
 
-        Run kicked = kezdesu("room", "kick", room, "pat@example.org");
+        CliRun kicked = kezdesu("room", "kick", room, "pat@example.org");
         assertEquals(0, kicked.code(), kicked.err());
         assertEquals("kicked pat@example.org\n", kicked.out());
         pat.await("kicked");
@@ -117,23 +100,23 @@ class RoomAndReportCommandTest {
         assertEquals("closed", reports.path(0).path("endReason").asText());
         assertEquals(3, reports.path(0).path("peakParticipants").asInt());
 
-        Run csv = kezdesu("report", "export", conference, "--format", "csv");
+        CliRun csv = kezdesu("report", "export", conference, "--format", "csv");
         assertEquals(0, csv.code(), csv.err());
         assertTrue(csv.out().startsWith("conference_id,room_id,room_name,user_id,name,joined_at,left_at,seconds,"
                 + "reason"), csv.out());
         assertEquals(4, csv.out().lines().count(), csv.out());
         assertTrue(csv.out().contains(",kicked"), csv.out());
-        Run report = kezdesu("report", "show", conference);
+        CliRun report = kezdesu("report", "show", conference);
         assertTrue(report.out().contains("room:        Ops"), report.out());
         assertEquals(2, kezdesu("report", "export", conference, "--format", "xml").code());
     }
 
     @Test
     void errorsNameTheProblem() {
-        Run missing = kezdesu("room", "show", "nope");
+        CliRun missing = kezdesu("room", "show", "nope");
         assertEquals(1, missing.code());
         assertEquals("kezdesu: no room nope (not-found)\n", missing.err());
-        Run noHead = kezdesu("room", "create", "--name", "X", "--head", "ghost@example.org");
+        CliRun noHead = kezdesu("room", "create", "--name", "X", "--head", "ghost@example.org");
         assertEquals(1, noHead.code());
         assertTrue(noHead.err().contains("no user ghost@example.org"), noHead.err());
         assertEquals(1, kezdesu("report", "show", "nope").code());

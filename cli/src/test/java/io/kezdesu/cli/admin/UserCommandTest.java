@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kezdesu.cli.Main;
+import io.kezdesu.cli.CliRun;
 import io.kezdesu.cli.daemon.TestDaemon;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UserCommandTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private TestDaemon daemon;
     private Path dataDir;
 
@@ -36,27 +32,16 @@ class UserCommandTest {
         daemon.close();
     }
 
-    private record Run(int code, String out, String err) {
-        JsonNode json() throws Exception {
-            return JSON.readTree(out);
-        }
-    }
-
-    private Run user(String... args) {
-        String[] all = new String[args.length + 3];
+    private CliRun user(String... args) {
+        String[] all = new String[args.length + 1];
         all[0] = "user";
         System.arraycopy(args, 0, all, 1, args.length);
-        all[args.length + 1] = "--data-dir";
-        all[args.length + 2] = dataDir.toString();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), Map.of(), all);
-        return new Run(code, out.toString(), err.toString());
+        return CliRun.inDataDir(dataDir, all);
     }
 
     @Test
     void addShowListDisableEnableAndResetPassword() throws Exception {
-        Run add = user("add", "--email", "Grace@Example.org", "--name", "Grace Hopper", "--json");
+        CliRun add = user("add", "--email", "Grace@Example.org", "--name", "Grace Hopper", "--json");
         assertEquals(0, add.code(), add.err());
         JsonNode created = add.json();
         String id = created.path("id").asText();
@@ -66,17 +51,17 @@ class UserCommandTest {
         String token = daemon.login("grace@example.org", password).json().path("token").asText();
         assertEquals(200, daemon.get("/api/me", token).status());
 
-        Run show = user("show", "grace@example.org", "--json");
+        CliRun show = user("show", "grace@example.org", "--json");
         assertEquals(id, show.json().path("id").asText());
         assertTrue(!show.json().has("password"), "passwords are never shown again");
-        Run human = user("show", id);
+        CliRun human = user("show", id);
         assertTrue(human.out().contains("email:     grace@example.org"), human.out());
 
-        Run list = user("list");
+        CliRun list = user("list");
         assertEquals(0, list.code());
         assertTrue(list.out().contains(id) && list.out().contains("active"), list.out());
 
-        Run disable = user("disable", id, "--json");
+        CliRun disable = user("disable", id, "--json");
         assertEquals(0, disable.code(), disable.err());
         assertTrue(disable.json().path("disabled").asBoolean());
         TestDaemon.Response me = daemon.get("/api/me", token);
@@ -88,7 +73,7 @@ class UserCommandTest {
         assertEquals(0, user("enable", "grace@example.org").code());
         assertEquals(200, daemon.get("/api/me", token).status());
 
-        Run reset = user("reset-password", id, "--json");
+        CliRun reset = user("reset-password", id, "--json");
         assertEquals(0, reset.code(), reset.err());
         String newPassword = reset.json().path("password").asText();
         assertEquals(401, daemon.get("/api/me", token).status(), "reset revokes existing tokens");
@@ -98,14 +83,14 @@ class UserCommandTest {
 
     @Test
     void errorsFromTheServerAreShownInOneLine() {
-        Run missing = user("show", "nobody@example.org");
+        CliRun missing = user("show", "nobody@example.org");
         assertEquals(1, missing.code());
         assertEquals("kezdesu: no user nobody@example.org (not-found)\n", missing.err());
-        Run invalid = user("add", "--email", "not-an-email", "--name", "X");
+        CliRun invalid = user("add", "--email", "not-an-email", "--name", "X");
         assertEquals(1, invalid.code());
         assertTrue(invalid.err().contains("email: expected an email address"), invalid.err());
         user("add", "--email", "dup@example.org", "--name", "D");
-        Run dup = user("add", "--email", "dup@example.org", "--name", "D");
+        CliRun dup = user("add", "--email", "dup@example.org", "--name", "D");
         assertTrue(dup.err().contains("(email-taken)"), dup.err());
     }
 
@@ -114,10 +99,8 @@ class UserCommandTest {
         String userToken = daemon.registerAndLogin("nosy@example.org", "N", "nosy password");
         assertEquals(401, daemon.get("/admin/users", null).status());
         assertEquals(401, daemon.get("/admin/users", userToken).status());
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(new StringWriter()), new PrintWriter(err, true), Map.of(),
-                "user", "list", "--server", daemon.base(), "--token", "wrong-token");
-        assertEquals(1, code);
-        assertTrue(err.toString().contains("(unauthorized)"), err.toString());
+        CliRun wrong = CliRun.run(Map.of(), "user", "list", "--server", daemon.base(), "--token", "wrong-token");
+        assertEquals(1, wrong.code());
+        assertTrue(wrong.err().contains("(unauthorized)"), wrong.err());
     }
 }
