@@ -15,7 +15,7 @@ ROUNDS=${1:-2}
 M=${M:-16}              # concurrent clients (uclient -m)
 N=${N:-4000}            # messages per client (uclient -n)
 L=${L:-120}             # message length (uclient -l)
-WARMUP_N=${WARMUP_N:-1000}
+WARMUP_N=${WARMUP_N:-$N}   # a long-running server is warm: the JIT has compiled the relay path before it is measured
 SECRET=bench-secret-0123456789abcdef
 BASE=${BASE_PORT:-34700}
 COTURN_PORT=$BASE; KEZDESU_PORT=$((BASE + 10)); PEER_PORT=$((BASE + 20))

@@ -2,6 +2,7 @@ package io.kezdesu.relay;
 
 import io.kezdesu.common.turn.TurnRestCredentials;
 import io.kezdesu.relay.allocation.AllocationManager;
+import io.kezdesu.relay.allocation.UdpSockets;
 import io.kezdesu.relay.auth.NonceService;
 import io.kezdesu.relay.auth.TurnAuthenticator;
 import io.kezdesu.relay.auth.UnauthorizedRateLimiter;
@@ -23,12 +24,10 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
@@ -49,7 +48,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +84,10 @@ public final class RelayServer implements AutoCloseable {
         SslContext ssl = config.tlsEnabled() ? sslContext(config) : null;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(io);
-        Supplier<DatagramChannel> datagrams = epoll ? EpollDatagramChannel::new : NioDatagramChannel::new;
+        // One loop per core: more threads than cores only adds context switches to a loop that never blocks, and
+        // fewer loops read bigger batches per wake-up.
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        UdpSockets datagrams = UdpSockets.forTransport(epoll);
         InetAddress relayIp = relayIp(config);
         Set<InetSocketAddress> own = new CopyOnWriteArraySet<>();
         QuotaPolicy quota = new QuotaPolicy(config.userQuota(), config.roomQuota(), config.totalQuota(),
@@ -127,7 +127,7 @@ public final class RelayServer implements AutoCloseable {
      * UDP and TCP on one port. With port 0, TCP takes the port UDP was given, as clients expect one STUN port for
      * both; if that TCP port happens to be busy, both are given up and another free port is tried.
      */
-    private void bindUdpAndTcp(TurnServices services, Supplier<DatagramChannel> datagrams, boolean epoll,
+    private void bindUdpAndTcp(TurnServices services, UdpSockets datagrams, boolean epoll,
                                InetAddress ip, int port) {
         for (int attempt = 1; ; attempt++) {
             List<Channel> udpChannels = bindUdp(services, datagrams, epoll, ip, port);
@@ -148,12 +148,12 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /** With epoll, one UDP socket per event loop on the same port (SO_REUSEPORT), so UDP load uses every core. */
-    private List<Channel> bindUdp(TurnServices services, Supplier<DatagramChannel> datagrams, boolean epoll,
+    private List<Channel> bindUdp(TurnServices services, UdpSockets datagrams, boolean epoll,
                                   InetAddress ip, int port) {
         int sockets = epoll ? Math.max(1, countLoops()) : 1;
         List<Channel> bound = new ArrayList<>(sockets);
         for (int i = 0; i < sockets; i++) {
-            Bootstrap b = new Bootstrap().group(group).channelFactory(datagrams::get)
+            Bootstrap b = datagrams.bootstrap().group(group)
                     .option(ChannelOption.SO_RCVBUF, 1 << 20)
                     .option(ChannelOption.SO_SNDBUF, 1 << 20)
                     .handler(new ChannelInitializer<DatagramChannel>() {

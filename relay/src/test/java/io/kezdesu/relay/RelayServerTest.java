@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.kezdesu.common.turn.TurnCredential;
 import io.kezdesu.relay.TestStun.Msg;
 import io.kezdesu.relay.TurnTestClient.Received;
+import io.kezdesu.relay.allocation.UdpSockets;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -162,6 +163,71 @@ class RelayServerTest {
                 assertEquals("legit", new String(first.data(), StandardCharsets.UTF_8));
             }
         }
+    }
+
+    @Test
+    void aBurstArrivesWholeAndInOrderBothWays() throws IOException {
+        // The UDP sockets read batches (recvmmsg) into one buffer of slots: every datagram must come out whole,
+        // in its own bytes, in order.
+        try (TurnTestClient client = client(false)) {
+            InetSocketAddress relayed = client.allocate().address(0x0016);
+            assertTrue(client.channelBind(0x4002, local(peer)).isSuccess());
+            int n = 64;
+            for (int i = 0; i < n; i++) {
+                client.sendChannelData(0x4002, payload(i, 1000 + i));
+            }
+            for (int i = 0; i < n; i++) {
+                assertArrayEquals(payload(i, 1000 + i), data(receiveLarge(peer)), "to the peer, datagram " + i);
+            }
+            for (int i = 0; i < n; i++) {
+                byte[] p = payload(i, 1000 + i);
+                peer.send(new DatagramPacket(p, p.length, relayed));
+            }
+            for (int i = 0; i < n; i++) {
+                Received back = client.receiveData();
+                assertEquals(0x4002, back.channel());
+                assertArrayEquals(payload(i, 1000 + i), back.data(), "to the client, datagram " + i);
+            }
+        }
+    }
+
+    @Test
+    void theLongestDatagramIsRelayedAndALongerOneIsDroppedNotCut() throws IOException {
+        try (TurnTestClient client = client(false)) {
+            InetSocketAddress relayed = client.allocate().address(0x0016);
+            assertTrue(client.channelBind(0x4003, local(peer)).isSuccess());
+            int longest = UdpSockets.MAX_DATAGRAM - 1;
+
+            client.sendChannelData(0x4003, payload(1, longest - 4 + 1));   // one byte too long with its header
+            client.sendChannelData(0x4003, payload(2, longest - 4));
+            assertArrayEquals(payload(2, longest - 4), data(receiveLarge(peer)), "the too-long one was dropped");
+
+            byte[] tooLong = payload(3, 9000);
+            peer.send(new DatagramPacket(tooLong, tooLong.length, relayed));
+            byte[] fits = payload(4, longest);
+            peer.send(new DatagramPacket(fits, fits.length, relayed));
+            Received back = client.receiveData();
+            assertArrayEquals(fits, back.data(), "the 9000-byte datagram was dropped, not relayed cut short");
+        }
+    }
+
+    /** {@code length} bytes that differ with {@code seed} and position. */
+    static byte[] payload(int seed, int length) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = (byte) (seed * 31 + i * 7);
+        }
+        return b;
+    }
+
+    static DatagramPacket receiveLarge(DatagramSocket s) throws IOException {
+        DatagramPacket p = new DatagramPacket(new byte[65536], 65536);
+        s.receive(p);
+        return p;
+    }
+
+    static byte[] data(DatagramPacket p) {
+        return Arrays.copyOf(p.getData(), p.getLength());
     }
 
     static InetSocketAddress local(DatagramSocket s) {

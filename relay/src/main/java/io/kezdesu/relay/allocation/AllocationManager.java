@@ -6,7 +6,6 @@ import io.kezdesu.relay.policy.AddressMapper;
 import io.kezdesu.relay.policy.QuotaPolicy;
 import io.kezdesu.relay.stun.StunError;
 import io.kezdesu.relay.stun.TurnException;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -24,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,20 +46,20 @@ public final class AllocationManager {
     private final InetAddress relayIp;
     private final AddressMapper mapper;
     private final QuotaPolicy quota;
-    private final Supplier<? extends DatagramChannel> channelFactory;
+    private final UdpSockets udp;
     private final long maxBps;
     private final int maxChannelNumber;
     private final RelayMetrics metrics = new RelayMetrics(byTuple::size);
 
     public AllocationManager(InetAddress relayIp, int minPort, int maxPort, AddressMapper mapper, QuotaPolicy quota,
-                             Supplier<? extends DatagramChannel> channelFactory, long maxBps,
+                             UdpSockets udp, long maxBps,
                              int maxChannelNumber) {
         this.maxChannelNumber = maxChannelNumber;
         this.relayIp = relayIp;
         this.ports = new PortPool(minPort, maxPort);
         this.mapper = mapper;
         this.quota = quota;
-        this.channelFactory = channelFactory;
+        this.udp = udp;
         this.maxBps = maxBps;
     }
 
@@ -160,7 +158,7 @@ public final class AllocationManager {
     private void bindPort(Allocation allocation, EventLoop loop, int port, byte[] token, Runnable onBindFailure,
                           Consumer<Created> done) {
         InetSocketAddress address = new InetSocketAddress(relayIp, port);
-        ChannelFuture bound = new Bootstrap().group(loop).channelFactory(channelFactory::get)
+        ChannelFuture bound = udp.bootstrap().group(loop)
                 .option(ChannelOption.SO_RCVBUF, 256 * 1024)
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override

@@ -20,6 +20,10 @@ final class RelayChannelHandler extends SimpleChannelInboundHandler<DatagramPack
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        if (UdpSockets.truncated(packet.content().readableBytes())) {
+            packet.release();
+            return;
+        }
         allocation.fromPeer(packet.sender(), packet.content());
     }
 

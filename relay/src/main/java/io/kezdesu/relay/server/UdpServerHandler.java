@@ -3,6 +3,7 @@ package io.kezdesu.relay.server;
 import io.kezdesu.relay.allocation.Allocation;
 import io.kezdesu.relay.allocation.ClientLink;
 import io.kezdesu.relay.allocation.FiveTuple;
+import io.kezdesu.relay.allocation.UdpSockets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -37,6 +38,9 @@ public final class UdpServerHandler extends SimpleChannelInboundHandler<Datagram
             InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
             FiveTuple tuple = new FiveTuple(packet.sender(), local, FiveTuple.Transport.UDP);
             int length = content.readableBytes();
+            if (UdpSockets.truncated(length)) {
+                return;
+            }
             if (length >= 4 && (content.getByte(content.readerIndex()) & 0xC0) == 0x40) {
                 int number = content.getUnsignedShort(content.readerIndex());
                 int dataLength = content.getUnsignedShort(content.readerIndex() + 2);
