@@ -22,7 +22,7 @@ C=${C:-64}                 # concurrent client sockets (allocations in flight)
 D=${D:-20}                 # measured seconds per run
 W=${W:-5}                  # warm-up seconds per run (same server process, not measured)
 HEAP_N=${HEAP_N:-5000}     # allocations held for the heap measurement (0 = skip it)
-SOURCE_IPS=${SOURCE_IPS:-16384}   # client source addresses 127.1.0.0+ (kezdesu answers <= 10 401s/s per source IP)
+SOURCE_IPS=${SOURCE_IPS:-16384}   # client source addresses 127.1.0.0+ (kezdesu answers <= 100 401s/s per source IP)
 SECRET=bench-secret-0123456789abcdef
 BASE=${BASE_PORT:-34800}
 COTURN_PORT=$BASE; KEZDESU_PORT=$((BASE + 10))
@@ -99,7 +99,8 @@ for round in $(seq "$ROUNDS"); do
         stop_server
         printf '%-8s round=%d %s\n' "$server" "$round" "$line" | tee -a "$RESULTS"
     done
-    c=$(grep "^coturn  round=$round " "$RESULTS"); k=$(grep "^kezdesu round=$round " "$RESULTS")
+    c=$(awk -v r="round=$round" '$1 == "coturn" && $2 == r' "$RESULTS")
+    k=$(awk -v r="round=$round" '$1 == "kezdesu" && $2 == r' "$RESULTS")
     awk -v r="$round" -v cr="$(field "$c" alloc_per_s)" -v kr="$(field "$k" alloc_per_s)" \
         -v cc="$(field "$c" server_cpu_us_per_alloc)" -v kc="$(field "$k" server_cpu_us_per_alloc)" \
         'BEGIN { printf "round %d: allocations/s kezdesu/coturn x%.2f (%s vs %s); server CPU per allocation %s us vs %s us" \

@@ -60,9 +60,14 @@ import org.slf4j.LoggerFactory;
 public final class RelayServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
-    /** 401 challenges per source address: a burst of this many, then this many per second. */
-    private static final int CHALLENGE_BURST = 20;
-    private static final int CHALLENGES_PER_SECOND = 10;
+    /**
+     * 401 challenges per source address: a burst of this many, then this many per second. Every new allocation
+     * starts with a 401, and a corporate NAT puts hundreds of browsers (three TURN URLs each) behind one address, so
+     * the limit must not throttle a room's worth of joins; at 100 challenges of at most 72 bytes a second, a spoofed
+     * victim receives 7 KB/s.
+     */
+    private static final int CHALLENGE_BURST = 200;
+    private static final int CHALLENGES_PER_SECOND = 100;
     private static final int PORT_ZERO_ATTEMPTS = 20;
 
     private final EventLoopGroup group;

@@ -36,7 +36,8 @@ public final class Allocation {
     private final byte[] transactionId;
     private final EventLoop loop;
     private final AllocationManager manager;
-    private final Map<InetAddress, Permission> permissions = new HashMap<>();
+    /** Made on the first permission (an allocation's heap is measured in docs/BENCHMARKS.md). */
+    private Map<InetAddress, Permission> permissions = Map.of();
     private final ChannelTable channels;
     private final ByteRate rate;
     private Duration lifetime;
@@ -124,6 +125,9 @@ public final class Allocation {
 
     /** RFC 8656 §9.2: install or refresh; the caller has checked policy and quota for the whole request. */
     public void permit(InetAddress peer, Duration lifetime) {
+        if (!(permissions instanceof HashMap)) {
+            permissions = new HashMap<>(4);
+        }
         Permission p = permissions.computeIfAbsent(peer, Permission::new);
         p.refresh(lifetime.toNanos(), loop, () -> permissions.remove(peer, p));
     }
@@ -224,7 +228,7 @@ public final class Allocation {
             expiry.cancel(false);
         }
         permissions.values().forEach(Permission::cancel);
-        permissions.clear();
+        permissions = Map.of();
         channels.cancelAll();
         manager.removed(this);
         if (relay != null) {

@@ -22,10 +22,12 @@ final class ChannelTable {
 
     private final int maxNumber;
     private final LongSupplier clock;
-    private final Map<Integer, ChannelBinding> byNumber = new HashMap<>();
-    private final Map<InetSocketAddress, ChannelBinding> byPeer = new HashMap<>();
-    private final Map<Integer, Quarantined> quarantinedNumbers = new HashMap<>();
-    private final Map<InetSocketAddress, Quarantined> quarantinedPeers = new HashMap<>();
+    // Made on first use: most allocations bind a channel or two and never see an expiry, and four empty maps are
+    // 200 bytes of every allocation's heap (docs/BENCHMARKS.md, heap per allocation).
+    private Map<Integer, ChannelBinding> byNumber = Map.of();
+    private Map<InetSocketAddress, ChannelBinding> byPeer = Map.of();
+    private Map<Integer, Quarantined> quarantinedNumbers = Map.of();
+    private Map<InetSocketAddress, Quarantined> quarantinedPeers = Map.of();
 
     private record Quarantined(int number, InetSocketAddress peer, long untilNanos) { }
 
@@ -49,6 +51,10 @@ final class ChannelTable {
             return existing;
         }
         ChannelBinding created = new ChannelBinding(number, peer);
+        if (!(byNumber instanceof HashMap)) {
+            byNumber = new HashMap<>(4);
+            byPeer = new HashMap<>(4);
+        }
         byNumber.put(number, created);
         byPeer.put(peer, created);
         return created;
@@ -94,6 +100,10 @@ final class ChannelTable {
         if (byNumber.remove(binding.number(), binding)) {
             byPeer.remove(binding.peer(), binding);
             Quarantined q = new Quarantined(binding.number(), binding.peer(), clock.getAsLong() + QUARANTINE_NANOS);
+            if (!(quarantinedNumbers instanceof HashMap)) {
+                quarantinedNumbers = new HashMap<>(4);
+                quarantinedPeers = new HashMap<>(4);
+            }
             quarantinedNumbers.put(q.number(), q);
             quarantinedPeers.put(q.peer(), q);
         }
