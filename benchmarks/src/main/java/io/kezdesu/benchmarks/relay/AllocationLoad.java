@@ -4,6 +4,7 @@ import static io.kezdesu.relay.stun.StunTypes.*;
 
 import io.kezdesu.common.turn.TurnRestCredentials;
 import io.kezdesu.relay.ice4j.StunCodec;
+import io.kezdesu.relay.probe.ClientMessage;
 import io.kezdesu.relay.stun.OutAttribute;
 import io.kezdesu.relay.stun.StunTypes;
 import java.io.IOException;
@@ -175,53 +176,13 @@ public final class AllocationLoad {
             send(State.REFRESH, REFRESH, List.of(new OutAttribute.Lifetime(0)), true);
         }
 
-        void challenge(Response r) {
+        void challenge(ClientMessage r) {
             String newRealm = r.string(ATTR_REALM);
             if (!newRealm.equals(realm)) {
                 realm = newRealm;
                 hmacKey = StunCodec.longTermKey(username, realm, password);
             }
             nonce = r.string(ATTR_NONCE);
-        }
-    }
-
-    /** The few attributes a response carries that matter here (first of each type). */
-    private record Response(int type, byte[] tid, Map<Integer, byte[]> attrs) {
-
-        static Response parse(byte[] b, int len) {
-            if (len < HEADER_LENGTH || (b[0] & 0xC0) != 0 || u16(b, 2) + HEADER_LENGTH != len) {
-                return null;
-            }
-            Map<Integer, byte[]> attrs = new TreeMap<>();
-            int pos = HEADER_LENGTH;
-            while (pos + 4 <= len) {
-                int t = u16(b, pos);
-                int l = u16(b, pos + 2);
-                if (pos + 4 + l > len) {
-                    return null;
-                }
-                attrs.putIfAbsent(t, Arrays.copyOfRange(b, pos + 4, pos + 4 + l));
-                pos += 4 + ((l + 3) & ~3);
-            }
-            return new Response(u16(b, 0), Arrays.copyOfRange(b, 8, 20), attrs);
-        }
-
-        Kind kind() {
-            return StunTypes.kind(type);
-        }
-
-        int errorCode() {
-            byte[] v = attrs.get(ATTR_ERROR_CODE);
-            return v == null || v.length < 4 ? 0 : (v[2] & 7) * 100 + (v[3] & 0xFF);
-        }
-
-        String string(int attr) {
-            byte[] v = attrs.get(attr);
-            return v == null ? "" : new String(v, StandardCharsets.UTF_8);
-        }
-
-        private static int u16(byte[] b, int i) {
-            return ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
         }
     }
 
@@ -245,15 +206,15 @@ public final class AllocationLoad {
         s.state = State.IDLE;
     }
 
-    private void onResponse(Slot s, Response r, boolean running, boolean hold) throws IOException {
-        if (!Arrays.equals(r.tid(), s.tid) || r.kind() == Kind.REQUEST || r.kind() == Kind.INDICATION) {
+    private void onResponse(Slot s, ClientMessage r, boolean running, boolean hold) throws IOException {
+        if (!Arrays.equals(r.transactionId(), s.tid) || r.kind() == Kind.REQUEST || r.kind() == Kind.INDICATION) {
             return; // a late answer to a retransmission, or not ours
         }
         boolean ok = r.kind() == Kind.SUCCESS;
         int code = r.errorCode();
         switch (s.state) {
             case ALLOC_PLAIN -> {
-                if (!ok && code == 401 && !r.string(ATTR_NONCE).isEmpty() && !r.string(ATTR_REALM).isEmpty()) {
+                if (!ok && code == 401 && r.string(ATTR_NONCE) != null && r.string(ATTR_REALM) != null) {
                     s.challenge(r);
                     s.authAllocate();
                 } else if (ok) {
@@ -263,7 +224,7 @@ public final class AllocationLoad {
                 }
             }
             case ALLOC_AUTH -> {
-                if (ok && r.attrs().containsKey(ATTR_XOR_RELAYED_ADDRESS)) {
+                if (ok && r.attributes().containsKey(ATTR_XOR_RELAYED_ADDRESS)) {
                     allocatedNow(s, hold);
                 } else if (!ok && code == 438 && !s.nonceRetried) {
                     s.nonceRetried = true;
@@ -343,7 +304,7 @@ public final class AllocationLoad {
                 if (n <= 0) {
                     break;
                 }
-                Response r = Response.parse(buf.array(), n);
+                ClientMessage r = ClientMessage.parse(Arrays.copyOf(buf.array(), n));
                 if (r != null) {
                     onResponse(s, r, running, hold);
                 }

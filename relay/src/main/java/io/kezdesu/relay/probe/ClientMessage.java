@@ -12,12 +12,14 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A response or indication as the probe reads it. The server's decoder ({@code StunCodec.decode}) reads only what a
- * server needs and skips response attributes, so the client reads its few attributes here (first of each type).
+ * A response or indication as a client reads it (the probe here, the allocation load tool in benchmarks/). The
+ * server's decoder ({@code StunCodec.decode}) reads only what a server needs and skips response attributes, so the
+ * client reads its few attributes here (first of each type).
  */
-record ClientMessage(int type, byte[] transactionId, Map<Integer, byte[]> attributes) {
+public record ClientMessage(int type, byte[] transactionId, Map<Integer, byte[]> attributes) {
 
-    static ClientMessage parse(byte[] b) {
+    /** The message in {@code b}, or null if it is not a whole STUN message. */
+    public static ClientMessage parse(byte[] b) {
         if (b.length < HEADER_LENGTH || (b[0] & 0xC0) != 0 || u16(b, 2) + HEADER_LENGTH != b.length
                 || ((u16(b, 4) << 16) | u16(b, 6)) != MAGIC_COOKIE) {
             return null;
@@ -40,11 +42,11 @@ record ClientMessage(int type, byte[] transactionId, Map<Integer, byte[]> attrib
         return StunTypes.method(type);
     }
 
-    Kind kind() {
+    public Kind kind() {
         return StunTypes.kind(type);
     }
 
-    int errorCode() {
+    public int errorCode() {
         byte[] v = attributes.get(ATTR_ERROR_CODE);
         return v == null || v.length < 4 ? 0 : (v[2] & 7) * 100 + (v[3] & 0xFF);
     }
@@ -54,7 +56,8 @@ record ClientMessage(int type, byte[] transactionId, Map<Integer, byte[]> attrib
         return v == null || v.length <= 4 ? "" : new String(v, 4, v.length - 4, StandardCharsets.UTF_8).strip();
     }
 
-    String string(int attr) {
+    /** A text attribute (REALM, NONCE, …), or null when absent. */
+    public String string(int attr) {
         byte[] v = attributes.get(attr);
         return v == null ? null : new String(v, StandardCharsets.UTF_8);
     }
