@@ -19,7 +19,10 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.internal.PlatformDependent;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,9 +50,13 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     private final TokenBucket rate;
     private Channel channel;
     private PeerClient client;
-    private final java.util.Queue<byte[]> outbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.AtomicBoolean drainQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Messages routed from other event loops (and the timer thread), drained in order on this channel's loop. */
+    private final Queue<byte[]> outbox = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean drainQueued = new AtomicBoolean();
     private final Runnable drain = this::drain;
+    /** Set while a flush of messages written directly from this channel's own loop is pending (loop-confined). */
+    private boolean flushQueued;
+    private final Runnable flush = this::flushDirect;
 
     PeerJsSocketHandler(PeerJsService service, SignalingMetrics metrics, Query query,
                         Function<String, Mono<User>> authenticate) {
@@ -179,13 +186,28 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
             ch.close();
             return;
         }
-        // Always through one queue drained on the channel's loop, even from the loop itself, so that messages keep
-        // the order in which they were routed whichever thread routed them. A burst costs one task (one wake-up of
-        // another loop) and one flush, not one of each per message.
+        if (ch.eventLoop().inEventLoop()) {
+            // Routed on this channel's own loop (its partner shares the loop, or it is OPEN and the queue for it):
+            // write now and flush once, after the loop has handled the rest of this round of I/O. Messages from one
+            // thread keep their order; messages from other threads have none relative to these to keep.
+            ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(json)), ch.voidPromise());
+            if (!flushQueued) {
+                flushQueued = true;
+                ch.eventLoop().execute(flush);
+            }
+            return;
+        }
+        // From another thread: through one queue drained on the channel's loop, in the order routed. A burst costs
+        // one task (one wake-up of the other loop) and one flush, not one of each per message.
         outbox.offer(json);
         if (!drainQueued.get() && drainQueued.compareAndSet(false, true)) {
             ch.eventLoop().execute(drain);
         }
+    }
+
+    private void flushDirect() {
+        flushQueued = false;
+        channel.flush();
     }
 
     private void drain() {
