@@ -1,10 +1,6 @@
 package io.kezdesu.signaling.peerjs;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -20,7 +16,6 @@ final class PeerMessages {
     static final String INVALID_WS_PARAMETERS = "No id, token, or key supplied to websocket server";
     static final String CONNECTION_LIMIT_EXCEED = "Server has reached its concurrent user limit";
 
-    private static final JsonFactory FACTORY = new JsonFactory();
     private static final byte[] OPEN = ascii("{\"type\":\"OPEN\"}");
     private static final byte[] DST = ascii(",\"dst\":");
     private static final byte[] PAYLOAD = ascii(",\"payload\":");
@@ -89,44 +84,12 @@ final class PeerMessages {
     }
 
     /**
-     * Reads {@code type}, {@code dst} and the extent of {@code payload} from a top-level JSON object, skipping
-     * everything else; null when the text is not a JSON object (peerjs-server ignores those too). As with
-     * {@code JSON.parse}, a repeated key counts with its last value.
+     * Reads {@code type}, {@code dst} and the extent of {@code payload} from a top-level JSON object (see
+     * {@link PeerEnvelope}); null when the text is not one JSON object or not UTF-8 (peerjs-server ignores those too).
      */
     static Parsed parse(byte[] raw) {
-        try (JsonParser p = FACTORY.createParser(raw)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            String type = null;
-            String dst = null;
-            int start = -1;
-            int end = -1;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (name) {
-                    case "type" -> type = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "dst" -> dst = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "payload" -> {
-                        start = Math.toIntExact(p.currentTokenLocation().getByteOffset());
-                        if (value.isStructStart()) {
-                            p.skipChildren();
-                        } else {
-                            p.finishToken();
-                        }
-                        end = Math.toIntExact(p.currentLocation().getByteOffset());
-                    }
-                    default -> p.skipChildren();
-                }
-            }
-            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
-                return null;
-            }
-            return new Parsed(type, dst, raw, start, end);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        Parsed m = PeerEnvelope.scan(raw);
+        return m == PeerEnvelope.INVALID_UTF8 ? null : m;
     }
 
     static byte[] quote(String s) {
