@@ -78,7 +78,11 @@ public final class PeerJsService implements AutoCloseable {
 
     /** One message from {@code src}; anything that is not a known message is ignored, as peerjs-server does. */
     public void receive(PeerClient src, byte[] raw) {
-        PeerMessages.Parsed m = PeerMessages.parse(raw);
+        receive(src, PeerMessages.parse(raw));
+    }
+
+    /** One message from {@code src} as {@link PeerEnvelope#scan} read it (null: not a JSON object). */
+    void receive(PeerClient src, PeerMessages.Parsed m) {
         if (m == null || m.type() == null) {
             return;
         }

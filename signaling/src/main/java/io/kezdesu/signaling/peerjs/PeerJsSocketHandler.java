@@ -134,16 +134,32 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
                     WebSocketCloseStatus.POLICY_VIOLATION);
             return;
         }
-        service.receive(client, ByteBufUtil.getBytes(frame.content()));
+        PeerMessages.Parsed m = PeerEnvelope.scan(ByteBufUtil.getBytes(frame.content()));
+        if (m == PeerEnvelope.INVALID_UTF8) {
+            if (frame instanceof TextWebSocketFrame) {
+                // As ws does before peerjs-server sees the message: a text frame must be UTF-8 (RFC 6455 8.1), or the
+                // connection fails with 1007. Relaying it would make the receiver's browser drop its own socket.
+                LOG.debug("{}: text frame is not UTF-8, closing", describe());
+                closeWith(WebSocketCloseStatus.INVALID_PAYLOAD_DATA);
+            }
+            // Binary frames are read as text by peerjs-server (malformed bytes become U+FFFD); such a message is
+            // ignored here instead.
+            return;
+        }
+        service.receive(client, m);
     }
 
-    private void refuse(byte[] message, WebSocketCloseStatus status) {
-        send(message);
+    private void closeWith(WebSocketCloseStatus status) {
         Channel ch = channel;
         ch.eventLoop().execute(() -> {
             drain();
             ch.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
         });
+    }
+
+    private void refuse(byte[] message, WebSocketCloseStatus status) {
+        send(message);
+        closeWith(status);
     }
 
     @Override

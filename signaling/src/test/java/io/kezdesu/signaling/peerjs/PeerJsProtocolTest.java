@@ -139,6 +139,38 @@ class PeerJsProtocolTest {
     }
 
     @Test
+    void aTextFrameThatIsNotUtf8ClosesItsSenderWith1007AndReachesNobody(@TempDir Path dir) throws Exception {
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of()); PeerJsPeers p = new PeerJsPeers(f)) {
+            WsClient b = p.open("bob", "t2");
+            int port = f.server.address().getPort();
+            try (RawWebSocket bad = RawWebSocket.connect(port, "/peerjs/peerjs?key=peerjs&id=eve&token=t&version=1")) {
+                assertEquals("{\"type\":\"OPEN\"}", bad.next().text());
+                // Valid JSON around a string holding an overlong encoding of '/' (C0 AF): ws refuses it as not UTF-8.
+                byte[] json = "{\"type\":\"OFFER\",\"dst\":\"bob\",\"payload\":\"x?y\"}"
+                        .getBytes(StandardCharsets.US_ASCII);
+                int at = new String(json, StandardCharsets.US_ASCII).indexOf('?');
+                byte[] bytes = new byte[json.length + 1];
+                System.arraycopy(json, 0, bytes, 0, at);
+                bytes[at] = (byte) 0xC0;
+                bytes[at + 1] = (byte) 0xAF;
+                System.arraycopy(json, at + 1, bytes, at + 2, json.length - at - 1);
+                bad.send(RawWebSocket.TEXT, bytes);
+                assertEquals(1007, bad.awaitClose());
+            }
+            // The same bytes in a binary frame are ignored and the sender stays; nothing reached bob in between.
+            try (RawWebSocket bin = RawWebSocket.connect(port, "/peerjs/peerjs?key=peerjs&id=eve2&token=t&version=1")) {
+                assertEquals("{\"type\":\"OPEN\"}", bin.next().text());
+                bin.send(RawWebSocket.BINARY, new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xFF, '"', '}'});
+                bin.send(RawWebSocket.TEXT, "{\"type\":\"CANDIDATE\",\"dst\":\"bob\",\"payload\":1}"
+                        .getBytes(StandardCharsets.UTF_8));
+                assertEquals("{\"type\":\"CANDIDATE\",\"src\":\"eve2\",\"dst\":\"bob\",\"payload\":1}",
+                        b.expect("CANDIDATE").toString());
+            }
+            barrier(b, "bob");
+        }
+    }
+
+    @Test
     void messagesForAnOfflineIdWaitForItInOrder(@TempDir Path dir) {
         try (SignalingFixture f = SignalingFixture.start(dir, Map.of()); PeerJsPeers p = new PeerJsPeers(f)) {
             WsClient a = p.open("alice", "t1");
