@@ -6,9 +6,10 @@
 # Memory per connection = ΔRSS/held (+ Δlive heap/held for kezdesu); connections per GiB = 2^30 / that.
 # Both servers first hold a few hundred connections and drop them, so class loading and JIT are in the baseline.
 # Usage: benchmarks/peerjs-connections.sh [connections=10000] [rounds=2]. The generator and the server each need one
-# file descriptor per connection: connections are capped at `ulimit -Hn` minus a margin (20,000 hard here).
+# file descriptor per connection: connections are capped at `ulimit -Hn` minus a margin (20,000 hard here). Below a
+# few thousand connections node's RSS moves with V8's heap sizing more than with the connections: use 10,000+.
 # Needs: node + npm, java + jcmd, and `mvn -B package` (or verify) run first for cli/target/kezdesu.jar.
-set -euo pipefail
+set -eEuo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 connections="${1:-10000}"
@@ -49,6 +50,8 @@ cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
 }
 trap cleanup EXIT
+# -E: also from inside functions and command substitutions, where a failure would otherwise end the run silently.
+trap 'echo "$0: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 wait_for() { # file pattern process -> first match
   for _ in $(seq 1 "${4:-600}"); do
@@ -79,9 +82,21 @@ start_kezdesu() {
 }
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
-sockets() { find "/proc/$pid/fd" -lname 'socket:*' 2>/dev/null | wc -l; }
+# An fd may close while find lists them (jcmd's attach socket does, just after jcmd returns): not an error here.
+sockets() { { find "/proc/$pid/fd" -lname 'socket:*' 2>/dev/null || true; } | wc -l; }
 live_heap() { # bytes of live objects after the full GC that a class histogram forces; 0 for node
-  if [ "$1" = kezdesu ]; then jcmd "$pid" GC.class_histogram | awk '/^Total/ { print $3 }'; else echo 0; fi
+  if [ "$1" != kezdesu ]; then echo 0; return; fi
+  local out total
+  # Seen once on this shared machine: an attach that failed; a retry is cheaper than a lost run.
+  for attempt in 1 2 3 4 5; do
+    out=$(jcmd "$pid" GC.class_histogram 2>&1) || true
+    total=$(echo "$out" | awk '/^Total/ { print $3 }')
+    if [ -n "$total" ]; then echo "$total"; return 0; fi
+    echo "$out" > "$work/jcmd-$pid-$attempt.err"
+    echo "jcmd $pid GC.class_histogram, attempt $attempt: $(echo "$out" | grep -m1 -E 'Exception|Error|error')" >&2
+    sleep 2
+  done
+  return 1
 }
 
 url() { echo "ws://127.0.0.1:$port/peerjs/peerjs"; }
@@ -98,7 +113,7 @@ hold() { # name -> LAST: the result line
     < "$work/stop" > "$out" 2>> "$work/$name.err" &
   gen=$!
   exec 3> "$work/stop"
-  line=$(wait_for "$out" 'held=.*' "$gen" 9000)
+  line=$(wait_for "$out" 'held=[0-9]+ refused=[0-9]+ seconds_to_connect=[0-9]+\.[0-9]' "$gen" 9000)
   sleep "$settle"
   heap1=$(live_heap "$name"); rss1=$(rss_kb); sock1=$(sockets)
   exec 3>&-
@@ -111,12 +126,13 @@ hold() { # name -> LAST: the result line
     rss = (r1 - r0) * 1024 / n; heap = (h1 - h0) / n; per = rss + heap
     printf "%s %s baseline_rss_mb=%.1f rss_mb=%.1f rss_per_conn_b=%.0f", line, kept, r0 / 1024, r1 / 1024, rss
     if (k) printf " live_heap_mb=%.1f->%.1f heap_per_conn_b=%.0f", h0 / 1048576, h1 / 1048576, heap
-    printf " bytes_per_conn=%.0f conns_per_gib=%.0f sockets=%d->%d", per, (per > 0 ? 1073741824 / per : 0), s0, s1
+    # Growth within the noise (V8 may shrink its heap meanwhile, at a few hundred connections) has no per-GiB figure.
+    printf " bytes_per_conn=%.0f conns_per_gib=%s sockets=%d->%d", per, (per > 0 ? sprintf("%.0f", 1073741824 / per) : "n/a"), s0, s1
   }')
   echo "$(printf '%-13s' "$name") $LAST"
 }
 
-field() { echo "$1" | grep -oE "(^| )$2=[0-9.]+" | cut -d= -f2; }
+field() { { echo "$1" | grep -oE "(^| )$2=-?[0-9.]+" || true; } | cut -d= -f2; }
 
 echo "# $(date -u +%FT%TZ) connections=$connections$capped rounds=$rounds settle=${settle}s heartbeat=20s"
 echo "# load average: $(cut -d" " -f1-3 /proc/loadavg)"
@@ -127,5 +143,5 @@ for r in $(seq 1 "$rounds"); do
   start_kezdesu; hold kezdesu;       k="$LAST"
   awk -v r="$r" -v pg="$(field "$p" conns_per_gib)" -v kg="$(field "$k" conns_per_gib)" \
       -v pb="$(field "$p" bytes_per_conn)" -v kb="$(field "$k" bytes_per_conn)" \
-      'BEGIN { printf "round %d: kezdesu/peerjs-server connections per GiB x%.2f (%.0f vs %.0f; %.0f B vs %.0f B per connection)\n", r, (pg > 0 ? kg / pg : 0), kg, pg, kb, pb }'
+      'BEGIN { printf "round %d: kezdesu/peerjs-server connections per GiB %s (%s vs %s; %.0f B vs %.0f B per connection)\n", r, (pg > 0 && kg > 0 ? sprintf("x%.2f", kg / pg) : "n/a"), kg == "" ? "n/a" : kg, pg == "" ? "n/a" : pg, kb, pb }'
 done

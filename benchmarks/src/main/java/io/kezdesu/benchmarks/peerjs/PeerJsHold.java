@@ -93,9 +93,10 @@ public final class PeerJsHold {
                 System.err.printf(Locale.ROOT, "  ... %d open, %d refused after %.0f s%n", open.get(),
                         refused.get(), (System.nanoTime() - t0) / 1e9);
             }
-            System.out.printf(Locale.ROOT, "held=%d refused=%d seconds_to_connect=%.1f%n", open.get(),
-                    refused.get(), (System.nanoTime() - t0) / 1e9);
-            System.out.flush();
+            // One print of the whole line: printf would write (and autoflush) it piece by piece, and the script
+            // polling our output could read "held=" before the number.
+            System.out.print(String.format(Locale.ROOT, "held=%d refused=%d seconds_to_connect=%.1f%n", open.get(),
+                    refused.get(), (System.nanoTime() - t0) / 1e9));
             reasons.forEach((why, n) -> System.err.println("refused " + n + "x: " + why));
             if (holdSeconds >= 0) {
                 TimeUnit.SECONDS.sleep(holdSeconds);
@@ -104,7 +105,7 @@ public final class PeerJsHold {
                     // Held until whoever started us closes our stdin.
                 }
             }
-            System.out.printf("still_open=%d closed_by_server=%d%n", open.get(), closedByServer.get());
+            System.out.print(String.format("still_open=%d closed_by_server=%d%n", open.get(), closedByServer.get()));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
