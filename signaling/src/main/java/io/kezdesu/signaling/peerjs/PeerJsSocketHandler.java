@@ -38,6 +38,9 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     private static final Logger LOG = LoggerFactory.getLogger(PeerJsSocketHandler.class);
     /** A client that does not read: past this many queued bytes it is dropped rather than buffered forever. */
     private static final long MAX_PENDING_BYTES = 8L << 20;
+    private static final int OUTBOX_CHUNK = 16;
+    /** Messages waiting for this channel's loop; past this the loop is not keeping up and the client is dropped. */
+    private static final int MAX_OUTBOX = 1 << 16;
 
     /** The socket's query parameters; empty strings count as missing, as in peerjs-server. */
     record Query(String id, String token, String key) {
@@ -50,8 +53,11 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     private final TokenBucket rate;
     private Channel channel;
     private PeerClient client;
-    /** Messages routed from other event loops (and the timer thread), drained in order on this channel's loop. */
-    private final Queue<byte[]> outbox = PlatformDependent.newMpscQueue();
+    /**
+     * Messages routed from other event loops (and the timer thread), drained in order on this channel's loop. Small
+     * chunks: the default chunk of 1,024 slots was 4 KB of heap per idle connection.
+     */
+    private final Queue<byte[]> outbox = PlatformDependent.newMpscQueue(OUTBOX_CHUNK, MAX_OUTBOX);
     private final AtomicBoolean drainQueued = new AtomicBoolean();
     private final Runnable drain = this::drain;
     /** Set while a flush of messages written directly from this channel's own loop is pending (loop-confined). */
@@ -215,7 +221,11 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
         }
         // From another thread: through one queue drained on the channel's loop, in the order routed. A burst costs
         // one task (one wake-up of the other loop) and one flush, not one of each per message.
-        outbox.offer(json);
+        if (!outbox.offer(json)) {
+            LOG.info("{}: dropping a client whose loop has {} messages waiting", describe(), MAX_OUTBOX);
+            ch.close();
+            return;
+        }
         if (!drainQueued.get() && drainQueued.compareAndSet(false, true)) {
             ch.eventLoop().execute(drain);
         }
