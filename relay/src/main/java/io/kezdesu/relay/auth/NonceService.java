@@ -27,6 +27,8 @@ public final class NonceService {
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
     private final SecretKeySpec key;
+    /** One keyed Mac per thread (doFinal resets it): no provider lookup and key setup per 401 and per request. */
+    private final ThreadLocal<Mac> macs;
     private final Duration lifetime;
     private final Clock clock;
 
@@ -35,6 +37,7 @@ public final class NonceService {
             throw new IllegalArgumentException("lifetime: " + lifetime + " (expected: > 0)");
         }
         this.key = new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC);
+        this.macs = ThreadLocal.withInitial(this::newMac);
         this.lifetime = lifetime;
         this.clock = clock;
     }
@@ -65,11 +68,16 @@ public final class NonceService {
     }
 
     private byte[] mac(int time, InetAddress client) {
+        Mac mac = macs.get();
+        mac.update(ByteBuffer.allocate(4).putInt(time).array());
+        return mac.doFinal(client.getAddress());
+    }
+
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance(HMAC);
             mac.init(key);
-            mac.update(ByteBuffer.allocate(4).putInt(time).array());
-            return mac.doFinal(client.getAddress());
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(HMAC + " unavailable", e);
         }
