@@ -7,7 +7,8 @@
 # /proc/<pid>/stat) over the measured run only (after WARMUP_RUNS warm-up runs of the same load on the same server process),
 # relayed messages/s, loss, RTT, and CPU per relayed packet (each echoed message is relayed twice: out and back).
 #
-# Usage: benchmarks/relay-vs-coturn.sh [rounds]      (environment: M, N, L, WARMUP_N, WARMUP_RUNS; see below)
+# Usage: benchmarks/relay-vs-coturn.sh [rounds]      (environment: M, N, L, WARMUP_N, WARMUP_RUNS; see below;
+#        COTURN_OPTS and KEZDESU_OPTS add options, e.g. "--relay-threads 1" to both)
 # Needs: coturn 4.6.x (turnserver, turnutils_uclient, turnutils_peer) and cli/target/kezdesu.jar (mvn package).
 set -euo pipefail
 
@@ -52,7 +53,7 @@ start_coturn() {
     turnserver -n --use-auth-secret --static-auth-secret "$SECRET" --realm kezdesu \
         --listening-ip 127.0.0.1 --relay-ip 127.0.0.1 --listening-port $COTURN_PORT \
         --min-port $MIN_PORT --max-port $MAX_PORT --no-tls --no-dtls --allow-loopback-peers --no-cli \
-        --db "$WORK/turndb" --pidfile "$WORK/turnserver.pid" --log-file "$WORK/turnserver.log" \
+        --db "$WORK/turndb" --pidfile "$WORK/turnserver.pid" --log-file "$WORK/turnserver.log" ${COTURN_OPTS:-} \
         >/dev/null 2>&1 &
     SERVER_PID=$!; PIDS+=("$SERVER_PID"); SERVER_PORT=$COTURN_PORT
     wait_udp $COTURN_PORT
@@ -62,7 +63,7 @@ start_kezdesu() {
     java ${JAVA_OPTS:-} -jar "$JAR" relay --data-dir "$WORK/kezdesu-data" --static-auth-secret "$SECRET" \
         --realm kezdesu --listening-ip 127.0.0.1 --listening-port $KEZDESU_PORT --tls-listening-port 0 \
         --min-port $MIN_PORT --max-port $MAX_PORT --allow-loopback-peers true --legacy-channel-numbers true \
-        --user-quota 0 --room-quota 0 >"$WORK/kezdesu.log" 2>&1 &
+        --user-quota 0 --room-quota 0 ${KEZDESU_OPTS:-} >"$WORK/kezdesu.log" 2>&1 &
     SERVER_PID=$!; PIDS+=("$SERVER_PID"); SERVER_PORT=$KEZDESU_PORT
     wait_udp $KEZDESU_PORT
 }

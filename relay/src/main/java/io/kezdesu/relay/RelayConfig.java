@@ -45,7 +45,8 @@ public record RelayConfig(
         int totalQuota,
         int permissionQuota,
         long maxBps,
-        int maxChannelNumber) {
+        int maxChannelNumber,
+        int relayThreads) {
 
     /** RFC 8656 §12: channel numbers 0x4000–0x4FFF. */
     public static final int RFC8656_MAX_CHANNEL = 0x4FFF;
@@ -81,6 +82,7 @@ public record RelayConfig(
                 + totalQuota, ">= 0");
         check(permissionQuota >= 1, "permissionQuota", permissionQuota, ">= 1");
         check(maxBps >= 0, "maxBps", maxBps, ">= 0");
+        check(relayThreads >= 0, "relayThreads", relayThreads, ">= 0 (0 = one per core)");
         check(maxChannelNumber == RFC8656_MAX_CHANNEL || maxChannelNumber == RFC5766_MAX_CHANNEL,
                 "maxChannelNumber", "0x" + Integer.toHexString(maxChannelNumber), "0x4fff or 0x7fff");
     }
@@ -114,7 +116,8 @@ public record RelayConfig(
                 config.get(ConfigKeys.TOTAL_QUOTA),
                 config.get(ConfigKeys.PERMISSION_QUOTA),
                 config.get(ConfigKeys.MAX_BPS),
-                config.get(ConfigKeys.LEGACY_CHANNEL_NUMBERS) ? RFC5766_MAX_CHANNEL : RFC8656_MAX_CHANNEL);
+                config.get(ConfigKeys.LEGACY_CHANNEL_NUMBERS) ? RFC5766_MAX_CHANNEL : RFC8656_MAX_CHANNEL,
+                config.get(ConfigKeys.RELAY_THREADS));
     }
 
     /**
@@ -125,7 +128,13 @@ public record RelayConfig(
         return new RelayConfig(listeningIps, listeningPort, tlsListeningPort, tlsCert, tlsKey, relayIps, externalIps,
                 minPort, maxPort, realm, authSecrets, nonceSecret, users, deniedPeers, allowedPeers, allowLoopbackPeers,
                 denyPrivatePeers, defaultAllocationLifetime, maxAllocationLifetime, permissionLifetime, channelLifetime,
-                nonceLifetime, userQuota, roomQuota, totalQuota, permissionQuota, maxBps, RFC5766_MAX_CHANNEL);
+                nonceLifetime, userQuota, roomQuota, totalQuota, permissionQuota, maxBps, RFC5766_MAX_CHANNEL,
+                relayThreads);
+    }
+
+    /** The event loops to run: {@link #relayThreads()}, or one per core when that is 0. */
+    public int eventLoops() {
+        return relayThreads > 0 ? relayThreads : Runtime.getRuntime().availableProcessors();
     }
 
     public boolean tlsEnabled() {

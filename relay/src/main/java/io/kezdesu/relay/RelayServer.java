@@ -89,9 +89,9 @@ public final class RelayServer implements AutoCloseable {
         SslContext ssl = config.tlsEnabled() ? sslContext(config) : null;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        // One loop per core: more threads than cores only adds context switches to a loop that never blocks, and
-        // fewer loops read bigger batches per wake-up.
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        // One loop per core by default: more threads than cores only adds context switches to a loop that never
+        // blocks, and fewer loops read bigger batches per wake-up (relay-threads lowers it on a shared machine).
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoops(), io);
         UdpSockets datagrams = UdpSockets.forTransport(epoll);
         InetAddress relayIp = relayIp(config);
         Set<InetSocketAddress> own = new CopyOnWriteArraySet<>();
@@ -243,6 +243,11 @@ public final class RelayServer implements AutoCloseable {
         }
         allocations.closeAll();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** The event loops this relay runs (one UDP listener socket each with epoll). */
+    int eventLoops() {
+        return countLoops();
     }
 
     private int countLoops() {

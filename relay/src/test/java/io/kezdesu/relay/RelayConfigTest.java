@@ -34,6 +34,8 @@ class RelayConfigTest {
         assertEquals(5000, c.totalQuota());
         assertEquals(64, c.permissionQuota());
         assertEquals(0, c.maxBps());
+        assertEquals(0, c.relayThreads());
+        assertEquals(Runtime.getRuntime().availableProcessors(), c.eventLoops());
         assertFalse(c.allowLoopbackPeers());
         assertFalse(c.denyPrivatePeers());
         assertFalse(c.tlsEnabled());
@@ -49,7 +51,8 @@ class RelayConfigTest {
                 ok.authSecrets(), ok.nonceSecret(), ok.users(), ok.deniedPeers(), ok.allowedPeers(),
                 ok.allowLoopbackPeers(), ok.denyPrivatePeers(), ok.defaultAllocationLifetime(),
                 ok.maxAllocationLifetime(), ok.permissionLifetime(), ok.channelLifetime(), ok.nonceLifetime(),
-                ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber()));
+                ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber(),
+                ok.relayThreads()));
         assertTrue(e.getMessage().startsWith("tlsCert: "), e.getMessage());
         assertTrue(e.getMessage().contains("(expected: "), e.getMessage());
         assertFalse(ok.toString().contains(ok.nonceSecret()));

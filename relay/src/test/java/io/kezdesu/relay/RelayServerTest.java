@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kezdesu.common.config.ConfigKeys;
 import io.kezdesu.common.turn.TurnCredential;
 import io.kezdesu.relay.TestStun.Msg;
 import io.kezdesu.relay.TurnTestClient.Received;
@@ -161,6 +162,24 @@ class RelayServerTest {
                 peer.send(new DatagramPacket(bytes("legit"), 5, relayed));
                 Received first = client.receiveData();
                 assertEquals("legit", new String(first.data(), StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3})
+    void relayThreadsSetsTheEventLoopsAndDataStillFlowsBothWays(int threads) throws IOException {
+        try (RelayServer custom = TestRelays.start(cfg -> cfg.with(ConfigKeys.RELAY_THREADS, threads))) {
+            assertEquals(threads, custom.eventLoops());
+            TurnCredential c = TestRelays.credential("bob", "room1");
+            try (TurnTestClient client = TurnTestClient.udp(custom.udpAddresses().get(0), c.username(),
+                    c.password())) {
+                InetSocketAddress relayed = client.allocate().address(0x0016);
+                assertTrue(client.channelBind(0x4004, local(peer)).isSuccess());
+                client.sendChannelData(0x4004, bytes("out"));
+                assertEquals("out", new String(data(receiveLarge(peer)), StandardCharsets.UTF_8));
+                peer.send(new DatagramPacket(bytes("back"), 4, relayed));
+                assertEquals("back", new String(client.receiveData().data(), StandardCharsets.UTF_8));
             }
         }
     }
