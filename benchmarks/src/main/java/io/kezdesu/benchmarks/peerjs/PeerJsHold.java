@@ -1,25 +1,14 @@
 package io.kezdesu.benchmarks.peerjs;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.ResourceLeakDetector;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -113,20 +102,7 @@ public final class PeerJsHold {
 
     private void connect(EventLoopGroup group, URI base, Client client, InetSocketAddress local) {
         URI uri = URI.create(base + "?key=peerjs&id=" + client.id + "&token=t&version=1.5.5");
-        new Bootstrap().group(group)
-                .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
-                                // The generator reads only OPEN: no UTF-8 validation (as in PeerJsLoad).
-                                new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-                                        .webSocketUri(uri).version(WebSocketVersion.V13)
-                                        .maxFramePayloadLength(65536).withUTF8Validator(false).build()),
-                                client);
-                    }
-                })
+        PeerJsLoad.bootstrap(group, uri, 65536, client)
                 .connect(new InetSocketAddress(uri.getHost(), uri.getPort()), local)
                 .addListener(f -> {
                     if (!f.isSuccess()) {

@@ -3,6 +3,7 @@ package io.kezdesu.benchmarks.peerjs;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -143,23 +144,29 @@ public final class PeerJsLoad {
 
     private static void connect(EventLoopGroup group, URI base, Client client) throws InterruptedException {
         URI uri = URI.create(base + "?key=peerjs&id=" + client.id + "&token=bench&version=1.5.5");
-        Channel ch = new Bootstrap().group(group)
+        client.channel = bootstrap(group, uri, 1 << 20, client).connect(uri.getHost(), uri.getPort()).sync()
+                .channel();
+    }
+
+    /**
+     * A WebSocket client of {@code uri} on {@code group} (epoll where it loads) that hands text frames to
+     * {@code client}. No UTF-8 validation of what the servers send: the generators read only a stamp or OPEN, and
+     * Netty's byte-at-a-time validator was a third of the load generator's CPU.
+     */
+    static Bootstrap bootstrap(EventLoopGroup group, URI uri, int maxFrame, ChannelHandler client) {
+        return new Bootstrap().group(group)
                 .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
-                                // No UTF-8 validation of what the servers send: the generator reads only the
-                                // stamp, and Netty's byte-at-a-time validator was a third of its CPU.
                                 new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
                                         .webSocketUri(uri).version(WebSocketVersion.V13)
-                                        .maxFramePayloadLength(1 << 20).withUTF8Validator(false).build()),
+                                        .maxFramePayloadLength(maxFrame).withUTF8Validator(false).build()),
                                 client);
                     }
-                })
-                .connect(uri.getHost(), uri.getPort()).sync().channel();
-        client.channel = ch;
+                });
     }
 
     /** One PeerJS client; all run on the same event loop, so no field needs synchronising. */
