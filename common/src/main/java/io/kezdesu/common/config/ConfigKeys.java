@@ -205,8 +205,7 @@ public final class ConfigKeys {
             ValueType.bool(), false, false, "Also accept RFC 5766 channel numbers 0x5000-0x7FFF (RFC 8656 reserved "
                     + "them); for older clients such as coturn's turnutils_uclient");
     public static final ConfigKey<Integer> RELAY_THREADS = key("relay-threads", RELAY, ValueType.integer(0, 1024), 0,
-            false, "Event-loop threads of the relay; 0 = one per core. Fewer when the relay shares its cores with "
-                    + "other busy processes: each loop then wakes less often and reads bigger batches");
+            false, "Event-loop threads of the relay (coturn's relay-threads); 0 = one per core");
     public static final ConfigKey<Integer> METRICS_PORT = key("metrics-port", RELAY, ValueType.port(), 0, false,
             "Port of a plain-HTTP /metrics listener (on http-ip) with the relay's metrics; 0 = off. kezdesu serve "
                     + "also adds them to the signaling server's /metrics");
