@@ -120,6 +120,15 @@ class RoomAndReportCommandTest {
         assertEquals(1, noHead.code());
         assertTrue(noHead.err().contains("no user ghost@example.org"), noHead.err());
         assertEquals(1, kezdesu("report", "show", "nope").code());
+        // Ids are base64url, so some start with '-': they are ids, not unknown options.
+        CliRun dash = kezdesu("room", "show", "-Xy_1");
+        assertEquals("kezdesu: no room -Xy_1 (not-found)\n", dash.err());
+        assertEquals(1, dash.code());
+        CliRun dashReport = kezdesu("report", "export", "-Xy_1", "--format", "csv");
+        assertEquals(1, dashReport.code(), dashReport.err());
+        assertTrue(dashReport.err().contains("-Xy_1"), dashReport.err());
+        // A mistyped option is still an error, not silently taken for something else.
+        assertEquals(2, kezdesu("room", "create", "--nmae", "X", "--head", "h@example.org").code());
     }
 
     private JsonNode awaitReport(String room) throws Exception {
