@@ -19,10 +19,9 @@ warm=300
 scratch="$here/target/peerjs-server"
 work="$here/target/peerjs-connections"
 
-if [ ! -x "$scratch/node_modules/.bin/peerjs" ]; then
-  mkdir -p "$scratch"
-  (cd "$scratch" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error peer@1.0.2)
-fi
+# shellcheck source=peerjs-servers.sh
+. "$here/peerjs-servers.sh"
+install_peerjs_server
 if [ ! -f "$here/target/classpath.txt" ] || [ ! -f "$here/target/classes/io/kezdesu/benchmarks/peerjs/PeerJsHold.class" ]; then
   (cd "$root" && mvn -B -q -pl benchmarks -am install -DskipTests \
     && mvn -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
@@ -53,33 +52,6 @@ trap cleanup EXIT
 # -E: also from inside functions and command substitutions, where a failure would otherwise end the run silently.
 trap 'echo "$0: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 
-wait_for() { # file pattern process -> first match
-  for _ in $(seq 1 "${4:-600}"); do
-    if m=$(grep -oE "$2" "$1" 2>/dev/null | head -1) && [ -n "$m" ]; then echo "$m"; return 0; fi
-    kill -0 "$3" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "no '$2' in $1: $(tail -5 "$1")" >&2; return 1
-}
-
-start_peerjs() {
-  # Its CLI treats --port 0 as unset, so pick a free loopback port here.
-  local free
-  free=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  node "$scratch/node_modules/peer/dist/bin/peerjs.js" --host 127.0.0.1 --port "$free" --path /peerjs \
-    --concurrent_limit "$limit" > "$work/peerjs-server.log" 2>&1 &
-  pid=$!
-  port=$(wait_for "$work/peerjs-server.log" 'port: [0-9]+' "$pid" | grep -oE '[0-9]+')
-}
-
-start_kezdesu() {
-  # A fixed, pre-touched heap: RSS then moves only with native memory, not with the collector's sizing.
-  java -Xms512m -Xmx512m -XX:+AlwaysPreTouch -jar "$root/cli/target/kezdesu.jar" signaling \
-    --data-dir "$(mktemp -d -p "$work")" --http-ip 127.0.0.1 --http-port 0 --peerjs-concurrent-limit "$limit" \
-    > /dev/null 2> "$work/kezdesu.log" &
-  pid=$!
-  port=$(wait_for "$work/kezdesu.log" 'http://127\.0\.0\.1:[0-9]+' "$pid" | grep -oE '[0-9]+$')
-}
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
 # An fd may close while find lists them (jcmd's attach socket does, just after jcmd returns): not an error here.
@@ -139,8 +111,11 @@ echo "# load average: $(cut -d" " -f1-3 /proc/loadavg)"
 echo "# $(nproc) cores, $(uname -r), $(free -h | awk '/Mem:/{print $2}') RAM, node $(node --version), $(java -version 2>&1 | head -1)"
 echo "# kezdesu: -Xms512m -Xmx512m -XX:+AlwaysPreTouch, peerjs-concurrent-limit $limit; peerjs-server: --concurrent_limit $limit"
 for r in $(seq 1 "$rounds"); do
-  start_peerjs;  hold peerjs-server; p="$LAST"
-  start_kezdesu; hold kezdesu;       k="$LAST"
+  start_peerjs "$work/peerjs-server.log" --concurrent_limit "$limit"; hold peerjs-server; p="$LAST"
+  # A fixed, pre-touched heap: RSS then moves only with native memory, not with the collector's sizing.
+  start_kezdesu "$work/kezdesu.log" "$(mktemp -d -p "$work")" -Xms512m -Xmx512m -XX:+AlwaysPreTouch -- \
+    --peerjs-concurrent-limit "$limit"
+  hold kezdesu; k="$LAST"
   awk -v r="$r" -v pg="$(field "$p" conns_per_gib)" -v kg="$(field "$k" conns_per_gib)" \
       -v pb="$(field "$p" bytes_per_conn)" -v kb="$(field "$k" bytes_per_conn)" \
       'BEGIN { printf "round %d: kezdesu/peerjs-server connections per GiB %s (%s vs %s; %.0f B vs %.0f B per connection)\n", r, (pg > 0 && kg > 0 ? sprintf("x%.2f", kg / pg) : "n/a"), kg == "" ? "n/a" : kg, pg == "" ? "n/a" : pg, kb, pb }'

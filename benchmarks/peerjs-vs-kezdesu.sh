@@ -13,10 +13,9 @@ measure="${4:-20}"
 warmup=8
 scratch="$here/target/peerjs-server"
 
-if [ ! -x "$scratch/node_modules/.bin/peerjs" ]; then
-  mkdir -p "$scratch"
-  (cd "$scratch" && npm init -y >/dev/null && npm install --no-audit --no-fund --loglevel=error peer@1.0.2)
-fi
+# shellcheck source=peerjs-servers.sh
+. "$here/peerjs-servers.sh"
+install_peerjs_server
 if [ ! -f "$here/target/classpath.txt" ] || [ ! -d "$here/target/classes/io/kezdesu/benchmarks/peerjs" ]; then
   (cd "$root" && mvn -B -q -pl benchmarks -am install -DskipTests \
     && mvn -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
@@ -27,32 +26,6 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; }
 trap cleanup EXIT
 
-wait_for() { # file pattern -> first match
-  for _ in $(seq 1 600); do
-    if m=$(grep -oE "$2" "$1" 2>/dev/null | head -1) && [ -n "$m" ]; then echo "$m"; return 0; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "server did not start: $(cat "$1")" >&2; return 1
-}
-
-start_peerjs() {
-  # Its CLI treats --port 0 as unset, so pick a free loopback port here.
-  local free
-  free=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  node "$scratch/node_modules/peer/dist/bin/peerjs.js" --host 127.0.0.1 --port "$free" --path /peerjs \
-    > "$here/target/peerjs-server.log" 2>&1 &
-  pid=$!
-  port=$(wait_for "$here/target/peerjs-server.log" 'port: [0-9]+' | grep -oE '[0-9]+')
-}
-
-start_kezdesu() {
-  data="$(mktemp -d)"
-  java -jar "$root/cli/target/kezdesu.jar" signaling --data-dir "$data" --http-ip 127.0.0.1 --http-port 0 \
-    > /dev/null 2> "$here/target/kezdesu.log" &
-  pid=$!
-  port=$(wait_for "$here/target/kezdesu.log" 'http://127\.0\.0\.1:[0-9]+' | grep -oE '[0-9]+$')
-}
 
 load() { # name
   local line
@@ -69,8 +42,8 @@ echo "# $(date -u +%FT%TZ) pairs=$pairs window=$window measure=${measure}s warmu
 echo "# load average: $(cut -d" " -f1-3 /proc/loadavg)"
 echo "# $(nproc) cores, $(uname -r), $(free -h | awk '/Mem:/{print $2}') RAM, node $(node --version), $(java -version 2>&1 | head -1)"
 for r in $(seq 1 "$rounds"); do
-  start_peerjs;  load "peerjs-server"; p="$LAST"
-  start_kezdesu; load "kezdesu      "; k="$LAST"
+  start_peerjs "$here/target/peerjs-server.log";              load "peerjs-server"; p="$LAST"
+  start_kezdesu "$here/target/kezdesu.log" "$(mktemp -d)";     load "kezdesu      "; k="$LAST"
   awk -v r="$r" -v pr="$(field "$p" msg_per_s)" -v kr="$(field "$k" msg_per_s)" \
       -v pc="$(field "$p" server_cpu_us_per_msg)" -v kc="$(field "$k" server_cpu_us_per_msg)" \
       -v pp="$(field "$p" p99_ms)" -v kp="$(field "$k" p99_ms)" \
