@@ -90,7 +90,7 @@ public final class RelayServer implements AutoCloseable {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // One loop per core by default: more threads than cores only adds context switches to a loop that never
-        // blocks, and fewer loops read bigger batches per wake-up (relay-threads lowers it on a shared machine).
+        // blocks, and fewer loops read bigger batches per wake-up (relay-threads sets another number).
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoops(), io);
         UdpSockets datagrams = UdpSockets.forTransport(epoll);
         InetAddress relayIp = relayIp(config);
@@ -155,7 +155,7 @@ public final class RelayServer implements AutoCloseable {
     /** With epoll, one UDP socket per event loop on the same port (SO_REUSEPORT), so UDP load uses every core. */
     private List<Channel> bindUdp(TurnServices services, UdpSockets datagrams, boolean epoll,
                                   InetAddress ip, int port) {
-        int sockets = epoll ? Math.max(1, countLoops()) : 1;
+        int sockets = epoll ? Math.max(1, eventLoops()) : 1;
         List<Channel> bound = new ArrayList<>(sockets);
         for (int i = 0; i < sockets; i++) {
             Bootstrap b = datagrams.bootstrap().group(group)
@@ -247,10 +247,6 @@ public final class RelayServer implements AutoCloseable {
 
     /** The event loops this relay runs (one UDP listener socket each with epoll). */
     int eventLoops() {
-        return countLoops();
-    }
-
-    private int countLoops() {
         int n = 0;
         for (var ignored : group) {
             n++;
