@@ -76,12 +76,10 @@ public final class PeerJsService implements AutoCloseable {
         realm.remove(client, link);
     }
 
-    /** One message from {@code src}; anything that is not a known message is ignored, as peerjs-server does. */
-    public void receive(PeerClient src, byte[] raw) {
-        receive(src, PeerMessages.parse(raw));
-    }
-
-    /** One message from {@code src} as {@link PeerEnvelope#scan} read it (null: not a JSON object). */
+    /**
+     * One message from {@code src} as {@link PeerEnvelope#scan} read it (null: not a JSON object); anything that is
+     * not a known message is ignored, as peerjs-server does.
+     */
     void receive(PeerClient src, PeerMessages.Parsed m) {
         if (m == null || m.type() == null) {
             return;
