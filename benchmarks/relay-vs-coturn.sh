@@ -88,7 +88,16 @@ RESULTS=$WORK/results
 for round in $(seq "$ROUNDS"); do
     for server in coturn kezdesu; do
         "start_$server"
-        for w in $(seq "$WARMUP_RUNS"); do load "$WARMUP_N" >"$WORK/$server-$round-warmup-$w.txt"; done
+        trail=""
+        for w in $(seq "$WARMUP_RUNS"); do   # each warm-up run's CPU per relayed packet: is the server warm yet?
+            c0=$(cpu_ticks "$SERVER_PID")
+            load "$WARMUP_N" >"$WORK/$server-$round-warmup-$w.txt"
+            c1=$(cpu_ticks "$SERVER_PID")
+            r=$(grep -o 'tot_recv_msgs=[0-9]*' "$WORK/$server-$round-warmup-$w.txt" | tail -1 | cut -d= -f2)
+            trail="$trail $(awk -v c=$((c1 - c0)) -v hz="$HZ" -v r="${r:-0}" \
+                'BEGIN { printf "%.2f", r ? c / hz * 1e6 / (2 * r) : 0 }')"
+        done
+        [ -n "$trail" ] && echo "$server round $round warm-up us/pkt:$trail" >>"$WORK/warmups"
         before=$(cpu_ticks "$SERVER_PID")
         t0=$(date +%s.%N)
         load "$N" >"$WORK/$server-$round.txt"
@@ -116,4 +125,5 @@ awk '{ cpu[$1] += $7; pk[$1] += 2 * $3; rate[$1] += $4; n[$1]++ }
                 rate["coturn"] / n["coturn"], rate["kezdesu"] / n["kezdesu"],
                 (rate["kezdesu"] / n["kezdesu"]) / (rate["coturn"] / n["coturn"]);
         } }' "$RESULTS"
+[ -f "$WORK/warmups" ] && cat "$WORK/warmups"
 echo "raw outputs: $WORK"

@@ -41,8 +41,8 @@ public final class Allocation {
     private final ChannelTable channels;
     private final ByteRate rate;
     private Duration lifetime;
-    private Channel relay;
-    private InetSocketAddress relayAddress;
+    /** The relayed socket: taken from the loop's idle ones or bound for this allocation, given back on close. */
+    private IdleRelaySockets.Socket socket;
     private long deadlineNanos;
     private ScheduledFuture<?> expiry;
     private boolean closed;
@@ -59,9 +59,8 @@ public final class Allocation {
         this.rate = maxBps > 0 ? new ByteRate(maxBps, System.nanoTime()) : null;
     }
 
-    void attach(Channel relayChannel, InetSocketAddress bound) {
-        this.relay = relayChannel;
-        this.relayAddress = bound;
+    void attach(IdleRelaySockets.Socket relaySocket) {
+        this.socket = relaySocket;
     }
 
     public FiveTuple fiveTuple() {
@@ -81,12 +80,12 @@ public final class Allocation {
     }
 
     public boolean ready() {
-        return relay != null && !closed;
+        return socket != null && !closed;
     }
 
     /** The relayed transport address as bound locally (before external-ip mapping). */
     public InetSocketAddress relayAddress() {
-        return relayAddress;
+        return socket == null ? null : socket.address();
     }
 
     /** RFC 8656 §7.5: a Refresh (or the Allocate) sets a new lifetime; the expiry task follows the deadline. */
@@ -166,7 +165,7 @@ public final class Allocation {
         if (local != null) {
             // Both ends are ours: hand the bytes over in-process instead of a loopback round trip (and so that
             // clients behind external-ip, whose public address is not routable from here, reach each other).
-            InetSocketAddress from = relayAddress;
+            InetSocketAddress from = socket.address();
             if (local.loop.inEventLoop()) {
                 local.fromPeer(from, data);
             } else {
@@ -174,6 +173,7 @@ public final class Allocation {
             }
             return;
         }
+        Channel relay = socket.channel();
         relay.writeAndFlush(new DatagramPacket(data, peer), relay.voidPromise());
     }
 
@@ -215,7 +215,7 @@ public final class Allocation {
         return rate == null || rate.tryTake(bytes, System.nanoTime());
     }
 
-    /** Idempotent: frees the relay port, the quota and the 5-tuple. */
+    /** Idempotent: frees the quota and the 5-tuple, and gives the relayed socket back (its port, eventually). */
     public void close() {
         if (closed) {
             return;
@@ -231,8 +231,8 @@ public final class Allocation {
         permissions = Map.of();
         channels.cancelAll();
         manager.removed(this);
-        if (relay != null) {
-            relay.close();
+        if (socket != null) {
+            manager.recycle(socket, loop);
         }
     }
 
@@ -242,6 +242,6 @@ public final class Allocation {
 
     @Override
     public String toString() {
-        return "Allocation[" + fiveTuple.client() + " -> " + relayAddress + "]";
+        return "Allocation[" + fiveTuple.client() + " -> " + relayAddress() + "]";
     }
 }

@@ -18,10 +18,12 @@ import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,10 +40,15 @@ public final class AllocationManager {
     static final int RESERVATION_SECONDS = 30;
     /** Flush at least every this many writes even within one batch. */
     static final int FLUSH_AFTER = 64;
+    /** Relayed sockets kept bound per event loop after their allocation ends, and for how long. */
+    static final int IDLE_SOCKETS_PER_LOOP = 64;
+    static final long IDLE_SOCKET_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ConcurrentHashMap<FiveTuple, Allocation> byTuple = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<InetSocketAddress, Allocation> byRelay = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, Integer> reservations = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<EventLoop, IdleRelaySockets> idle = new ConcurrentHashMap<>();
+    private volatile boolean closing;
     private final PortPool ports;
     private final InetAddress relayIp;
     private final AddressMapper mapper;
@@ -133,13 +140,27 @@ public final class AllocationManager {
             }, done);
             return;
         }
+        if (portRequest instanceof PortRequest.Any) {
+            IdleRelaySockets.Socket socket = idle(loop).take();
+            if (socket != null) {
+                socket.handler().attach(allocation);
+                attached(allocation, socket, null, done);
+                return;
+            }
+        }
         boolean reserve = portRequest instanceof PortRequest.Even e && e.reserveNext();
-        bind(allocation, loop, portRequest instanceof PortRequest.Even, reserve, BIND_ATTEMPTS, done, failed);
+        bind(allocation, loop, portRequest instanceof PortRequest.Even, reserve, BIND_ATTEMPTS, false, done, failed);
     }
 
     private void bind(Allocation allocation, EventLoop loop, boolean even, boolean reserve, int attemptsLeft,
-                      Consumer<Created> done, Consumer<TurnException> failed) {
+                      boolean idleFreed, Consumer<Created> done, Consumer<TurnException> failed) {
         OptionalInt port = attemptsLeft <= 0 ? OptionalInt.empty() : reserve ? ports.takePair() : ports.take(even);
+        if (port.isEmpty() && attemptsLeft > 0 && !idleFreed && !idle.isEmpty()) {
+            // Idle sockets may hold the free ports, on any loop (and EVEN-PORT cannot take one): close them all,
+            // then try once more.
+            freeIdleSockets(loop, () -> bind(allocation, loop, even, reserve, attemptsLeft, true, done, failed));
+            return;
+        }
         if (port.isEmpty()) {
             allocation.close();
             failed.accept(new TurnException(StunError.INSUFFICIENT_CAPACITY, "no relay port"));
@@ -151,13 +172,28 @@ public final class AllocationManager {
             if (token != null) {
                 releaseReservation(token);
             }
-            bind(allocation, loop, even, reserve, attemptsLeft - 1, done, failed);
+            bind(allocation, loop, even, reserve, attemptsLeft - 1, idleFreed, done, failed);
         }, done);
+    }
+
+    /** Closes the idle sockets of every loop (each on its own), then runs {@code then} on {@code loop}. */
+    private void freeIdleSockets(EventLoop loop, Runnable then) {
+        List<Map.Entry<EventLoop, IdleRelaySockets>> all = new ArrayList<>(idle.entrySet());
+        AtomicInteger pending = new AtomicInteger(all.size());
+        for (Map.Entry<EventLoop, IdleRelaySockets> e : all) {
+            e.getKey().execute(() -> {
+                e.getValue().clear();
+                if (pending.decrementAndGet() == 0) {
+                    loop.execute(then);
+                }
+            });
+        }
     }
 
     private void bindPort(Allocation allocation, EventLoop loop, int port, byte[] token, Runnable onBindFailure,
                           Consumer<Created> done) {
         InetSocketAddress address = new InetSocketAddress(relayIp, port);
+        RelayChannelHandler handler = new RelayChannelHandler(allocation);
         ChannelFuture bound = udp.bootstrap().group(loop)
                 .option(ChannelOption.SO_RCVBUF, 256 * 1024)
                 .handler(new ChannelInitializer<DatagramChannel>() {
@@ -165,8 +201,7 @@ public final class AllocationManager {
                     protected void initChannel(DatagramChannel ch) {
                         // Sends to the peer happen while the client's listener is reading a batch: coalesce their
                         // flushes into one per event-loop turn (sendmmsg with epoll).
-                        ch.pipeline().addLast(new FlushConsolidationHandler(FLUSH_AFTER, true),
-                                new RelayChannelHandler(allocation));
+                        ch.pipeline().addLast(new FlushConsolidationHandler(FLUSH_AFTER, true), handler);
                     }
                 })
                 .bind(address);
@@ -181,15 +216,34 @@ public final class AllocationManager {
                 channel.close();
                 return;
             }
-            allocation.attach(channel, address);
-            byRelay.put(address, allocation);
-            metrics.allocationCreated();
-            if (log.isDebugEnabled()) {
-                log.debug("[{}] allocated for {} ({})", allocation, allocation.credential(), allocation.fiveTuple()
-                        .transport());
-            }
-            done.accept(new Created(allocation, token));
+            attached(allocation, new IdleRelaySockets.Socket(channel, address, handler), token, done);
         });
+    }
+
+    private void attached(Allocation allocation, IdleRelaySockets.Socket socket, byte[] token,
+                          Consumer<Created> done) {
+        allocation.attach(socket);
+        byRelay.put(socket.address(), allocation);
+        metrics.allocationCreated();
+        if (log.isDebugEnabled()) {
+            log.debug("[{}] allocated for {} ({})", allocation, allocation.credential(), allocation.fiveTuple()
+                    .transport());
+        }
+        done.accept(new Created(allocation, token));
+    }
+
+    /** The relayed sockets idle on this loop; only that loop touches them. */
+    private IdleRelaySockets idle(EventLoop loop) {
+        return idle.computeIfAbsent(loop, l -> new IdleRelaySockets(l, IDLE_SOCKETS_PER_LOOP, IDLE_SOCKET_NANOS));
+    }
+
+    /** An ended allocation's socket, on its loop: kept for the next allocation there, or closed. */
+    void recycle(IdleRelaySockets.Socket socket, EventLoop loop) {
+        if (closing) {
+            socket.channel().close();
+        } else {
+            idle(loop).offer(socket);
+        }
     }
 
     /** RFC 8656 §7.2 step 5: hold the odd port for {@link #RESERVATION_SECONDS}; the token redeems it once. */
@@ -220,8 +274,16 @@ public final class AllocationManager {
         }
     }
 
-    /** Closes every allocation on its own loop. */
+    /** Closes every allocation and every idle relayed socket on its own loop. */
     public void closeAll() {
+        closing = true;
+        idle.forEach((loop, sockets) -> {
+            if (loop.inEventLoop()) {
+                sockets.clear();
+            } else {
+                loop.execute(sockets::clear);
+            }
+        });
         List<Allocation> all = new ArrayList<>(byTuple.values());
         for (Allocation a : all) {
             if (a.loop().inEventLoop()) {
