@@ -75,6 +75,26 @@ class RelayMetricsExposureTest {
             String text = get("http://127.0.0.1:" + port + "/metrics");
             assertTrue(text.contains("kezdesu_relay_allocations_created_total 1.0"), text);
             assertTrue(text.contains("kezdesu_relay_unauthorized_total 1.0"), text);
+
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode());
+            assertEquals("ok\n", health.body());
+            HttpResponse<String> head = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/metrics")).method("HEAD",
+                    HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, head.statusCode());
+            assertEquals("", head.body());
+            assertTrue(Long.parseLong(head.headers().firstValue("Content-Length").orElseThrow()) > 0);
+            HttpResponse<String> post = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/healthz")).POST(HttpRequest.BodyPublishers.noBody())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, post.statusCode());
+            assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElseThrow());
+            HttpResponse<String> other = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/healthz/x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, other.statusCode());
         }
     }
 

@@ -207,7 +207,7 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> RELAY_THREADS = key("relay-threads", RELAY, ValueType.integer(0, 1024), 0,
             false, "Event-loop threads of the relay (coturn's relay-threads); 0 = one per core");
     public static final ConfigKey<Integer> METRICS_PORT = key("metrics-port", RELAY, ValueType.port(), 0, false,
-            "Port of a plain-HTTP /metrics listener (on http-ip) with the relay's metrics; 0 = off. kezdesu serve "
+            "Port of a plain-HTTP listener (on http-ip) with the relay's /metrics and /healthz; 0 = off. kezdesu serve "
                     + "also adds them to the signaling server's /metrics");
 
     private ConfigKeys() {
