@@ -137,6 +137,18 @@ class RelayProbeTest {
     }
 
     @Test
+    void silentTlsPortSaysSoInWords() throws IOException {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            ProbeReport r = probe("turns:127.0.0.1:" + silent.getLocalPort(), "u", "p", 700);
+            assertFalse(r.ok());
+            String error = r.errors().get(0);
+            assertTrue(error.startsWith("cannot connect") && error.contains("no response within 700 ms (TLS handshake"),
+                    error);
+            assertFalse(error.contains("Exception"), error);
+        }
+    }
+
+    @Test
     void refusedTcpConnectionIsReported() throws IOException {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {

@@ -64,7 +64,8 @@ public final class RelayProbe {
             return failed(url, server, "cannot connect to " + server + " over " + url.transport() + ": "
                     + e.getMessage());
         } catch (IOException e) {
-            return failed(url, server, "cannot connect to " + server + " over " + url.transport() + ": " + e);
+            return failed(url, server, "cannot connect to " + server + " over " + url.transport() + ": "
+                    + connectFailure(e));
         }
         try (StunClient client = new StunClient(transport, options.timeoutMillis())) {
             options.username().ifPresent(u -> client.credentials(u, options.password().orElse("")));
@@ -91,6 +92,18 @@ public final class RelayProbe {
             return new ProbeReport(url.toString(), server, transport.localAddress(), mapped, nat.mapping(),
                     nat.filtering(), nat.note(), turn, List.copyOf(errors));
         }
+    }
+
+    /** Why a connection (or its TLS handshake) failed, in words rather than an exception's class name. */
+    private String connectFailure(IOException e) {
+        if (e instanceof java.net.SocketTimeoutException) {
+            return "no response within " + options.timeoutMillis() + " ms"
+                    + (options.url().transport() == StunUrl.Transport.TLS ? " (TLS handshake: is it a TLS port?)" : "");
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "TLS handshake failed: " + e.getMessage();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private ProbeReport failed(StunUrl url, InetSocketAddress server, String error) {
