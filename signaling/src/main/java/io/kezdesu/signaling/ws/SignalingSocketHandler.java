@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * One signaling connection after the upgrade: frames in, {@link SocketSession} dispatch, errors out. Enforces the
  * socket's limits: message size (error, then close 1009), a per-connection rate (error, then close 1008), binary
  * frames refused with an error, and liveness: a ping every third of the heartbeat timeout, and a connection that sends
- * nothing at all (not even a pong) for the whole timeout is dropped. A bad message never closes the connection.
+ * nothing at all (not even a pong) for the whole timeout gets a close frame (1001) and is dropped. A bad message never
+ * closes the connection.
  */
 final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements Connection {
 
@@ -91,10 +92,16 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     }
 
     private void beat(ChannelHandlerContext ctx) {
+        if (closing) {
+            return;
+        }
         if (System.nanoTime() - lastReadNanos >= settings.heartbeatTimeout().toNanos()) {
             dropReason = "timeout";
-            close(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "heartbeat timeout");
-            ctx.close();
+            // Through the outbox like every close, so the frame goes out before TCP does (closing here at once
+            // dropped the connection with the frame still queued: clients saw 1006, not 1001). A peer silent this
+            // long will not answer our close frame, so there is nothing to wait for.
+            enqueue(new Closing(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
+                    "heartbeat timeout"), false));
         } else {
             ctx.writeAndFlush(new PingWebSocketFrame());
         }
@@ -214,11 +221,17 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
                 ch.write(new TextWebSocketFrame(json));
                 wrote = true;
             } else {
+                Closing close = (Closing) next;
+                closing = true;
+                if (!close.awaitPeer()) {
+                    ch.writeAndFlush(close.frame()).addListener(ChannelFutureListener.CLOSE);
+                    outbox.clear();
+                    return;
+                }
                 // RFC 6455 §7.1.1: after our close frame, wait for the client's before dropping TCP. Closing at once
                 // while the client is still sending makes the kernel reset the connection, and the reset can destroy
                 // the error and close frame before the client reads them.
-                closing = true;
-                ch.writeAndFlush(next).addListener(f -> {
+                ch.writeAndFlush(close.frame()).addListener(f -> {
                     if (ch instanceof io.netty.channel.socket.DuplexChannel duplex && ch.isActive()) {
                         duplex.shutdownOutput();
                     }
@@ -239,8 +252,12 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     public void close(int code, String reason) {
         Channel ch = channel;
         if (ch != null && ch.isActive()) {
-            enqueue(new CloseWebSocketFrame(code, reason));
+            enqueue(new Closing(new CloseWebSocketFrame(code, reason), true));
         }
+    }
+
+    /** Our close frame, queued behind the messages before it; {@code awaitPeer}: wait for the client's answer. */
+    private record Closing(CloseWebSocketFrame frame, boolean awaitPeer) {
     }
 
     @Override
