@@ -108,20 +108,13 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
         }
         user = u;
         // The account may have changed since its token was checked; the registry knows, and then refuses it.
-        java.util.Optional<Revocation> gone = sockets.add(u, this);
-        if (gone.isPresent()) {
-            revoke(gone.get());
-        } else {
-            register(ctx, "user:" + u.id());
-        }
+        sockets.add(u, this).ifPresentOrElse(this::revoke, () -> register(ctx, "user:" + u.id()));
     }
 
     @Override
     public void revoke(Revocation why) {
-        refuse(PeerMessages.error(switch (why) {
-            case TOKEN_REVOKED -> "Token revoked by a password change";
-            case ACCOUNT_DISABLED -> "Account disabled";
-        }));
+        refuse(PeerMessages.error(why == Revocation.ACCOUNT_DISABLED ? PeerMessages.ACCOUNT_DISABLED
+                : PeerMessages.TOKEN_REVOKED));
     }
 
     private void register(ChannelHandlerContext ctx, String owner) {
