@@ -1,5 +1,5 @@
 // The room page: joins over the signaling socket, runs a full mesh of peer connections, and shows every refusal.
-import { api, requireLogin, token, currentUser, show, el } from './api.js';
+import { api, requireLogin, token, currentUser, show, el, toLogin } from './api.js';
 import { Signaling } from './signaling.js';
 import { Peer } from './peer.js';
 import { RoomView } from './room-view.js';
@@ -116,7 +116,7 @@ async function connect(first) {
     : 'You were removed from this room by a moderator. You cannot rejoin this conference.'));
   on('room-closed', () => end('The head closed this room. The call has ended.'));
   on('server-shutdown', () => end('The server is restarting. Join again in a moment.', true));
-  on('lost', () => lost());
+  on('lost', (detail) => lost(detail));
   try {
     await sig.open();
   } catch {
@@ -219,8 +219,14 @@ function refused(err) {
 }
 
 /** The socket is gone and could not be resumed in the grace: join afresh over a new socket. */
-function lost() {
+function lost({ code } = {}) {
   if (state.ended) return;
+  // PROTOCOL.md, "Close codes": the login that opened the socket no longer holds.
+  if (code === 4403) return end('Your account has been disabled. Ask an administrator to enable it.');
+  // 4401 after a password change made in another tab of this browser: that tab saved the new token, so join with it.
+  if (code === 4401 && token() === state.sig.token) {
+    return toLogin('Your password was changed, so this login no longer works. Please log in again.');
+  }
   teardownPeers();
   state.you = null;
   show(notice, 'The connection was lost. Joining again…', 'info');

@@ -87,7 +87,9 @@ export class Signaling extends EventTarget {
 
   closed(e) {
     if (this.closing) return;
-    if (!this.resumeToken) {
+    // 4401 (token revoked) and 4403 (account disabled): the server has already given our place up, and a new socket
+    // with this token would be refused, so there is nothing to resume.
+    if (!this.resumeToken || e.code === 4401 || e.code === 4403) {
       this.state('closed');
       this.dispatchEvent(new CustomEvent('lost', { detail: { code: e.code, resumable: false } }));
       return;

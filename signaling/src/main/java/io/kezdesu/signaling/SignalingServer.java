@@ -25,6 +25,7 @@ import io.kezdesu.signaling.report.ReportsApi;
 import io.kezdesu.signaling.room.RoomRepository;
 import io.kezdesu.signaling.room.RoomService;
 import io.kezdesu.signaling.room.RoomsApi;
+import io.kezdesu.signaling.session.UserSockets;
 import io.kezdesu.signaling.ws.WebSocketUpgradeHandler;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -142,12 +143,13 @@ public final class SignalingServer implements AutoCloseable {
         Scheduler kdf = Schedulers.newParallel("kezdesu-kdf", Math.max(1, cores));
         PasswordHasher hasher = new PasswordHasher();
         SignalingMetrics metrics = new SignalingMetrics();
+        UserSockets sockets = new UserSockets();
         AccountService accounts = new AccountService(users, hasher, kdf,
                 new JwtService(config.jwtSecret(), config.jwtIssuer(), config.jwtTtl(), clock),
                 new FailureCounter(config.loginFailuresPerIp(), config.loginFailureWindow(), THROTTLE_KEYS, clock),
                 new FailureCounter(config.loginFailuresPerAccount(), config.loginFailureWindow(), THROTTLE_KEYS,
                         clock),
-                clock);
+                clock, sockets);
         IceServers ice = new IceServers(new TurnRestCredentials(config.turnSecrets(), config.turnCredentialTtl(),
                 clock), config.iceUrls(), config.turnHost(), config.relay());
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -190,8 +192,9 @@ public final class SignalingServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new HttpInitializer(ssl, config.maxBodySize(), router, inFlight, channels,
-                            () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), tls),
-                            peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, tls))))
+                            () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), sockets,
+                                    tls),
+                            peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls))))
                     .bind(new InetSocketAddress(config.httpIp(), config.httpPort()))
                     .syncUninterruptibly()
                     .channel();

@@ -30,11 +30,13 @@ public final class AccountService {
     private final FailureCounter failuresByAddress;
     private final FailureCounter failuresByAccount;
     private final Clock clock;
+    private final AccessListener accessChanges;
     /** A real hash to verify against for unknown emails, so that both refusals cost the same. */
     private final Mono<String> decoyHash;
 
     public AccountService(UserRepository users, PasswordHasher hasher, Scheduler kdf, JwtService jwt,
-                          FailureCounter failuresByAddress, FailureCounter failuresByAccount, Clock clock) {
+                          FailureCounter failuresByAddress, FailureCounter failuresByAccount, Clock clock,
+                          AccessListener accessChanges) {
         this.users = users;
         this.hasher = hasher;
         this.kdf = kdf;
@@ -42,6 +44,7 @@ public final class AccountService {
         this.failuresByAddress = failuresByAddress;
         this.failuresByAccount = failuresByAccount;
         this.clock = clock;
+        this.accessChanges = accessChanges;
         this.decoyHash = Mono.fromCallable(() -> hasher.hash(newSecret())).subscribeOn(kdf).cache();
     }
 
@@ -106,7 +109,10 @@ public final class AccountService {
                 });
     }
 
-    /** Changes name and/or password; a new password needs the current one and revokes every older token. */
+    /**
+     * Changes name and/or password; a new password needs the current one and revokes every older token, including
+     * those of open sockets (the {@link AccessListener} hears of it).
+     */
     public Mono<ProfileChange> updateProfile(User user, Optional<String> name, Optional<String> newPassword,
                                              Optional<String> currentPassword) {
         if (newPassword.isEmpty()) {
@@ -123,18 +129,21 @@ public final class AccountService {
             return hash(newPassword.get())
                     .flatMap(h -> users.update(user.id(), new UserRepository.Change(name.orElse(null), h, null),
                             clock.instant()))
+                    .doOnNext(accessChanges::accessChanged)
                     .map(u -> new ProfileChange(u, Optional.of(jwt.issue(u.id(), u.tokenVersion()))));
         });
     }
 
-    /** Sets a password chosen by an administrator; revokes the account's tokens. */
+    /** Sets a password chosen by an administrator; revokes the account's tokens, those of open sockets too. */
     public Mono<User> resetPassword(User user, String password) {
         return hash(password).flatMap(h -> users.update(user.id(), new UserRepository.Change(null, h, null),
-                clock.instant()));
+                clock.instant())).doOnNext(accessChanges::accessChanged);
     }
 
+    /** Disables or enables an account; disabling ends its open sockets as well as its tokens. */
     public Mono<User> setDisabled(User user, boolean disabled) {
-        return users.update(user.id(), new UserRepository.Change(null, null, disabled), clock.instant());
+        return users.update(user.id(), new UserRepository.Change(null, null, disabled), clock.instant())
+                .doOnNext(accessChanges::accessChanged);
     }
 
     /** An account by id or, when the key holds an '@', by email. */

@@ -2,6 +2,8 @@ package io.kezdesu.signaling.peerjs;
 
 import io.kezdesu.signaling.account.User;
 import io.kezdesu.signaling.metrics.SignalingMetrics;
+import io.kezdesu.signaling.session.Revocation;
+import io.kezdesu.signaling.session.UserSockets;
 import io.kezdesu.signaling.ws.TokenBucket;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -32,8 +34,10 @@ import reactor.core.publisher.Mono;
  * One PeerJS socket after the upgrade. Checks the query the way peerjs-server does (parameters, key, then the id),
  * optionally a kezdesu login token, registers the id and feeds text (and, as peerjs-server, binary) messages to the
  * {@link PeerJsService}. Reading starts only once the id is settled, so nothing is routed from an unregistered socket.
+ * A socket opened with a login token ends (an {@code ERROR} message, then close) when that login stops holding.
  */
-final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements PeerLink {
+final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
+        implements PeerLink, UserSockets.Revocable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerJsSocketHandler.class);
     /** A client that does not read: past this many queued bytes it is dropped rather than buffered forever. */
@@ -50,8 +54,11 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     private final SignalingMetrics metrics;
     private final Query query;
     private final Function<String, Mono<User>> authenticate;
+    private final UserSockets sockets;
     private final TokenBucket rate;
     private Channel channel;
+    /** The account a login token proved, set on this channel's loop; null without {@code peerjs-require-auth}. */
+    private User user;
     private PeerClient client;
     /**
      * Messages routed from other event loops (and the timer thread), drained in order on this channel's loop. Small
@@ -65,8 +72,9 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     private final Runnable flush = this::flushDirect;
 
     PeerJsSocketHandler(PeerJsService service, SignalingMetrics metrics, Query query,
-                        Function<String, Mono<User>> authenticate) {
+                        Function<String, Mono<User>> authenticate, UserSockets sockets) {
         this.service = service;
+        this.sockets = sockets;
         this.metrics = metrics;
         this.query = query;
         this.authenticate = authenticate;
@@ -84,7 +92,7 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
             refuse(PeerMessages.error(PeerMessages.INVALID_KEY));
         } else if (settings.requireAuth()) {
             authenticate.apply(query.token()).subscribe(
-                    user -> ctx.executor().execute(() -> register(ctx, "user:" + user.id())),
+                    u -> ctx.executor().execute(() -> authenticated(ctx, u)),
                     failure -> ctx.executor().execute(() -> {
                         metrics.authFailures.labelValues("peerjs").inc();
                         refuse(PeerMessages.error(PeerMessages.INVALID_TOKEN));
@@ -92,6 +100,21 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
         } else {
             register(ctx, "token:" + query.token());
         }
+    }
+
+    private void authenticated(ChannelHandlerContext ctx, User u) {
+        if (!channel.isActive()) {
+            return;
+        }
+        user = u;
+        // The account may have changed since its token was checked; the registry knows, and then refuses it.
+        sockets.add(u, this).ifPresentOrElse(this::revoke, () -> register(ctx, "user:" + u.id()));
+    }
+
+    @Override
+    public void revoke(Revocation why) {
+        refuse(PeerMessages.error(why == Revocation.ACCOUNT_DISABLED ? PeerMessages.ACCOUNT_DISABLED
+                : PeerMessages.TOKEN_REVOKED));
     }
 
     private void register(ChannelHandlerContext ctx, String owner) {
@@ -187,6 +210,9 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (user != null) {
+            sockets.remove(user.id(), this);
+        }
         if (client != null) {
             metrics.peerjsSessions.dec();
             service.disconnected(client, this);

@@ -2,6 +2,7 @@ package io.kezdesu.signaling.peerjs;
 
 import io.kezdesu.signaling.account.AccountService;
 import io.kezdesu.signaling.metrics.SignalingMetrics;
+import io.kezdesu.signaling.session.UserSockets;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -28,11 +29,13 @@ public final class PeerJsUpgradeHandler extends ChannelInboundHandlerAdapter {
     private final PeerJsService service;
     private final AccountService accounts;
     private final SignalingMetrics metrics;
+    private final UserSockets sockets;
     private final boolean tls;
 
     public PeerJsUpgradeHandler(PeerJsService service, AccountService accounts, SignalingMetrics metrics,
-                                boolean tls) {
+                                UserSockets sockets, boolean tls) {
         this.service = service;
+        this.sockets = sockets;
         this.accounts = accounts;
         this.metrics = metrics;
         this.tls = tls;
@@ -68,7 +71,7 @@ public final class PeerJsUpgradeHandler extends ChannelInboundHandlerAdapter {
             Map<String, List<String>> q = uri.parameters();
             PeerJsSocketHandler socket = new PeerJsSocketHandler(service, metrics,
                     new PeerJsSocketHandler.Query(first(q, "id"), first(q, "token"), first(q, "key")),
-                    token -> accounts.authenticate(Optional.of(token)));
+                    token -> accounts.authenticate(Optional.of(token)), sockets);
             ChannelPipeline p = ctx.pipeline();
             ctx.channel().config().setAutoRead(false);
             handshaker.handshake(ctx.channel(), req).addListener(f -> {

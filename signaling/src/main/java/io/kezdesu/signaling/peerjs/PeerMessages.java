@@ -15,6 +15,9 @@ final class PeerMessages {
     static final String INVALID_TOKEN = "Invalid token provided";
     static final String INVALID_WS_PARAMETERS = "No id, token, or key supplied to websocket server";
     static final String CONNECTION_LIMIT_EXCEED = "Server has reached its concurrent user limit";
+    /** kezdesu's own (with {@code peerjs-require-auth}): the login of an open socket stopped holding. */
+    static final String TOKEN_REVOKED = "Token revoked by a password change";
+    static final String ACCOUNT_DISABLED = "Account disabled";
 
     private static final byte[] OPEN = ascii("{\"type\":\"OPEN\"}");
     private static final byte[] DST = ascii(",\"dst\":");

@@ -152,11 +152,15 @@ public final class SocketSession {
     }
 
     /**
-     * The socket is gone: the room decides between the resume grace and leaving.
+     * The socket is gone (or is going, its login revoked): the room decides between the resume grace and leaving.
+     * Called on the socket's event loop; only the first call counts.
      *
      * @param dropped why the server dropped it ("timeout", "disconnected"), or empty when the client went away
      */
     public void closed(Optional<String> dropped) {
+        if (closed) {
+            return;
+        }
         closed = true;
         LiveRoom r = room;
         if (r != null) {

@@ -8,7 +8,9 @@ import io.kezdesu.signaling.protocol.ServerMessages;
 import io.kezdesu.signaling.protocol.SignalingError;
 import io.kezdesu.signaling.room.RoomService;
 import io.kezdesu.signaling.session.Connection;
+import io.kezdesu.signaling.session.Revocation;
 import io.kezdesu.signaling.session.SocketSession;
+import io.kezdesu.signaling.session.UserSockets;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,9 +35,12 @@ import org.slf4j.LoggerFactory;
  * One signaling connection after the upgrade: frames in, {@link SocketSession} dispatch, errors out. Enforces the
  * socket's limits: message size (error, then close 1009), a per-connection rate (error, then close 1008), binary
  * frames refused with an error, and liveness: a ping every third of the heartbeat timeout, and a connection that sends
- * nothing at all (not even a pong) for the whole timeout is dropped. A bad message never closes the connection.
+ * nothing at all (not even a pong) for the whole timeout gets a close frame (1001) and is dropped. A bad message never
+ * closes the connection. When the login it was opened with stops holding (password change or reset, account disabled)
+ * it leaves its room at once and is closed with 4401 or 4403.
  */
-final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame> implements Connection {
+final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocketFrame>
+        implements Connection, UserSockets.Revocable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SignalingSocketHandler.class);
     /** A client that does not read: past this many queued bytes it is dropped rather than buffered forever. */
@@ -50,6 +55,7 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private final RoomService rooms;
     private final SignalingMetrics metrics;
     private final WebSocketSettings settings;
+    private final UserSockets sockets;
     private final TokenBucket rate;
     private Channel channel;
     private SocketSession session;
@@ -71,8 +77,9 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
             new java.util.concurrent.atomic.AtomicBoolean();
 
     SignalingSocketHandler(User user, String requestHost, RoomService rooms, SignalingMetrics metrics,
-                           WebSocketSettings settings) {
+                           WebSocketSettings settings, UserSockets sockets) {
         this.user = user;
+        this.sockets = sockets;
         this.requestHost = requestHost;
         this.rooms = rooms;
         this.metrics = metrics;
@@ -88,13 +95,45 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
         lastReadNanos = System.nanoTime();
         long period = Math.max(100, settings.heartbeatTimeout().toMillis() / 3);
         heartbeat = ctx.executor().scheduleAtFixedRate(() -> beat(ctx), period, period, TimeUnit.MILLISECONDS);
+        // The account may have changed since its token was checked; the registry knows, and then refuses it.
+        sockets.add(user, this).ifPresent(this::revoked);
+    }
+
+    @Override
+    public void revoke(Revocation why) {
+        channel.eventLoop().execute(() -> revoked(why));
+    }
+
+    private void revoked(Revocation why) {
+        if (closing || !channel.isActive()) {
+            return;
+        }
+        LOG.info("{}: closing: {}", describe(), why);
+        // Out of its room now, with no resume grace: the login that put it there no longer holds. A join still in
+        // flight finds the session closed and admits nothing.
+        dropReason = "disconnected";
+        session.closed(Optional.of(dropReason));
+        // PROTOCOL.md's close codes: 4000 + the HTTP status the same token now gets from the API.
+        close(switch (why) {
+            case TOKEN_REVOKED -> 4401;
+            case ACCOUNT_DISABLED -> 4403;
+        }, switch (why) {
+            case TOKEN_REVOKED -> "token revoked by a password change; log in again";
+            case ACCOUNT_DISABLED -> "account disabled";
+        });
     }
 
     private void beat(ChannelHandlerContext ctx) {
+        if (closing) {
+            return;
+        }
         if (System.nanoTime() - lastReadNanos >= settings.heartbeatTimeout().toNanos()) {
             dropReason = "timeout";
-            close(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(), "heartbeat timeout");
-            ctx.close();
+            // Through the outbox like every close, so the frame goes out before TCP does (closing here at once
+            // dropped the connection with the frame still queued: clients saw 1006, not 1001). A peer silent this
+            // long will not answer our close frame, so there is nothing to wait for.
+            enqueue(new Closing(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),
+                    "heartbeat timeout"), false));
         } else {
             ctx.writeAndFlush(new PingWebSocketFrame());
         }
@@ -171,6 +210,7 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         heartbeat.cancel(false);
+        sockets.remove(user.id(), this);
         metrics.sessions.dec();
         session.closed(Optional.ofNullable(dropReason));
         super.channelInactive(ctx);
@@ -214,11 +254,17 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
                 ch.write(new TextWebSocketFrame(json));
                 wrote = true;
             } else {
+                Closing close = (Closing) next;
+                closing = true;
+                if (!close.awaitPeer()) {
+                    ch.writeAndFlush(close.frame()).addListener(ChannelFutureListener.CLOSE);
+                    outbox.clear();
+                    return;
+                }
                 // RFC 6455 §7.1.1: after our close frame, wait for the client's before dropping TCP. Closing at once
                 // while the client is still sending makes the kernel reset the connection, and the reset can destroy
                 // the error and close frame before the client reads them.
-                closing = true;
-                ch.writeAndFlush(next).addListener(f -> {
+                ch.writeAndFlush(close.frame()).addListener(f -> {
                     if (ch instanceof io.netty.channel.socket.DuplexChannel duplex && ch.isActive()) {
                         duplex.shutdownOutput();
                     }
@@ -239,8 +285,12 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     public void close(int code, String reason) {
         Channel ch = channel;
         if (ch != null && ch.isActive()) {
-            enqueue(new CloseWebSocketFrame(code, reason));
+            enqueue(new Closing(new CloseWebSocketFrame(code, reason), true));
         }
+    }
+
+    /** Our close frame, queued behind the messages before it; {@code awaitPeer}: wait for the client's answer. */
+    private record Closing(CloseWebSocketFrame frame, boolean awaitPeer) {
     }
 
     @Override

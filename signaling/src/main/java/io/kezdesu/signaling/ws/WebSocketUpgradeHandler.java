@@ -6,6 +6,7 @@ import io.kezdesu.signaling.http.ApiException;
 import io.kezdesu.signaling.http.HttpApiHandler;
 import io.kezdesu.signaling.metrics.SignalingMetrics;
 import io.kezdesu.signaling.room.RoomService;
+import io.kezdesu.signaling.session.UserSockets;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -36,11 +37,13 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
     private final RoomService rooms;
     private final SignalingMetrics metrics;
     private final WebSocketSettings settings;
+    private final UserSockets sockets;
     private final boolean tls;
 
     public WebSocketUpgradeHandler(AccountService accounts, RoomService rooms, SignalingMetrics metrics,
-                                   WebSocketSettings settings, boolean tls) {
+                                   WebSocketSettings settings, UserSockets sockets, boolean tls) {
         this.accounts = accounts;
+        this.sockets = sockets;
         this.rooms = rooms;
         this.metrics = metrics;
         this.settings = settings;
@@ -87,7 +90,8 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
                 return;
             }
             ChannelPipeline p = ctx.pipeline();
-            SignalingSocketHandler socket = new SignalingSocketHandler(user, hostOnly(host), rooms, metrics, settings);
+            SignalingSocketHandler socket = new SignalingSocketHandler(user, hostOnly(host), rooms, metrics, settings,
+                    sockets);
             handshaker.handshake(ctx.channel(), req).addListener(f -> {
                 if (!f.isSuccess()) {
                     ctx.close();

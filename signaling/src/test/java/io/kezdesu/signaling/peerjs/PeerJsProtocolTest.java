@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kezdesu.signaling.SignalingFixture;
+import io.kezdesu.signaling.RawWebSocket;
 import io.kezdesu.signaling.WsClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,11 +1,14 @@
 package io.kezdesu.signaling.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kezdesu.signaling.RawWebSocket;
 import io.kezdesu.signaling.SignalingFixture;
 import io.kezdesu.signaling.WsClient;
+import java.io.EOFException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -45,6 +48,29 @@ class LivenessTest {
                 assertEquals("timeout", left.path("reason").asText());
             }
             h.assertAlive();
+        }
+    }
+
+    /**
+     * PROTOCOL.md: the silent connection "is closed (1001)": a close frame with that code comes before the TCP
+     * connection ends, rather than a bare drop (which clients report as 1006).
+     */
+    @Test
+    void aSilentConnectionGetsACloseFrameWith1001(@TempDir Path dir) throws Exception {
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("heartbeat-timeout", "1s"));
+             RawWebSocket raw = RawWebSocket.connect(f.server.address().getPort(),
+                     "/ws?token=" + f.user("Mute").token())) {
+            int pings = 0;
+            RawWebSocket.Frame frame;
+            while ((frame = raw.next()).opcode() == RawWebSocket.PING) {
+                pings++;
+            }
+            assertTrue(pings >= 1, "pinged before the timeout");
+            assertEquals(RawWebSocket.CLOSE, frame.opcode(), "a close frame, not " + frame.opcode());
+            assertEquals(1001, frame.closeCode());
+            assertEquals("heartbeat timeout", frame.closeReason());
+            // Nothing to wait for from a silent peer: the server ends the connection right after its frame.
+            assertThrows(EOFException.class, raw::next);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.kezdesu.signaling.peerjs;
+package io.kezdesu.signaling;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -11,23 +11,30 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A WebSocket client over a plain socket that sends whatever frame bytes a test asks for, including text frames that
- * are not UTF-8, which the JDK's client cannot send. Reads the server's (unmasked) frames one at a time.
+ * are not UTF-8, which the JDK's client cannot send. Reads the server's (unmasked) frames one at a time and answers
+ * nothing by itself (not even a ping), so it also stands for a client that has gone silent.
  */
-final class RawWebSocket implements AutoCloseable {
+public final class RawWebSocket implements AutoCloseable {
 
-    static final int TEXT = 0x1;
-    static final int BINARY = 0x2;
-    static final int CLOSE = 0x8;
+    public static final int TEXT = 0x1;
+    public static final int BINARY = 0x2;
+    public static final int CLOSE = 0x8;
+    public static final int PING = 0x9;
 
     /** One frame from the server. */
-    record Frame(int opcode, byte[] payload) {
-        String text() {
+    public record Frame(int opcode, byte[] payload) {
+        public String text() {
             return new String(payload, StandardCharsets.UTF_8);
         }
 
         /** The status code of a close frame, 1005 when it carries none (as RFC 6455 reports it). */
-        int closeCode() {
+        public int closeCode() {
             return payload.length >= 2 ? (payload[0] & 0xFF) << 8 | payload[1] & 0xFF : 1005;
+        }
+
+        /** The reason of a close frame, empty when it carries none. */
+        public String closeReason() {
+            return payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
         }
     }
 
@@ -42,7 +49,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Upgrades {@code pathAndQuery} on 127.0.0.1:{@code port}; fails unless the server answers 101. */
-    static RawWebSocket connect(int port, String pathAndQuery) throws IOException {
+    public static RawWebSocket connect(int port, String pathAndQuery) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         s.setSoTimeout(20_000);
@@ -64,7 +71,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Sends one final, masked frame with a random mask, as a browser would. */
-    void send(int opcode, byte[] payload) throws IOException {
+    public void send(int opcode, byte[] payload) throws IOException {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
         f.write(0x80 | opcode);
         if (payload.length < 126) {
@@ -85,7 +92,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** The next frame from the server (fails on a read timeout or end of stream). */
-    Frame next() throws IOException {
+    public Frame next() throws IOException {
         int b0 = in.readUnsignedByte();
         int b1 = in.readUnsignedByte();
         long length = b1 & 0x7F;
@@ -100,7 +107,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Reads frames until the server closes the connection, returning its close frame's code (or -1 without one). */
-    int awaitClose() throws IOException {
+    public int awaitClose() throws IOException {
         try {
             for (;;) {
                 Frame f = next();
