@@ -1,6 +1,7 @@
 package io.kezdesu.cli.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -56,9 +59,15 @@ class CrashRecoveryTest {
             JsonNode full = get(port2, admin, "/admin/reports/" + report.path("id").asText());
             JsonNode interval = full.path("participants").path(0).path("intervals").path(0);
             assertEquals("crashed", interval.path("reason").asText());
-            // Its end is its last recorded event (the join), not the moment of the restart.
-            assertEquals(interval.path("joinedAt").asText(), full.path("endedAt").asText());
+            // Its end is the last moment it is known to have run (a heartbeat, or the join if the kill came before
+            // the first), never the moment of the restart; the person in it is counted until then.
+            Instant joined = Instant.parse(interval.path("joinedAt").asText());
+            Instant ended = Instant.parse(full.path("endedAt").asText());
+            assertFalse(ended.isBefore(joined), full.toString());
             assertEquals(full.path("endedAt").asText(), interval.path("leftAt").asText());
+            double seconds = Duration.between(joined, ended).toMillis() / 1000.0;
+            assertEquals(seconds, full.path("participants").path(0).path("seconds").asDouble(), 1e-3);
+            assertEquals(seconds / 60, full.path("participantMinutes").asDouble(), 1e-3);
         } finally {
             second.destroy();
             assertTrue(second.waitFor(10, TimeUnit.SECONDS));

@@ -4,6 +4,7 @@ import com.mongodb.client.model.ReplaceOptions;
 import io.kezdesu.signaling.room.ConferenceEvents;
 import io.kezdesu.signaling.room.Room;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -21,19 +23,30 @@ import reactor.core.publisher.Mono;
 /**
  * Keeps the record of every live conference and writes it to the {@code conferences} collection after each event.
  * Writes are coalesced per conference: at most one in flight, then the latest state, so the stored record only ever
- * moves forward and a burst of joins costs a couple of writes. A record marked {@code active} that survives a crash
- * is closed on the next start by {@link #recoverInterrupted()}.
+ * moves forward and a burst of joins costs a couple of writes. Every {@link #HEARTBEAT} the server stamps each live
+ * record with {@code lastSeenAt} ({@link #heartbeat()}), so that a record marked {@code active} that survives a
+ * crash is closed on the next start by {@link #recoverInterrupted()} at the last moment it is known to have been
+ * running, not at its last join or leave.
  */
 public final class ConferenceRecorder implements ConferenceEvents {
+
+    /**
+     * How often live records get {@code lastSeenAt}: a crash loses at most this much of the end of each call, for one
+     * small write per live conference per period.
+     */
+    public static final Duration HEARTBEAT = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(ConferenceRecorder.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ConferenceRepository repository;
+    private final Clock clock;
     private final ConcurrentHashMap<String, Record> live = new ConcurrentHashMap<>();
 
-    public ConferenceRecorder(ConferenceRepository repository) {
+    /** {@code clock} stamps heartbeats; events bring their own time. */
+    public ConferenceRecorder(ConferenceRepository repository, Clock clock) {
         this.repository = repository;
+        this.clock = clock;
     }
 
     @Override
@@ -67,12 +80,36 @@ public final class ConferenceRecorder implements ConferenceEvents {
         return live.values().stream().noneMatch(r -> r.writing);
     }
 
-    /** Closes conferences a crash left open: their end is their last recorded event, marked {@code crashed}. */
+    /**
+     * Stamps every live conference's record with the clock's now as {@code lastSeenAt}. Completes when those writes
+     * have settled (landed, or failed and been logged); the server runs it every {@link #HEARTBEAT}.
+     */
+    public Mono<Void> heartbeat() {
+        Instant now = clock.instant();
+        List<CompletableFuture<Void>> settled = new ArrayList<>();
+        for (Record r : live.values()) {
+            synchronized (r) {
+                if (r.endedAt != null || !now.isAfter(r.lastSeenAt)) {
+                    continue;
+                }
+                r.lastSeenAt = now;
+            }
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            settled.add(done);
+            persist(r, done);
+        }
+        return Mono.fromFuture(CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new)));
+    }
+
+    /**
+     * Closes conferences a crash left open, marked {@code crashed}: each ends, with everyone still in it, at the last
+     * moment the server is known to have been running it, its last heartbeat or its last event, whichever is later.
+     */
     public Mono<Long> recoverInterrupted() {
         return repository.active()
                 .flatMap(doc -> {
                     Record r = Record.fromDocument(doc);
-                    Instant end = r.lastEventAt;
+                    Instant end = r.lastAlive();
                     for (String userId : r.openUsers()) {
                         r.leave(userId, end, "crashed");
                     }
@@ -94,8 +131,16 @@ public final class ConferenceRecorder implements ConferenceEvents {
     }
 
     private void persist(Record r) {
+        persist(r, null);
+    }
+
+    /** {@code settled}, if given, completes once a write that includes the record as it is now has ended. */
+    private void persist(Record r, CompletableFuture<Void> settled) {
         synchronized (r) {
             r.version++;
+            if (settled != null) {
+                r.waiting.add(Map.entry(r.version, settled));
+            }
             if (r.writing) {
                 return;
             }
@@ -116,7 +161,15 @@ public final class ConferenceRecorder implements ConferenceEvents {
                 .onErrorResume(e -> Mono.empty())
                 .doFinally(s -> {
                     boolean again;
+                    List<CompletableFuture<Void>> settled = new ArrayList<>();
                     synchronized (r) {
+                        for (var it = r.waiting.iterator(); it.hasNext(); ) {
+                            Map.Entry<Long, CompletableFuture<Void>> w = it.next();
+                            if (w.getKey() <= version) {
+                                settled.add(w.getValue());
+                                it.remove();
+                            }
+                        }
                         again = r.version != version;
                         if (!again) {
                             r.writing = false;
@@ -125,6 +178,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
                             }
                         }
                     }
+                    settled.forEach(f -> f.complete(null));
                     if (again) {
                         write(r);
                     }
@@ -142,11 +196,15 @@ public final class ConferenceRecorder implements ConferenceEvents {
         Instant endedAt;
         String endReason;
         Instant lastEventAt;
+        /** The last heartbeat: the server was running this conference then. */
+        Instant lastSeenAt;
         int current;
         int peak;
         final Map<String, Attendee> attendees = new LinkedHashMap<>();
         long version;
         boolean writing;
+        /** Heartbeats waiting for the write of their version (or a later one) to end. */
+        final List<Map.Entry<Long, CompletableFuture<Void>>> waiting = new ArrayList<>();
 
         Record(String id, String roomId, String roomName, String headId, Instant startedAt) {
             this.id = id;
@@ -155,6 +213,12 @@ public final class ConferenceRecorder implements ConferenceEvents {
             this.headId = headId;
             this.startedAt = startedAt;
             this.lastEventAt = startedAt;
+            this.lastSeenAt = startedAt;
+        }
+
+        /** The latest moment the conference is known to have been running. */
+        Instant lastAlive() {
+            return lastSeenAt.isAfter(lastEventAt) ? lastSeenAt : lastEventAt;
         }
 
         void join(String userId, String name, Instant at) {
@@ -200,7 +264,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
                 List<Document> intervals = new ArrayList<>();
                 long millis = 0;
                 for (Interval iv : e.getValue().intervals) {
-                    Instant end = iv.leftAt != null ? iv.leftAt : (endedAt != null ? endedAt : lastEventAt);
+                    Instant end = iv.leftAt != null ? iv.leftAt : (endedAt != null ? endedAt : lastAlive());
                     millis += Duration.between(iv.joinedAt, end).toMillis();
                     Document d = new Document("joinedAt", Date.from(iv.joinedAt));
                     d.append("leftAt", iv.leftAt == null ? null : Date.from(iv.leftAt));
@@ -220,6 +284,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
                     .append("endedAt", endedAt == null ? null : Date.from(endedAt))
                     .append("endReason", endReason)
                     .append("lastEventAt", Date.from(lastEventAt))
+                    .append("lastSeenAt", Date.from(lastSeenAt))
                     .append("peakParticipants", peak)
                     .append("participantMinutes", totalMillis / 60_000.0)
                     .append("participants", people);
@@ -229,6 +294,9 @@ public final class ConferenceRecorder implements ConferenceEvents {
             Record r = new Record(d.getString("_id"), d.getString("roomId"), d.getString("roomName"),
                     d.getString("headId"), d.getDate("startedAt").toInstant());
             r.lastEventAt = d.getDate("lastEventAt").toInstant();
+            // Records written before heartbeats existed have no lastSeenAt: their last event is all we know.
+            Date seen = d.getDate("lastSeenAt");
+            r.lastSeenAt = seen == null ? r.lastEventAt : seen.toInstant();
             r.peak = d.getInteger("peakParticipants", 0);
             for (Document p : d.getList("participants", Document.class, List.of())) {
                 Attendee a = new Attendee(p.getString("name"));
