@@ -156,8 +156,9 @@ public final class SignalingServer implements AutoCloseable {
             return t;
         });
         // Recovery above has read the last run's heartbeats; from here on this run's own are written.
-        timers.scheduleAtFixedRate(() -> recorder.heartbeat().subscribe(), ConferenceRecorder.HEARTBEAT.toMillis(),
-                ConferenceRecorder.HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+        long heartbeat = config.conferenceHeartbeat().toMillis();
+        timers.scheduleAtFixedRate(() -> recorder.heartbeat().subscribe(), heartbeat, heartbeat,
+                TimeUnit.MILLISECONDS);
         RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics, config, hasher, kdf);
         AdminAuth adminAuth = new AdminAuth(config.adminToken());
         boolean tls = config.tls().isPresent();

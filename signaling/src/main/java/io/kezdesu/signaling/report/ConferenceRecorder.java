@@ -23,18 +23,13 @@ import reactor.core.publisher.Mono;
 /**
  * Keeps the record of every live conference and writes it to the {@code conferences} collection after each event.
  * Writes are coalesced per conference: at most one in flight, then the latest state, so the stored record only ever
- * moves forward and a burst of joins costs a couple of writes. Every {@link #HEARTBEAT} the server stamps each live
- * record with {@code lastSeenAt} ({@link #heartbeat()}), so that a record marked {@code active} that survives a
- * crash is closed on the next start by {@link #recoverInterrupted()} at the last moment it is known to have been
- * running, not at its last join or leave.
+ * moves forward and a burst of joins costs a couple of writes. Every {@code conference-heartbeat} (30 s) the server
+ * stamps each live record with {@code lastSeenAt} ({@link #heartbeat()}), so that a record marked {@code active} that
+ * survives a crash is closed on the next start by {@link #recoverInterrupted()} at the last moment it is known to have
+ * been running, not at its last join or leave: a crash loses at most one period of each call, for one small write per
+ * live conference per period.
  */
 public final class ConferenceRecorder implements ConferenceEvents {
-
-    /**
-     * How often live records get {@code lastSeenAt}: a crash loses at most this much of the end of each call, for one
-     * small write per live conference per period.
-     */
-    public static final Duration HEARTBEAT = Duration.ofSeconds(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(ConferenceRecorder.class);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -82,7 +77,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
 
     /**
      * Stamps every live conference's record with the clock's now as {@code lastSeenAt}. Completes when those writes
-     * have settled (landed, or failed and been logged); the server runs it every {@link #HEARTBEAT}.
+     * have settled (landed, or failed and been logged); the server runs it every {@code conference-heartbeat}.
      */
     public Mono<Void> heartbeat() {
         Instant now = clock.instant();
