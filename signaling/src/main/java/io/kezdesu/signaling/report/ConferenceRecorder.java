@@ -5,12 +5,9 @@ import io.kezdesu.signaling.room.ConferenceEvents;
 import io.kezdesu.signaling.room.Room;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Date;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,7 +33,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
 
     private final ConferenceRepository repository;
     private final Clock clock;
-    private final ConcurrentHashMap<String, Record> live = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ConferenceRecord> live = new ConcurrentHashMap<>();
 
     /** {@code clock} stamps heartbeats; events bring their own time. */
     public ConferenceRecorder(ConferenceRepository repository, Clock clock) {
@@ -49,7 +46,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
         byte[] b = new byte[12];
         RANDOM.nextBytes(b);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        Record r = new Record(id, room.id(), room.name(), room.headId(), at);
+        ConferenceRecord r = new ConferenceRecord(id, room.id(), room.name(), room.headId(), at);
         live.put(id, r);
         persist(r);
         return id;
@@ -82,7 +79,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
     public Mono<Void> heartbeat() {
         Instant now = clock.instant();
         List<CompletableFuture<Void>> settled = new ArrayList<>();
-        for (Record r : live.values()) {
+        for (ConferenceRecord r : live.values()) {
             synchronized (r) {
                 if (r.endedAt != null || !now.isAfter(r.lastSeenAt)) {
                     continue;
@@ -103,7 +100,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
     public Mono<Long> recoverInterrupted() {
         return repository.active()
                 .flatMap(doc -> {
-                    Record r = Record.fromDocument(doc);
+                    ConferenceRecord r = ConferenceRecord.fromDocument(doc);
                     Instant end = r.lastAlive();
                     for (String userId : r.openUsers()) {
                         r.leave(userId, end, "crashed");
@@ -114,8 +111,8 @@ public final class ConferenceRecorder implements ConferenceEvents {
                 .reduce(0L, Long::sum);
     }
 
-    private void update(String conferenceId, java.util.function.Consumer<Record> change) {
-        Record r = live.get(conferenceId);
+    private void update(String conferenceId, java.util.function.Consumer<ConferenceRecord> change) {
+        ConferenceRecord r = live.get(conferenceId);
         if (r == null) {
             return;
         }
@@ -125,12 +122,12 @@ public final class ConferenceRecorder implements ConferenceEvents {
         persist(r);
     }
 
-    private void persist(Record r) {
+    private void persist(ConferenceRecord r) {
         persist(r, null);
     }
 
     /** {@code settled}, if given, completes once a write that includes the record as it is now has ended. */
-    private void persist(Record r, CompletableFuture<Void> settled) {
+    private void persist(ConferenceRecord r, CompletableFuture<Void> settled) {
         synchronized (r) {
             r.version++;
             if (settled != null) {
@@ -144,7 +141,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
         write(r);
     }
 
-    private void write(Record r) {
+    private void write(ConferenceRecord r) {
         Document doc;
         long version;
         synchronized (r) {
@@ -179,145 +176,5 @@ public final class ConferenceRecorder implements ConferenceEvents {
                     }
                 })
                 .subscribe();
-    }
-
-    /** One conference's record, mutable under its own lock. */
-    static final class Record {
-        final String id;
-        final String roomId;
-        final String roomName;
-        final String headId;
-        final Instant startedAt;
-        Instant endedAt;
-        String endReason;
-        Instant lastEventAt;
-        /** The last heartbeat: the server was running this conference then. */
-        Instant lastSeenAt;
-        int current;
-        int peak;
-        final Map<String, Attendee> attendees = new LinkedHashMap<>();
-        long version;
-        boolean writing;
-        /** Heartbeats waiting for the write of their version (or a later one) to end. */
-        final List<Map.Entry<Long, CompletableFuture<Void>>> waiting = new ArrayList<>();
-
-        Record(String id, String roomId, String roomName, String headId, Instant startedAt) {
-            this.id = id;
-            this.roomId = roomId;
-            this.roomName = roomName;
-            this.headId = headId;
-            this.startedAt = startedAt;
-            this.lastEventAt = startedAt;
-            this.lastSeenAt = startedAt;
-        }
-
-        /** The latest moment the conference is known to have been running. */
-        Instant lastAlive() {
-            return lastSeenAt.isAfter(lastEventAt) ? lastSeenAt : lastEventAt;
-        }
-
-        void join(String userId, String name, Instant at) {
-            attendees.computeIfAbsent(userId, k -> new Attendee(name)).intervals.add(new Interval(at, null, null));
-            current++;
-            peak = Math.max(peak, current);
-            lastEventAt = at;
-        }
-
-        void leave(String userId, Instant at, String reason) {
-            Attendee a = attendees.get(userId);
-            if (a == null) {
-                return;
-            }
-            for (int i = a.intervals.size() - 1; i >= 0; i--) {
-                Interval iv = a.intervals.get(i);
-                if (iv.leftAt == null) {
-                    a.intervals.set(i, new Interval(iv.joinedAt, at, reason));
-                    current--;
-                    break;
-                }
-            }
-            lastEventAt = at;
-        }
-
-        void end(Instant at, String reason) {
-            endedAt = at;
-            endReason = reason;
-            lastEventAt = at;
-        }
-
-        List<String> openUsers() {
-            List<String> out = new ArrayList<>();
-            attendees.forEach((user, a) -> a.intervals.stream().filter(iv -> iv.leftAt == null)
-                    .forEach(iv -> out.add(user)));
-            return out;
-        }
-
-        Document toDocument() {
-            List<Document> people = new ArrayList<>();
-            long totalMillis = 0;
-            for (Map.Entry<String, Attendee> e : attendees.entrySet()) {
-                List<Document> intervals = new ArrayList<>();
-                long millis = 0;
-                for (Interval iv : e.getValue().intervals) {
-                    Instant end = iv.leftAt != null ? iv.leftAt : (endedAt != null ? endedAt : lastAlive());
-                    millis += Duration.between(iv.joinedAt, end).toMillis();
-                    Document d = new Document("joinedAt", Date.from(iv.joinedAt));
-                    d.append("leftAt", iv.leftAt == null ? null : Date.from(iv.leftAt));
-                    d.append("reason", iv.reason);
-                    intervals.add(d);
-                }
-                totalMillis += millis;
-                people.add(new Document("userId", e.getKey()).append("name", e.getValue().name)
-                        .append("seconds", millis / 1000.0).append("intervals", intervals));
-            }
-            return new Document("_id", id)
-                    .append("roomId", roomId)
-                    .append("roomName", roomName)
-                    .append("headId", headId)
-                    .append("status", endedAt == null ? "active" : "ended")
-                    .append("startedAt", Date.from(startedAt))
-                    .append("endedAt", endedAt == null ? null : Date.from(endedAt))
-                    .append("endReason", endReason)
-                    .append("lastEventAt", Date.from(lastEventAt))
-                    .append("lastSeenAt", Date.from(lastSeenAt))
-                    .append("peakParticipants", peak)
-                    .append("participantMinutes", totalMillis / 60_000.0)
-                    .append("participants", people);
-        }
-
-        static Record fromDocument(Document d) {
-            Record r = new Record(d.getString("_id"), d.getString("roomId"), d.getString("roomName"),
-                    d.getString("headId"), d.getDate("startedAt").toInstant());
-            r.lastEventAt = d.getDate("lastEventAt").toInstant();
-            // Records written before heartbeats existed have no lastSeenAt: their last event is all we know.
-            Date seen = d.getDate("lastSeenAt");
-            r.lastSeenAt = seen == null ? r.lastEventAt : seen.toInstant();
-            r.peak = d.getInteger("peakParticipants", 0);
-            for (Document p : d.getList("participants", Document.class, List.of())) {
-                Attendee a = new Attendee(p.getString("name"));
-                for (Document iv : p.getList("intervals", Document.class, List.of())) {
-                    Date left = iv.getDate("leftAt");
-                    a.intervals.add(new Interval(iv.getDate("joinedAt").toInstant(),
-                            left == null ? null : left.toInstant(), iv.getString("reason")));
-                    if (left == null) {
-                        r.current++;
-                    }
-                }
-                r.attendees.put(p.getString("userId"), a);
-            }
-            return r;
-        }
-    }
-
-    static final class Attendee {
-        final String name;
-        final List<Interval> intervals = new ArrayList<>();
-
-        Attendee(String name) {
-            this.name = name;
-        }
-    }
-
-    record Interval(Instant joinedAt, Instant leftAt, String reason) {
     }
 }
