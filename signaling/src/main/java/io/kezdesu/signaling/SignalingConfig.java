@@ -25,13 +25,16 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                               List<String> iceUrls, List<String> turnSecrets, Duration turnCredentialTtl,
                               Optional<IceServers.RelayPorts> relay, int defaultMaxParticipants,
                               int maxParticipantsLimit, DuplicateJoin duplicateJoin, WebSocketSettings webSocket,
-                              Duration resumeGrace, int resumeQueue,
+                              Duration resumeGrace, int resumeQueue, Duration conferenceHeartbeat,
                               Optional<io.kezdesu.signaling.peerjs.PeerJsSettings> peerJs) {
 
     public SignalingConfig {
         Objects.requireNonNull(httpIp, "httpIp");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(peerJs, "peerJs");
+        if (conferenceHeartbeat.isNegative() || conferenceHeartbeat.isZero()) {
+            throw new IllegalArgumentException("conference-heartbeat: " + conferenceHeartbeat + " (expected: > 0)");
+        }
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("http-port: " + httpPort + " (expected: 0..65535)");
         }
@@ -64,7 +67,7 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                 c.get(ConfigKeys.DUPLICATE_JOIN),
                 new WebSocketSettings(Math.toIntExact(c.get(ConfigKeys.WS_MAX_MESSAGE_SIZE)),
                         c.get(ConfigKeys.WS_RATE_LIMIT), c.get(ConfigKeys.HEARTBEAT_TIMEOUT)),
-                c.get(ConfigKeys.RESUME_GRACE), c.get(ConfigKeys.RESUME_QUEUE),
+                c.get(ConfigKeys.RESUME_GRACE), c.get(ConfigKeys.RESUME_QUEUE), c.get(ConfigKeys.CONFERENCE_HEARTBEAT),
                 io.kezdesu.signaling.peerjs.PeerJsSettings.from(c));
     }
 

@@ -133,7 +133,7 @@ public final class SignalingServer implements AutoCloseable {
         RoomRepository roomStore = new RoomRepository(store.database());
         ConferenceRepository conferenceStore = new ConferenceRepository(store.database());
         users.ensureIndexes().then(roomStore.ensureIndexes()).then(conferenceStore.ensureIndexes()).block(startup);
-        ConferenceRecorder recorder = new ConferenceRecorder(conferenceStore);
+        ConferenceRecorder recorder = new ConferenceRecorder(conferenceStore, clock);
         Long recovered = recorder.recoverInterrupted().block(startup);
         if (recovered != null && recovered > 0) {
             LOG.warn("closed {} conference(s) left open by an earlier crash", recovered);
@@ -157,6 +157,10 @@ public final class SignalingServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        // Recovery above has read the last run's heartbeats; from here on this run's own are written.
+        long heartbeat = config.conferenceHeartbeat().toMillis();
+        timers.scheduleAtFixedRate(() -> recorder.heartbeat().subscribe(), heartbeat, heartbeat,
+                TimeUnit.MILLISECONDS);
         RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics, config, hasher, kdf);
         AdminAuth adminAuth = new AdminAuth(config.adminToken());
         boolean tls = config.tls().isPresent();

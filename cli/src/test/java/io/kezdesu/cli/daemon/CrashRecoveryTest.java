@@ -12,12 +12,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A daemon killed with SIGKILL mid-conference: on the next start the conference is closed and marked crashed. */
+/**
+ * A daemon killed with SIGKILL mid-conference: on the next start the conference is closed, marked crashed, at its last
+ * heartbeat.
+ */
 class CrashRecoveryTest {
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -28,8 +34,9 @@ class CrashRecoveryTest {
 
     @Test
     void aConferenceInterruptedByACrashIsClosedOnTheNextStart() throws Exception {
-        DaemonProcess d = DaemonProcess.start(dataDir);
+        DaemonProcess d = DaemonProcess.start(dataDir, "--conference-heartbeat", "1s");
         Process first = d.process;
+        double minutesBeforeKill;
         int port = d.port;
         String room;
         try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + port)) {
@@ -40,7 +47,9 @@ class CrashRecoveryTest {
             ws.expect("joined");
             String admin = Secrets.resolve(io.kezdesu.common.config.Config.defaults(), DataDirectory.open(dataDir))
                     .adminToken();
-            awaitStatus(port, admin, room, "active");
+            // A heartbeat after the join has landed: the live report counts time past the join.
+            minutesBeforeKill = await(port, admin, room, r -> r.path("status").asText().equals("active")
+                    && r.path("participantMinutes").asDouble() > 0).path("participantMinutes").asDouble();
             first.destroyForcibly();
             assertTrue(first.waitFor(10, TimeUnit.SECONDS));
             ws.abort();
@@ -56,9 +65,16 @@ class CrashRecoveryTest {
             JsonNode full = get(port2, admin, "/admin/reports/" + report.path("id").asText());
             JsonNode interval = full.path("participants").path(0).path("intervals").path(0);
             assertEquals("crashed", interval.path("reason").asText());
-            // Its end is its last recorded event (the join), not the moment of the restart.
-            assertEquals(interval.path("joinedAt").asText(), full.path("endedAt").asText());
+            // Its end is the last moment it is known to have run, its last heartbeat: after the join, not the
+            // moment of the restart; the person in it is counted until then.
+            Instant joined = Instant.parse(interval.path("joinedAt").asText());
+            Instant ended = Instant.parse(full.path("endedAt").asText());
+            assertTrue(ended.isAfter(joined), full.toString());
+            assertTrue(full.path("participantMinutes").asDouble() >= minutesBeforeKill, full.toString());
             assertEquals(full.path("endedAt").asText(), interval.path("leftAt").asText());
+            double seconds = Duration.between(joined, ended).toMillis() / 1000.0;
+            assertEquals(seconds, full.path("participants").path(0).path("seconds").asDouble(), 1e-3);
+            assertEquals(seconds / 60, full.path("participantMinutes").asDouble(), 1e-3);
         } finally {
             second.destroy();
             assertTrue(second.waitFor(10, TimeUnit.SECONDS));
@@ -66,15 +82,20 @@ class CrashRecoveryTest {
     }
 
     private static JsonNode awaitStatus(int port, String admin, String room, String status) throws Exception {
+        return await(port, admin, room, c -> c.path("status").asText().equals(status));
+    }
+
+    private static JsonNode await(int port, String admin, String room, Predicate<JsonNode> until) throws Exception {
         long deadline = System.nanoTime() + 30_000_000_000L;
+        JsonNode list = null;
         while (System.nanoTime() < deadline) {
-            JsonNode list = get(port, admin, "/admin/reports?room=" + room).path("conferences");
-            if (list.size() == 1 && list.path(0).path("status").asText().equals(status)) {
+            list = get(port, admin, "/admin/reports?room=" + room).path("conferences");
+            if (list.size() == 1 && until.test(list.path(0))) {
                 return list.path(0);
             }
             Thread.onSpinWait();
         }
-        throw new AssertionError("no " + status + " conference in room " + room);
+        throw new AssertionError("room " + room + ": no such conference in " + list);
     }
 
     private static JsonNode get(int port, String admin, String path) throws Exception {

@@ -27,12 +27,16 @@ final class DaemonProcess {
         this.port = port;
     }
 
-    /** Starts {@code kezdesu signaling} on an ephemeral loopback port and waits for its startup line. */
-    static DaemonProcess start(Path dataDir) throws Exception {
+    /**
+     * Starts {@code kezdesu signaling} on an ephemeral loopback port, with {@code options} (e.g.
+     * {@code --conference-heartbeat 1s}), and waits for its startup line.
+     */
+    static DaemonProcess start(Path dataDir, String... options) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "signaling", "--data-dir", dataDir.toString(), "--http-ip", "127.0.0.1",
                 "--http-port", "0"));
+        command.addAll(List.of(options));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         return new DaemonProcess(p, awaitReady(p));
     }

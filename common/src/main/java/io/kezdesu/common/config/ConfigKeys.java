@@ -107,6 +107,9 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> RESUME_QUEUE = key("resume-queue", SIGNALING,
             ValueType.integer(1, 100_000), 256, false,
             "Messages queued for a dropped participant; beyond it the participant is dropped");
+    public static final ConfigKey<Duration> CONFERENCE_HEARTBEAT = key("conference-heartbeat", SIGNALING,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(30), false,
+            "How often a live conference's record is stamped; a crash loses at most this much of the end of a call");
 
     // --- PeerJS compatibility (peerjs-server 1.0.2 option names where one exists; see docs/PEERJS.md) -----------
     public static final ConfigKey<Boolean> PEERJS_ENABLED = key("peerjs-enabled", PEERJS, ValueType.bool(), true,

@@ -26,6 +26,7 @@ class ConfigDefaultsTest {
         assertEquals(false, c.get(ConfigKeys.LEGACY_CHANNEL_NUMBERS));
         assertEquals(64 * 1024L, c.get(ConfigKeys.MAX_BODY_SIZE));
         assertEquals(Duration.ofHours(12), c.get(ConfigKeys.JWT_TTL));
+        assertEquals(Duration.ofSeconds(30), c.get(ConfigKeys.CONFERENCE_HEARTBEAT));
         assertEquals(Duration.ofSeconds(600), c.get(ConfigKeys.DEFAULT_ALLOCATE_LIFETIME));
         assertEquals(Duration.ofSeconds(3600), c.get(ConfigKeys.MAX_ALLOCATE_LIFETIME));
         assertEquals(Duration.ofSeconds(300), c.get(ConfigKeys.PERMISSION_LIFETIME));

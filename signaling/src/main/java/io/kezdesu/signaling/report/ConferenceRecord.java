@@ -1,0 +1,154 @@
+package io.kezdesu.signaling.report;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.bson.Document;
+
+/**
+ * One conference's record, mutable under its own lock, and its {@code conferences} document: intervals per person,
+ * peak, participant-minutes, and {@code lastSeenAt}, the last heartbeat, which recovery ends a crashed one at.
+ */
+final class ConferenceRecord {
+    final String id;
+    final String roomId;
+    final String roomName;
+    final String headId;
+    final Instant startedAt;
+    Instant endedAt;
+    String endReason;
+    Instant lastEventAt;
+    /** The last heartbeat: the server was running this conference then. */
+    Instant lastSeenAt;
+    int current;
+    int peak;
+    final Map<String, Attendee> attendees = new LinkedHashMap<>();
+    long version;
+    boolean writing;
+    /** Heartbeats waiting for the write of their version (or a later one) to end. */
+    final List<Map.Entry<Long, CompletableFuture<Void>>> waiting = new ArrayList<>();
+
+    ConferenceRecord(String id, String roomId, String roomName, String headId, Instant startedAt) {
+        this.id = id;
+        this.roomId = roomId;
+        this.roomName = roomName;
+        this.headId = headId;
+        this.startedAt = startedAt;
+        this.lastEventAt = startedAt;
+        this.lastSeenAt = startedAt;
+    }
+
+    /** The latest moment the conference is known to have been running. */
+    Instant lastAlive() {
+        return lastSeenAt.isAfter(lastEventAt) ? lastSeenAt : lastEventAt;
+    }
+
+    void join(String userId, String name, Instant at) {
+        attendees.computeIfAbsent(userId, k -> new Attendee(name)).intervals.add(new Interval(at, null, null));
+        current++;
+        peak = Math.max(peak, current);
+        lastEventAt = at;
+    }
+
+    void leave(String userId, Instant at, String reason) {
+        Attendee a = attendees.get(userId);
+        if (a == null) {
+            return;
+        }
+        for (int i = a.intervals.size() - 1; i >= 0; i--) {
+            Interval iv = a.intervals.get(i);
+            if (iv.leftAt == null) {
+                a.intervals.set(i, new Interval(iv.joinedAt, at, reason));
+                current--;
+                break;
+            }
+        }
+        lastEventAt = at;
+    }
+
+    void end(Instant at, String reason) {
+        endedAt = at;
+        endReason = reason;
+        lastEventAt = at;
+    }
+
+    List<String> openUsers() {
+        List<String> out = new ArrayList<>();
+        attendees.forEach((user, a) -> a.intervals.stream().filter(iv -> iv.leftAt == null)
+                .forEach(iv -> out.add(user)));
+        return out;
+    }
+
+    Document toDocument() {
+        List<Document> people = new ArrayList<>();
+        long totalMillis = 0;
+        for (Map.Entry<String, Attendee> e : attendees.entrySet()) {
+            List<Document> intervals = new ArrayList<>();
+            long millis = 0;
+            for (Interval iv : e.getValue().intervals) {
+                Instant end = iv.leftAt != null ? iv.leftAt : (endedAt != null ? endedAt : lastAlive());
+                millis += Duration.between(iv.joinedAt, end).toMillis();
+                Document d = new Document("joinedAt", Date.from(iv.joinedAt));
+                d.append("leftAt", iv.leftAt == null ? null : Date.from(iv.leftAt));
+                d.append("reason", iv.reason);
+                intervals.add(d);
+            }
+            totalMillis += millis;
+            people.add(new Document("userId", e.getKey()).append("name", e.getValue().name)
+                    .append("seconds", millis / 1000.0).append("intervals", intervals));
+        }
+        return new Document("_id", id)
+                .append("roomId", roomId)
+                .append("roomName", roomName)
+                .append("headId", headId)
+                .append("status", endedAt == null ? "active" : "ended")
+                .append("startedAt", Date.from(startedAt))
+                .append("endedAt", endedAt == null ? null : Date.from(endedAt))
+                .append("endReason", endReason)
+                .append("lastEventAt", Date.from(lastEventAt))
+                .append("lastSeenAt", Date.from(lastSeenAt))
+                .append("peakParticipants", peak)
+                .append("participantMinutes", totalMillis / 60_000.0)
+                .append("participants", people);
+    }
+
+    static ConferenceRecord fromDocument(Document d) {
+        ConferenceRecord r = new ConferenceRecord(d.getString("_id"), d.getString("roomId"), d.getString("roomName"),
+                d.getString("headId"), d.getDate("startedAt").toInstant());
+        r.lastEventAt = d.getDate("lastEventAt").toInstant();
+        // Records written before heartbeats existed have no lastSeenAt: their last event is all we know.
+        Date seen = d.getDate("lastSeenAt");
+        r.lastSeenAt = seen == null ? r.lastEventAt : seen.toInstant();
+        r.peak = d.getInteger("peakParticipants", 0);
+        for (Document p : d.getList("participants", Document.class, List.of())) {
+            Attendee a = new Attendee(p.getString("name"));
+            for (Document iv : p.getList("intervals", Document.class, List.of())) {
+                Date left = iv.getDate("leftAt");
+                a.intervals.add(new Interval(iv.getDate("joinedAt").toInstant(),
+                        left == null ? null : left.toInstant(), iv.getString("reason")));
+                if (left == null) {
+                    r.current++;
+                }
+            }
+            r.attendees.put(p.getString("userId"), a);
+        }
+        return r;
+    }
+
+    static final class Attendee {
+        final String name;
+        final List<Interval> intervals = new ArrayList<>();
+
+        Attendee(String name) {
+            this.name = name;
+        }
+    }
+
+    record Interval(Instant joinedAt, Instant leftAt, String reason) {
+    }
+}

@@ -1,0 +1,113 @@
+package io.kezdesu.signaling.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kezdesu.common.config.ConfigLoader;
+import io.kezdesu.common.data.DataDirectory;
+import io.kezdesu.common.store.Store;
+import io.kezdesu.common.testing.ManualClock;
+import io.kezdesu.signaling.SignalingFixture;
+import io.kezdesu.signaling.http.Json;
+import io.kezdesu.signaling.room.Room;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A conference recorded into the embedded store, its recorder abandoned mid-call as a crash leaves it, and the next
+ * server start closing it at its last heartbeat.
+ */
+class ConferenceRecorderTest {
+
+    private static final Instant T0 = Instant.parse("2026-11-24T09:00:00Z");
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    void aConferenceInterruptedByACrashEndsAtItsLastHeartbeat(@TempDir Path dir) {
+        ManualClock clock = new ManualClock(T0);
+        Room room = new Room("r1", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0);
+        String id;
+        try (Store store = open(dir)) {
+            ConferenceRecorder recorder = new ConferenceRecorder(new ConferenceRepository(store.database()), clock);
+            id = recorder.started(room, T0);
+            recorder.joined(id, "head", "Head", T0);
+            clock.advance(Duration.ofSeconds(10));
+            recorder.joined(id, "bob", "Bob", clock.instant());
+            clock.advance(Duration.ofSeconds(45));
+            recorder.heartbeat().block(WAIT);
+            // Alive a little longer, then killed: what came after the last heartbeat is lost.
+            clock.advance(Duration.ofSeconds(20));
+        }
+
+        try (SignalingFixture restarted = SignalingFixture.start(dir, Map.of(), clock)) {
+            Map<String, Object> doc = ReportFormat.full(new ConferenceRepository(restarted.store.database())
+                    .findById(id).block(WAIT));
+            JsonNode report = Json.MAPPER.valueToTree(doc);
+            Instant heartbeat = T0.plusSeconds(55);
+            assertEquals("ended", report.path("status").asText());
+            assertEquals("crashed", report.path("endReason").asText());
+            assertEquals(T0.toString(), report.path("startedAt").asText());
+            assertEquals(heartbeat.toString(), report.path("endedAt").asText());
+            assertEquals((55 + 45) / 60.0, report.path("participantMinutes").asDouble(), 1e-3);
+            assertParticipant(report, "head", T0, heartbeat, 55);
+            assertParticipant(report, "bob", T0.plusSeconds(10), heartbeat, 45);
+            List<String> csv = ReportFormat.csv(new ConferenceRepository(restarted.store.database()).findById(id)
+                    .block(WAIT)).lines().toList();
+            assertEquals(String.join(",", id, "r1", "Standup", "bob", "Bob", T0.plusSeconds(10).toString(),
+                    heartbeat.toString(), "45.0", "crashed"), csv.get(2));
+        }
+    }
+
+    @Test
+    void aJoinAfterTheLastHeartbeatMovesTheRecoveredEndToThatJoin(@TempDir Path dir) {
+        ManualClock clock = new ManualClock(T0);
+        Room room = new Room("r1", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0);
+        try (Store store = open(dir)) {
+            ConferenceRepository repository = new ConferenceRepository(store.database());
+            ConferenceRecorder recorder = new ConferenceRecorder(repository, clock);
+            String id = recorder.started(room, T0);
+            recorder.joined(id, "head", "Head", T0);
+            clock.advance(Duration.ofSeconds(30));
+            recorder.heartbeat().block(WAIT);
+            clock.advance(Duration.ofSeconds(10));
+            recorder.joined(id, "bob", "Bob", clock.instant());
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!recorder.idle() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+
+            new ConferenceRecorder(repository, clock).recoverInterrupted().block(WAIT);
+            JsonNode report = Json.MAPPER.valueToTree(ReportFormat.full(repository.findById(id).block(WAIT)));
+            assertEquals(T0.plusSeconds(40).toString(), report.path("endedAt").asText());
+            assertParticipant(report, "head", T0, T0.plusSeconds(40), 40);
+            assertParticipant(report, "bob", T0.plusSeconds(40), T0.plusSeconds(40), 0);
+        }
+    }
+
+    private static Store open(Path dir) {
+        return Store.open(ConfigLoader.load(Optional.empty(), Map.of(), Map.of("data-dir", List.of(dir.toString()))),
+                DataDirectory.open(dir));
+    }
+
+    private static void assertParticipant(JsonNode report, String userId, Instant joined, Instant left, double seconds) {
+        for (JsonNode p : report.path("participants")) {
+            if (p.path("userId").asText().equals(userId)) {
+                JsonNode iv = p.path("intervals").path(0);
+                assertEquals(1, p.path("intervals").size());
+                assertEquals(joined.toString(), iv.path("joinedAt").asText());
+                assertEquals(left.toString(), iv.path("leftAt").asText());
+                assertEquals("crashed", iv.path("reason").asText());
+                assertEquals(seconds, p.path("seconds").asDouble(), 1e-9);
+                return;
+            }
+        }
+        throw new AssertionError("no participant " + userId + " in " + report);
+    }
+}
