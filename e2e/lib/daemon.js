@@ -45,6 +45,7 @@ export async function startDaemon(extraArgs = []) {
   return {
     url,
     relay,
+    dataDir,
     log: () => log,
     async stop() {
       if (child.exitCode === null) {

@@ -1,7 +1,9 @@
 // Room rules as people see them: a full room, a kick that sticks, closing the room, the lobby, resuming a dropped
-// socket, room passwords and a login the server no longer accepts.
+// socket, room passwords, a login the server no longer accepts and an account disabled during a call.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startDaemon } from '../lib/daemon.js';
 import { openBrowser, videoFlowing, until } from '../lib/browser.js';
 import { register, createRoom, enterRoom, told } from '../lib/flows.js';
@@ -180,3 +182,24 @@ test('a login the server no longer accepts leads back to login, then into the ro
   await ada.page.waitForURL(link);
   await ada.page.locator('#room').waitFor({ state: 'visible' });
 });
+
+test('an account disabled during a call is told so and leaves it; the others see it go', { timeout: 60_000 },
+  async () => {
+    // Its own browser and account: the other tests' people stay usable whatever the order.
+    const dan = await openBrowser('Dan');
+    try {
+      const email = await register(dan, daemon.url);
+      const link = await createRoom(ada, daemon.url, { name: 'Audited' });
+      await enterRoom(ada, link);
+      await enterRoom(dan, link);
+      await ada.page.locator('#people li', { hasText: 'Dan' }).waitFor();
+      const adminToken = readFileSync(join(daemon.dataDir, 'admin-token'), 'utf8').trim();
+      const res = await fetch(daemon.url + '/admin/users/' + encodeURIComponent(email) + '/disable',
+        { method: 'POST', headers: { Authorization: 'Bearer ' + adminToken } });
+      assert.equal(res.status, 200, await res.text());
+      await told(dan, 'Your account has been disabled');
+      await ada.page.locator('#people li', { hasText: 'Dan' }).waitFor({ state: 'detached' });
+    } finally {
+      await dan.close();
+    }
+  });
