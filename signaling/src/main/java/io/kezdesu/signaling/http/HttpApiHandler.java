@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -26,6 +27,7 @@ import reactor.core.publisher.Mono;
  * Dispatches each aggregated request to the {@link Router} and writes the handler's answer. Reading pauses while a
  * request is in progress, so pipelined requests are answered in order and a client cannot queue unbounded work.
  * Failures become JSON errors here, in one place; nothing internal (stack traces, driver messages) reaches the client.
+ * A HEAD request gets the GET answer's status and headers (Content-Length included) and no content.
  */
 public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -42,8 +44,9 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
+        boolean head = req.method().equals(HttpMethod.HEAD);
         if (!req.decoderResult().isSuccess()) {
-            write(ctx, error(new ApiException(ApiError.BAD_REQUEST, "malformed HTTP request")), false);
+            write(ctx, error(new ApiException(ApiError.BAD_REQUEST, "malformed HTTP request")), false, head);
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
@@ -56,7 +59,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                     : error(new ApiException(ApiError.METHOD_NOT_ALLOWED, req.method() + " is not allowed here"))
                             .withHeader("Allow", String.join(", ", match.allowed().stream().map(Object::toString)
                                     .toList()));
-            write(ctx, response, keepAlive);
+            write(ctx, response, keepAlive, head);
             return;
         }
         ctx.channel().config().setAutoRead(false);
@@ -69,12 +72,12 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         answer.switchIfEmpty(Mono.error(new IllegalStateException("handler completed without a response")))
                 .subscribe(
-                        response -> finish(ctx, response, keepAlive),
-                        failure -> finish(ctx, error(failure, request), keepAlive));
+                        response -> finish(ctx, response, keepAlive, head),
+                        failure -> finish(ctx, error(failure, request), keepAlive, head));
     }
 
-    private void finish(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive) {
-        write(ctx, response, keepAlive).addListener(f -> {
+    private void finish(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, boolean head) {
+        write(ctx, response, keepAlive, head).addListener(f -> {
             inFlight.decrementAndGet();
             if (keepAlive && ctx.channel().isActive()) {
                 ctx.channel().config().setAutoRead(true);
@@ -84,10 +87,16 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     public static io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, ApiResponse response,
                                                        boolean keepAlive) {
+        return write(ctx, response, keepAlive, false);
+    }
+
+    /** With {@code head}, the headers describe the body (its Content-Length) but the body is not sent. */
+    private static io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, ApiResponse response,
+                                                        boolean keepAlive, boolean head) {
         byte[] body = response.body() == null ? new byte[0]
                 : response.body() instanceof byte[] b ? b : Json.write(response.body());
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                Unpooled.wrappedBuffer(body));
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         if (response.contentType() != null) {
             out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         }

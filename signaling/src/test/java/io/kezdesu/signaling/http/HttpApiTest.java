@@ -1,14 +1,20 @@
 package io.kezdesu.signaling.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kezdesu.signaling.SignalingFixture;
 import io.kezdesu.signaling.SignalingFixture.TestUser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -20,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** HTTP behaviour shared by every route (bodies), through the real server on loopback. */
+/** HTTP behaviour shared by every route (bodies, methods), through the real server on loopback. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpApiTest {
 
@@ -78,4 +84,57 @@ class HttpApiTest {
         assertEquals("request body has the key 'name' twice (expected: each key once)", json.path("message").asText());
     }
 
+    /** Sends raw HTTP/1.1 on one connection: a HEAD, then a GET that closes, and returns all that came back. */
+    private String headThenGet(String path) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", f.server.address().getPort())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("HEAD " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/healthz", "/metrics", "/r/abc", "/api/me"})
+    void headAnswersAsGetWithoutTheBody(String path) throws IOException {
+        String both = headThenGet(path);
+        int split = both.indexOf("\r\n\r\n") + 4;
+        String head = both.substring(0, split);
+        String get = both.substring(split);
+        assertTrue(get.startsWith("HTTP/1.1 "), "HEAD sent a body: " + both);
+        int getHeaderEnd = get.indexOf("\r\n\r\n") + 4;
+        assertEquals(statusLine(get), statusLine(head));
+        String getBody = get.substring(getHeaderEnd);
+        assertEquals(header(get, "content-length"), header(head, "content-length"));
+        assertEquals(header(get, "content-type"), header(head, "content-type"));
+        assertEquals(String.valueOf(getBody.getBytes(StandardCharsets.UTF_8).length), header(head, "content-length"));
+    }
+
+    @Test
+    void allowNamesHeadWhereverItNamesGet() throws Exception {
+        HttpResponse<String> put = raw("PUT", "/api/rooms", "{}", null);
+        assertEquals(405, put.statusCode());
+        assertEquals("POST, GET, HEAD", put.headers().firstValue("allow").orElse(""));
+        HttpResponse<String> delete = raw("DELETE", "/healthz", "{}", null);
+        assertEquals(405, delete.statusCode());
+        assertEquals("GET, HEAD", delete.headers().firstValue("allow").orElse(""));
+    }
+
+    private static String statusLine(String response) {
+        return response.substring(0, response.indexOf("\r\n"));
+    }
+
+    private static String header(String response, String name) {
+        for (String line : response.substring(0, response.indexOf("\r\n\r\n")).split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).strip().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).strip();
+            }
+        }
+        return null;
+    }
 }
