@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.kezdesu.signaling.metrics.SignalingMetrics;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -35,10 +36,12 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     private final Router router;
     private final AtomicInteger inFlight;
+    private final SignalingMetrics metrics;
 
-    public HttpApiHandler(Router router, AtomicInteger inFlight) {
+    public HttpApiHandler(Router router, AtomicInteger inFlight, SignalingMetrics metrics) {
         this.router = router;
         this.inFlight = inFlight;
+        this.metrics = metrics;
     }
 
     @Override
@@ -73,7 +76,22 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         answer.switchIfEmpty(Mono.error(new IllegalStateException("handler completed without a response")))
                 .subscribe(
                         response -> finish(ctx, response, keepAlive, head),
-                        failure -> finish(ctx, error(failure, request), keepAlive, head));
+                        failure -> {
+                            countRefusedToken(request, failure);
+                            finish(ctx, error(failure, request), keepAlive, head);
+                        });
+    }
+
+    /**
+     * A bearer token that was presented and refused counts in {@code kezdesu_auth_failures_total}: kind
+     * {@code admin-token} under /admin/, {@code api-token} elsewhere. A missing token is not a failed attempt.
+     */
+    private void countRefusedToken(ApiRequest request, Throwable failure) {
+        if (failure instanceof ApiException api && request.bearerToken().isPresent()
+                && (api.error() == ApiError.UNAUTHORIZED || api.error() == ApiError.TOKEN_EXPIRED)) {
+            metrics.authFailures.labelValues(request.path().startsWith("/admin/")
+                    ? SignalingMetrics.AUTH_ADMIN_TOKEN : SignalingMetrics.AUTH_API_TOKEN).inc();
+        }
     }
 
     private void finish(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, boolean head) {
