@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Changing a room's settings over the users' API and the admin API. */
+/** Changing a room's settings over the users' API and the admin API: passwords, and closed rooms staying closed. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RoomSettingsApiTest {
 
@@ -74,5 +74,27 @@ class RoomSettingsApiTest {
         assertEquals(400, f.call("POST", "/api/rooms", Map.of("name", "x", "password", ""), head.token()).status());
         assertEquals(400, f.call("POST", "/admin/rooms", Map.of("name", "x", "head", head.id() + "@example.org",
                 "password", ""), admin).status());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/rooms/", "/admin/rooms/"})
+    void aClosedRoomCannotBeChanged(String prefix) {
+        TestUser head = f.user("Head");
+        String room = f.room(head, Map.of("name", "Before"));
+        assertEquals(200, f.call("DELETE", "/api/rooms/" + room, null, head.token()).status());
+        String token = prefix.startsWith("/admin") ? admin : head.token();
+        Response r = f.call("PATCH", prefix + room, Map.of("locked", true, "name", "After"), token);
+        assertEquals(409, r.status(), r.text());
+        assertEquals("room-closed", r.json().path("error").asText());
+        assertEquals("room " + room + " is closed; a closed room cannot be changed", r.json().path("message").asText());
+        Response after = f.call("GET", "/admin/rooms/" + room, null, admin);
+        assertEquals("Before", after.json().path("name").asText());
+        assertFalse(after.json().path("locked").asBoolean());
+    }
+
+    @Test
+    void anUnknownRoomIsStillNotFound() {
+        Response r = f.call("PATCH", "/admin/rooms/nosuchroom", Map.of("locked", true), admin);
+        assertEquals(404, r.status(), r.text());
     }
 }
