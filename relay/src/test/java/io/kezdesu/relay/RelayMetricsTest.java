@@ -67,4 +67,14 @@ class RelayMetricsTest {
             assertEquals(1, value(server, "kezdesu_relay_allocations_refused_total{reason=\"486\"}"));
         }
     }
+
+    @Test
+    void allocateRefusalsAreScrapedAtZeroBeforeTheFirst() {
+        try (RelayServer server = TestRelays.start()) {
+            for (int code : new int[] {400, 420, 437, 440, 442, 486, 508}) {
+                assertEquals(0, value(server, "kezdesu_relay_allocations_refused_total{reason=\"" + code + "\"}"),
+                        "reason " + code);
+            }
+        }
+    }
 }

@@ -195,7 +195,7 @@ public final class SignalingServer implements AutoCloseable {
                     .channel(type)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new HttpInitializer(ssl, config.maxBodySize(), router, inFlight, channels,
+                    .childHandler(new HttpInitializer(ssl, config.maxBodySize(), router, inFlight, metrics, channels,
                             () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), sockets,
                                     tls),
                             peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls))))

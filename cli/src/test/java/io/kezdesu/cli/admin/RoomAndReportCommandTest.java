@@ -94,6 +94,10 @@ class RoomAndReportCommandTest {
         sam.await("room-closed");
         assertTrue(!kezdesu("room", "list").out().contains(room), "closed rooms are hidden");
         assertTrue(kezdesu("room", "list", "--all").out().contains(room));
+        CliRun lockClosed = kezdesu("room", "lock", room);
+        assertEquals(1, lockClosed.code());
+        assertEquals("kezdesu: room " + room + " is closed; a closed room cannot be changed (room-closed)\n",
+                lockClosed.err());
 
         JsonNode reports = awaitReport(room);
         String conference = reports.path(0).path("id").asText();

@@ -7,6 +7,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -18,6 +19,12 @@ import java.util.function.IntSupplier;
  * scrape time. A registry of its own, so several relays in one JVM (tests) never clash.
  */
 public final class RelayMetrics {
+
+    /**
+     * The error codes RFC 8656 §7.2 gives an authenticated Allocate (400, 420, 437, 440, 442, 486, 508), shown at 0
+     * from the first scrape so that the first refusal of each is a rate, not a new series.
+     */
+    static final List<Integer> ALLOCATE_REFUSALS = List.of(400, 420, 437, 440, 442, 486, 508);
 
     private final LongAdder created = new LongAdder();
     private final Map<Integer, LongAdder> refused = new ConcurrentHashMap<>();
@@ -31,6 +38,7 @@ public final class RelayMetrics {
 
     /** @param activeAllocations read at scrape time */
     public RelayMetrics(IntSupplier activeAllocations) {
+        ALLOCATE_REFUSALS.forEach(code -> refused.put(code, new LongAdder()));
         GaugeWithCallback.builder().name("kezdesu_relay_allocations")
                 .help("TURN allocations currently active (including those binding their relay port)")
                 .callback(cb -> cb.call(activeAllocations.getAsInt())).register(registry);

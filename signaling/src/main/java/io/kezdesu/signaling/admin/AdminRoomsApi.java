@@ -14,6 +14,7 @@ import io.kezdesu.signaling.report.ReportsApi;
 import io.kezdesu.signaling.room.LiveRoom;
 import io.kezdesu.signaling.room.Room;
 import io.kezdesu.signaling.room.RoomService;
+import io.kezdesu.signaling.room.RoomsApi;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,7 +77,7 @@ public final class AdminRoomsApi {
         }
         String head = AccountRules.requiredString(body, "head");
         Optional<Integer> limit = intField(body, "maxParticipants", 1, rooms.maxLimit());
-        Optional<String> password = AccountRules.optionalString(body, "password").filter(p -> !p.isEmpty());
+        Optional<String> password = RoomsApi.passwordChange(body).orElse(Optional.empty());
         boolean lobby = body.path("lobby").asBoolean(false);
         return accounts.find(head)
                 .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no user " + head)))
@@ -90,10 +91,10 @@ public final class AdminRoomsApi {
 
     private Mono<ApiResponse> patch(ApiRequest req) {
         JsonNode body = req.jsonBody();
-        AccountRules.onlyFields(body, "maxParticipants", "locked", "lobby", "name");
+        AccountRules.onlyFields(body, "maxParticipants", "locked", "lobby", "name", "password");
         RoomService.Settings change = new RoomService.Settings(AccountRules.optionalString(body, "name"),
-                intField(body, "maxParticipants", 1, rooms.maxLimit()), boolField(body, "locked"), Optional.empty(),
-                boolField(body, "lobby"));
+                intField(body, "maxParticipants", 1, rooms.maxLimit()), boolField(body, "locked"),
+                RoomsApi.passwordChange(body), boolField(body, "lobby"));
         return rooms.update(req.param("id"), change).map(room -> ApiResponse.ok(view(room)));
     }
 

@@ -11,9 +11,11 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.kezdesu.signaling.metrics.SignalingMetrics;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -26,6 +28,7 @@ import reactor.core.publisher.Mono;
  * Dispatches each aggregated request to the {@link Router} and writes the handler's answer. Reading pauses while a
  * request is in progress, so pipelined requests are answered in order and a client cannot queue unbounded work.
  * Failures become JSON errors here, in one place; nothing internal (stack traces, driver messages) reaches the client.
+ * A HEAD request gets the GET answer's status and headers (Content-Length included) and no content.
  */
 public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -33,17 +36,20 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     private final Router router;
     private final AtomicInteger inFlight;
+    private final SignalingMetrics metrics;
 
-    public HttpApiHandler(Router router, AtomicInteger inFlight) {
+    public HttpApiHandler(Router router, AtomicInteger inFlight, SignalingMetrics metrics) {
         this.router = router;
         this.inFlight = inFlight;
+        this.metrics = metrics;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
+        boolean head = req.method().equals(HttpMethod.HEAD);
         if (!req.decoderResult().isSuccess()) {
-            write(ctx, error(new ApiException(ApiError.BAD_REQUEST, "malformed HTTP request")), false);
+            write(ctx, error(new ApiException(ApiError.BAD_REQUEST, "malformed HTTP request")), false, head);
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
@@ -56,7 +62,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                     : error(new ApiException(ApiError.METHOD_NOT_ALLOWED, req.method() + " is not allowed here"))
                             .withHeader("Allow", String.join(", ", match.allowed().stream().map(Object::toString)
                                     .toList()));
-            write(ctx, response, keepAlive);
+            write(ctx, response, keepAlive, head);
             return;
         }
         ctx.channel().config().setAutoRead(false);
@@ -69,12 +75,27 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         answer.switchIfEmpty(Mono.error(new IllegalStateException("handler completed without a response")))
                 .subscribe(
-                        response -> finish(ctx, response, keepAlive),
-                        failure -> finish(ctx, error(failure, request), keepAlive));
+                        response -> finish(ctx, response, keepAlive, head),
+                        failure -> {
+                            countRefusedToken(request, failure);
+                            finish(ctx, error(failure, request), keepAlive, head);
+                        });
     }
 
-    private void finish(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive) {
-        write(ctx, response, keepAlive).addListener(f -> {
+    /**
+     * A bearer token that was presented and refused counts in {@code kezdesu_auth_failures_total}: kind
+     * {@code admin-token} under /admin/, {@code api-token} elsewhere. A missing token is not a failed attempt.
+     */
+    private void countRefusedToken(ApiRequest request, Throwable failure) {
+        if (failure instanceof ApiException api && request.bearerToken().isPresent()
+                && (api.error() == ApiError.UNAUTHORIZED || api.error() == ApiError.TOKEN_EXPIRED)) {
+            metrics.authFailures.labelValues(request.path().startsWith("/admin/")
+                    ? SignalingMetrics.AUTH_ADMIN_TOKEN : SignalingMetrics.AUTH_API_TOKEN).inc();
+        }
+    }
+
+    private void finish(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, boolean head) {
+        write(ctx, response, keepAlive, head).addListener(f -> {
             inFlight.decrementAndGet();
             if (keepAlive && ctx.channel().isActive()) {
                 ctx.channel().config().setAutoRead(true);
@@ -84,10 +105,16 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     public static io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, ApiResponse response,
                                                        boolean keepAlive) {
+        return write(ctx, response, keepAlive, false);
+    }
+
+    /** With {@code head}, the headers describe the body (its Content-Length) but the body is not sent. */
+    private static io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, ApiResponse response,
+                                                        boolean keepAlive, boolean head) {
         byte[] body = response.body() == null ? new byte[0]
                 : response.body() instanceof byte[] b ? b : Json.write(response.body());
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
-                Unpooled.wrappedBuffer(body));
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
         if (response.contentType() != null) {
             out.headers().set(HttpHeaderNames.CONTENT_TYPE, response.contentType());
         }

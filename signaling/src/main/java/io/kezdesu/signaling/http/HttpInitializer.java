@@ -1,5 +1,6 @@
 package io.kezdesu.signaling.http;
 
+import io.kezdesu.signaling.metrics.SignalingMetrics;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -26,18 +27,13 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final int maxBody;
     private final Router router;
     private final AtomicInteger inFlight;
+    private final SignalingMetrics metrics;
     private final ChannelGroup channels;
     private final java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade;
     private final Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade;
 
     public HttpInitializer(Optional<SslContext> ssl, int maxBody, Router router, AtomicInteger inFlight,
-                           ChannelGroup channels, java.util.function.Supplier<io.netty.channel.ChannelHandler>
-                                   webSocketUpgrade) {
-        this(ssl, maxBody, router, inFlight, channels, webSocketUpgrade, Optional.empty());
-    }
-
-    public HttpInitializer(Optional<SslContext> ssl, int maxBody, Router router, AtomicInteger inFlight,
-                           ChannelGroup channels, java.util.function.Supplier<io.netty.channel.ChannelHandler>
+                           SignalingMetrics metrics, ChannelGroup channels, java.util.function.Supplier<io.netty.channel.ChannelHandler>
                                    webSocketUpgrade,
                            Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade) {
         this.webSocketUpgrade = webSocketUpgrade;
@@ -46,6 +42,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         this.maxBody = maxBody;
         this.router = router;
         this.inFlight = inFlight;
+        this.metrics = metrics;
         this.channels = channels;
     }
 
@@ -59,7 +56,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("aggregator", new BodyLimitAggregator(maxBody));
         p.addLast("ws-upgrade", webSocketUpgrade.get());
         peerJsUpgrade.ifPresent(h -> p.addLast("peerjs-upgrade", h.get()));
-        p.addLast("api", new HttpApiHandler(router, inFlight));
+        p.addLast("api", new HttpApiHandler(router, inFlight, metrics));
         p.addLast("idle-close", new IdleCloser());
     }
 

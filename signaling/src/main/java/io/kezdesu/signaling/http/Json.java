@@ -1,5 +1,6 @@
 package io.kezdesu.signaling.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -8,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** The one JSON mapper of the signaling server: ISO-8601 instants, bounded nesting, duplicate keys refused. */
 public final class Json {
@@ -22,24 +25,52 @@ public final class Json {
         MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
     }
 
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '([^'\\p{Cntrl}]{0,64})'");
+
     private Json() {
     }
 
-    /** Parses a request body that must be a JSON object. */
+    /**
+     * Parses a request body that must be one JSON object and nothing else: {@code {"a":1} trailing} is refused, as a
+     * body a client, a proxy and this server could each read differently.
+     */
     public static JsonNode parseObject(byte[] body) {
         if (body.length == 0) {
             throw new ApiException(ApiError.INVALID_JSON, "request body is empty (expected: a JSON object)");
         }
         JsonNode node;
-        try {
-            node = MAPPER.readTree(body);
+        try (JsonParser parser = MAPPER.createParser(body)) {
+            node = MAPPER.readTree(parser);
+            if (node != null && hasMore(parser)) {
+                throw new ApiException(ApiError.INVALID_JSON,
+                        "request body has text after the JSON object (expected: one JSON object)");
+            }
         } catch (java.io.IOException e) {
-            throw new ApiException(ApiError.INVALID_JSON, "request body is not valid JSON (expected: a JSON object)");
+            throw new ApiException(ApiError.INVALID_JSON, reason(e));
         }
         if (node == null || !node.isObject()) {
             throw new ApiException(ApiError.INVALID_JSON, "request body is not a JSON object");
         }
         return node;
+    }
+
+    /** Whether anything but whitespace follows the value, even text that is not a JSON token ("trailing"). */
+    private static boolean hasMore(JsonParser parser) {
+        try {
+            return parser.nextToken() != null;
+        } catch (java.io.IOException e) {
+            return true;
+        }
+    }
+
+    /** Why a body is not JSON, in our words: Jackson's own messages quote source and internal names. */
+    private static String reason(java.io.IOException e) {
+        String detail = String.valueOf(e.getMessage());
+        Matcher duplicate = DUPLICATE.matcher(detail);
+        if (duplicate.find()) {
+            return "request body has the key '" + duplicate.group(1) + "' twice (expected: each key once)";
+        }
+        return "request body is not valid JSON (expected: a JSON object)";
     }
 
     public static byte[] write(Object value) {

@@ -12,7 +12,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Maps method and path to a handler. Patterns are literal segments and {@code {name}} captures; a path that matches
- * some route but not its method is answered 405, anything else 404.
+ * some route but not its method is answered 405, anything else 404. HEAD goes wherever GET goes (RFC 9110 §9.3.2:
+ * the same answer without its content), so every {@code Allow} that names GET names HEAD too.
  */
 public final class Router {
 
@@ -42,6 +43,7 @@ public final class Router {
     }
 
     public Match match(ApiRequest request) {
+        HttpMethod method = request.method().equals(HttpMethod.HEAD) ? HttpMethod.GET : request.method();
         String[] path = split(request.path());
         Set<HttpMethod> allowed = new LinkedHashSet<>();
         for (Route route : routes) {
@@ -49,12 +51,15 @@ public final class Router {
             if (params == null) {
                 continue;
             }
-            if (route.method.equals(request.method())) {
+            if (route.method.equals(method)) {
                 return new Match(route.handler, request.withPathParams(params), Set.of());
             }
             allowed.add(route.method);
+            if (route.method.equals(HttpMethod.GET)) {
+                allowed.add(HttpMethod.HEAD);
+            }
         }
-        if (allowed.isEmpty() && fallback != null && request.method().equals(HttpMethod.GET)) {
+        if (allowed.isEmpty() && fallback != null && method.equals(HttpMethod.GET)) {
             return new Match(fallback, request, Set.of());
         }
         return new Match(null, request, allowed);

@@ -1,5 +1,6 @@
 package io.kezdesu.signaling.metrics;
 
+import io.kezdesu.signaling.protocol.SignalingError;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -7,9 +8,24 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
-/** The signaling server's Prometheus metrics, on a registry of its own (so tests and several servers never clash). */
+/**
+ * The signaling server's Prometheus metrics, on a registry of its own (so tests and several servers never clash).
+ * Every documented label value is created at 0 up front: a series that appears only with its first event makes
+ * {@code rate()} and alerts blind to that first event, and a scrape shows nothing to build a dashboard from.
+ */
 public final class SignalingMetrics {
+
+    public static final String AUTH_API_TOKEN = "api-token";
+    public static final String AUTH_ADMIN_TOKEN = "admin-token";
+    /** The kinds of {@code kezdesu_auth_failures_total}, as the README lists them. */
+    static final List<String> AUTH_KINDS = List.of("login", "login-throttled", "websocket", "peerjs", AUTH_API_TOKEN,
+            AUTH_ADMIN_TOKEN);
+    /** The outcomes of {@code kezdesu_joins_total}: admitted, lobby, and the refusals of {@code room.Admission}. */
+    static final List<String> JOIN_OUTCOMES = List.of("admitted", "lobby", SignalingError.ROOM_CLOSED.code(),
+            SignalingError.KICKED.code(), SignalingError.ALREADY_JOINED.code(), SignalingError.ROOM_LOCKED.code(),
+            SignalingError.WRONG_PASSWORD.code(), SignalingError.ROOM_FULL.code());
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     public final Gauge activeRooms = Gauge.builder().name("kezdesu_active_rooms")
@@ -24,7 +40,8 @@ public final class SignalingMetrics {
     public final Counter relayed = Counter.builder().name("kezdesu_messages_relayed_total")
             .help("offer/answer/candidate messages relayed").labelNames("type").register(registry);
     public final Counter authFailures = Counter.builder().name("kezdesu_auth_failures_total")
-            .help("Refused logins and WebSocket upgrades").labelNames("kind").register(registry);
+            .help("Refused logins, WebSocket upgrades and bearer tokens, by kind").labelNames("kind")
+            .register(registry);
     public final Counter resumes = Counter.builder().name("kezdesu_resumes_total")
             .help("Sessions resumed after a dropped socket").register(registry);
     public final Counter protocolErrors = Counter.builder().name("kezdesu_protocol_errors_total")
@@ -42,6 +59,14 @@ public final class SignalingMetrics {
     private final io.prometheus.metrics.core.datapoints.CounterDataPoint relayedAnswers = relayed.labelValues("answer");
     private final io.prometheus.metrics.core.datapoints.CounterDataPoint relayedCandidates =
             relayed.labelValues("candidate");
+
+    public SignalingMetrics() {
+        JOIN_OUTCOMES.forEach(joins::labelValues);
+        AUTH_KINDS.forEach(authFailures::labelValues);
+        for (SignalingError code : SignalingError.values()) {
+            protocolErrors.labelValues(code.code());
+        }
+    }
 
     /** Counts one relayed message without a label lookup (the hot path). */
     public void relayed(String type) {

@@ -49,6 +49,15 @@ public final class RoomRepository {
         return Flux.from(rooms.find(filter).sort(Sorts.descending("createdAt")).limit(limit)).map(Room::fromDocument);
     }
 
+    /**
+     * Applies an update to a room that is not closed, in one step with the check (a close in between cannot be
+     * overwritten); empty when there is no such open room.
+     */
+    public Mono<Room> updateOpen(String id, Bson update) {
+        return Mono.from(rooms.findOneAndUpdate(Filters.and(Filters.eq("_id", id), Filters.ne("closed", true)), update,
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(Room::fromDocument);
+    }
+
     /** Applies an update and returns the room as stored afterwards; empty when there is no such room. */
     public Mono<Room> update(String id, Bson update) {
         return Mono.from(rooms.findOneAndUpdate(Filters.eq("_id", id), update,

@@ -96,7 +96,10 @@ public final class RoomService {
         return ctx().rooms().all(limit, includeClosed);
     }
 
-    /** Changes settings in the store, then in the live room (whose participants see {@code room-updated}). */
+    /**
+     * Changes settings in the store, then in the live room (whose participants see {@code room-updated}). A closed room
+     * is closed for good: 409 {@code room-closed}, as for joining it.
+     */
     public Mono<Room> update(String id, Settings change) {
         List<Bson> updates = new ArrayList<>();
         updates.add(Updates.set("updatedAt", java.util.Date.from(ctx().clock().instant())));
@@ -108,8 +111,11 @@ public final class RoomService {
                 : hashOptional(change.password().get()).map(Optional::of);
         return password.flatMap(p -> {
             p.ifPresent(hash -> updates.add(Updates.set("passwordHash", hash.orElse(null))));
-            return ctx().rooms().update(id, Updates.combine(updates));
-        }).switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no room " + id)))
+            return ctx().rooms().updateOpen(id, Updates.combine(updates));
+        }).switchIfEmpty(Mono.defer(() -> ctx().rooms().findById(id)
+                        .flatMap(closed -> Mono.<Room>error(new ApiException(ApiError.ROOM_CLOSED,
+                                "room " + id + " is closed; a closed room cannot be changed")))
+                        .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no room " + id)))))
                 .doOnNext(room -> registry.find(id).ifPresent(live -> live.applySettings(room)));
     }
 

@@ -47,7 +47,7 @@ public final class RoomsApi {
         AccountRules.onlyFields(body, "name", "maxParticipants", "password", "lobby");
         String name = name(AccountRules.requiredString(body, "name"));
         Optional<Integer> limit = limit(body);
-        Optional<String> password = password(body).orElse(Optional.empty());
+        Optional<String> password = passwordChange(body).orElse(Optional.empty());
         boolean lobby = bool(body, "lobby").orElse(false);
         return accounts.authenticate(req.bearerToken())
                 .flatMap(user -> rooms.create(user.id(), name, limit, password, lobby))
@@ -73,7 +73,7 @@ public final class RoomsApi {
         AccountRules.onlyFields(body, "name", "maxParticipants", "locked", "password", "lobby");
         RoomService.Settings change = new RoomService.Settings(
                 AccountRules.optionalString(body, "name").map(RoomsApi::name), limit(body), bool(body, "locked"),
-                password(body), bool(body, "lobby"));
+                passwordChange(body), bool(body, "lobby"));
         return managed(req).flatMap(room -> rooms.update(room.id(), change))
                 .map(room -> ApiResponse.ok(view(room, req, true)));
     }
@@ -150,16 +150,20 @@ public final class RoomsApi {
         return Optional.of(v.asInt());
     }
 
-    /** Absent: no change; null or "": remove the password; a string: set it. */
-    private static Optional<Optional<String>> password(JsonNode body) {
+    /**
+     * A room password in a request (users' and admin API alike). Absent: no change; null: remove it; a string of 1 to
+     * {@value #MAX_PASSWORD} characters: set it. An empty string is refused rather than read as "remove": a blank
+     * field that silently opened a room would surprise whoever sent it.
+     */
+    public static Optional<Optional<String>> passwordChange(JsonNode body) {
         if (!body.has("password")) {
             return Optional.empty();
         }
         JsonNode v = body.get("password");
-        if (v.isNull() || (v.isTextual() && v.asText().isEmpty())) {
+        if (v.isNull()) {
             return Optional.of(Optional.empty());
         }
-        if (!v.isTextual() || v.asText().length() > MAX_PASSWORD) {
+        if (!v.isTextual() || v.asText().isEmpty() || v.asText().length() > MAX_PASSWORD) {
             throw ApiException.invalidField("password", "expected a string of 1 to " + MAX_PASSWORD
                     + " characters, or null to remove it");
         }
