@@ -24,8 +24,11 @@ public final class MessageDecoder {
             return relay;
         }
         JsonNode node;
-        try {
-            node = Json.MAPPER.readTree(text);
+        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.createParser(text)) {
+            node = Json.MAPPER.readTree(p);
+            if (node != null && trailing(p)) {
+                throw bad("message has text after the JSON object (expected: one JSON object per message)");
+            }
         } catch (IOException e) {
             throw bad("message is not valid JSON");
         }
@@ -122,6 +125,15 @@ public final class MessageDecoder {
     }
 
     private static final Set<String> RELAY_TYPES = Set.of("offer", "answer", "candidate");
+
+    /** Whether anything but whitespace follows the value (also text that is no JSON token at all). */
+    private static boolean trailing(com.fasterxml.jackson.core.JsonParser p) {
+        try {
+            return p.nextToken() != null;
+        } catch (IOException e) {
+            return true;
+        }
+    }
 
     /** The {@code type} of a message that failed to decode, if it had a readable one (for the error's {@code re}). */
     public static Optional<String> typeOf(String text) {

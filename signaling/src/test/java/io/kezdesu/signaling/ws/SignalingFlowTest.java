@@ -121,6 +121,11 @@ class SignalingFlowTest {
         assertTrue(a.expectError("bad-request").path("message").asText().contains("not valid JSON"));
         a.sendText("[1,2]");
         a.expectError("bad-request");
+        // Text after the object, valid JSON or not, on a relayed type and on a control message.
+        a.sendText("{\"type\":\"offer\",\"to\":\"x\",\"sdp\":\"v=0\"} trailing");
+        assertTrue(a.expectError("bad-request").path("message").asText().contains("text after the JSON object"));
+        a.sendText("{\"type\":\"ping\"} {\"type\":\"ping\"}");
+        assertTrue(a.expectError("bad-request").path("message").asText().contains("text after the JSON object"));
         a.sendText("{\"type\":\"teleport\"}");
         JsonNode unknown = a.expectError("bad-request");
         assertEquals("teleport", unknown.path("re").asText());
