@@ -71,10 +71,7 @@ public final class AdminRoomsApi {
     private Mono<ApiResponse> create(ApiRequest req) {
         JsonNode body = req.jsonBody();
         AccountRules.onlyFields(body, "name", "head", "maxParticipants", "password", "lobby");
-        String name = AccountRules.requiredString(body, "name").strip();
-        if (name.isEmpty() || name.length() > 100) {
-            throw ApiException.invalidField("name", "expected 1 to 100 printable characters");
-        }
+        String name = RoomsApi.name(AccountRules.requiredString(body, "name"));
         String head = AccountRules.requiredString(body, "head");
         Optional<Integer> limit = intField(body, "maxParticipants", 1, rooms.maxLimit());
         Optional<String> password = RoomsApi.passwordChange(body).orElse(Optional.empty());
@@ -92,7 +89,8 @@ public final class AdminRoomsApi {
     private Mono<ApiResponse> patch(ApiRequest req) {
         JsonNode body = req.jsonBody();
         AccountRules.onlyFields(body, "maxParticipants", "locked", "lobby", "name", "password");
-        RoomService.Settings change = new RoomService.Settings(AccountRules.optionalString(body, "name"),
+        RoomService.Settings change = new RoomService.Settings(
+                AccountRules.optionalString(body, "name").map(RoomsApi::name),
                 intField(body, "maxParticipants", 1, rooms.maxLimit()), boolField(body, "locked"),
                 RoomsApi.passwordChange(body), boolField(body, "lobby"));
         return rooms.update(req.param("id"), change).map(room -> ApiResponse.ok(view(room)));

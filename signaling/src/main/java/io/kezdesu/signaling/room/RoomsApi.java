@@ -131,7 +131,8 @@ public final class RoomsApi {
         return (tls ? "https://" : "http://") + host;
     }
 
-    static String name(String raw) {
+    /** A room name as both APIs accept it: stripped, 1 to MAX_NAME characters, no control characters. */
+    public static String name(String raw) {
         String name = raw.strip();
         if (name.isEmpty() || name.length() > MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
             throw ApiException.invalidField("name", "expected 1 to " + MAX_NAME + " printable characters");

@@ -92,6 +92,25 @@ class RoomSettingsApiTest {
         assertFalse(after.json().path("locked").asBoolean());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"/api/rooms/", "/admin/rooms/"})
+    void bothApisCheckARoomNameAlike(String prefix) {
+        TestUser head = f.user("Head");
+        String room = f.room(head, Map.of("name", "Before"));
+        String token = prefix.startsWith("/admin") ? admin : head.token();
+        for (String bad : new String[] {"   ", "x".repeat(101), "bell\u0007"}) {
+            Response r = f.call("PATCH", prefix + room, Map.of("name", bad), token);
+            assertEquals(400, r.status(), r.text());
+            assertEquals("name: expected 1 to 100 printable characters", r.json().path("message").asText());
+        }
+        Response renamed = f.call("PATCH", prefix + room, Map.of("name", "  After  "), token);
+        assertEquals(200, renamed.status(), renamed.text());
+        assertEquals("After", f.call("GET", "/admin/rooms/" + room, null, admin).json().path("name").asText());
+        Response created = f.call("POST", "/admin/rooms", Map.of("name", "tab\there", "head",
+                head.id() + "@example.org"), admin);
+        assertEquals(400, created.status(), created.text());
+    }
+
     @Test
     void anUnknownRoomIsStillNotFound() {
         Response r = f.call("PATCH", "/admin/rooms/nosuchroom", Map.of("locked", true), admin);
