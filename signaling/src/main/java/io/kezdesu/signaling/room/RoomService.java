@@ -112,11 +112,19 @@ public final class RoomService {
         return password.flatMap(p -> {
             p.ifPresent(hash -> updates.add(Updates.set("passwordHash", hash.orElse(null))));
             return ctx().rooms().updateOpen(id, Updates.combine(updates));
-        }).switchIfEmpty(Mono.defer(() -> ctx().rooms().findById(id)
-                        .flatMap(closed -> Mono.<Room>error(new ApiException(ApiError.ROOM_CLOSED,
-                                "room " + id + " is closed; a closed room cannot be changed")))
-                        .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no room " + id)))))
+        }).switchIfEmpty(Mono.defer(() -> closedOrMissing(id)))
                 .doOnNext(room -> registry.find(id).ifPresent(live -> live.applySettings(room)));
+    }
+
+    /** Why an update of open rooms changed nothing: 409 when the room is closed, else 404. */
+    private Mono<Room> closedOrMissing(String id) {
+        return ctx().rooms().findById(id)
+                .flatMap(closed -> Mono.<Room>error(closed(id)))
+                .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no room " + id)));
+    }
+
+    private static ApiException closed(String id) {
+        return new ApiException(ApiError.ROOM_CLOSED, "room " + id + " is closed; a closed room cannot be changed");
     }
 
     /** Closes a room: stored as closed, everyone in it told and removed, the conference ended. */
@@ -134,6 +142,9 @@ public final class RoomService {
     /** Kicks (and with {@code ban} bans for good) a user, live or not. */
     public Mono<Boolean> kick(String roomId, String participantOrUser, boolean ban) {
         return find(roomId).flatMap(room -> {
+            if (room.closed()) {
+                return Mono.error(closed(roomId));
+            }
             Optional<LiveRoom> live = registry.find(roomId);
             if (live.isPresent()) {
                 return Mono.just(live.get().kickByAdmin(participantOrUser, ban));
@@ -159,7 +170,7 @@ public final class RoomService {
             } else {
                 update = Updates.addToSet("moderators", userId);
             }
-            return ctx().rooms().update(roomId, update);
+            return ctx().rooms().updateOpen(roomId, update).switchIfEmpty(Mono.defer(() -> closedOrMissing(roomId)));
         }).doOnNext(room -> registry.find(roomId).ifPresent(live -> live.applyRoles(room)));
     }
 

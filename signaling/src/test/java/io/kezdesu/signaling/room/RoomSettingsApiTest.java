@@ -112,6 +112,24 @@ class RoomSettingsApiTest {
     }
 
     @Test
+    void aClosedRoomsRolesAndBansCannotBeChangedEither() {
+        TestUser head = f.user("Head");
+        TestUser other = f.user("Other");
+        String room = f.room(head, Map.of());
+        assertEquals(200, f.call("DELETE", "/api/rooms/" + room, null, head.token()).status());
+        Response promote = f.call("POST", "/admin/rooms/" + room + "/promote",
+                Map.of("user", other.id() + "@example.org"), admin);
+        assertEquals(409, promote.status(), promote.text());
+        assertEquals("room-closed", promote.json().path("error").asText());
+        Response ban = f.call("POST", "/admin/rooms/" + room + "/kick", Map.of("user", other.id(), "ban", true), admin);
+        assertEquals(409, ban.status(), ban.text());
+        Response after = f.call("GET", "/admin/rooms/" + room, null, admin);
+        assertFalse(after.text().contains(other.id()), after.text());
+        assertEquals(404, f.call("POST", "/admin/rooms/nosuchroom/promote",
+                Map.of("user", other.id() + "@example.org"), admin).status());
+    }
+
+    @Test
     void anUnknownRoomIsStillNotFound() {
         Response r = f.call("PATCH", "/admin/rooms/nosuchroom", Map.of("locked", true), admin);
         assertEquals(404, r.status(), r.text());
