@@ -10,6 +10,7 @@ import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import io.kezdesu.common.tls.SelfSignedCertificate;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +108,18 @@ class DaemonLifecycleTest {
             assertEquals(200, d.get("/healthz", null).status());
             assertEquals(201, d.post("/api/register",
                     Map.of("email", "tls@example.org", "name", "T", "password", "12345678"), null).status());
+            // Plain HTTP to the HTTPS port: a plain answer that says so, not a connection closed without a word.
+            URI base = URI.create(d.base());
+            try (java.net.Socket plain = new java.net.Socket(base.getHost(), base.getPort())) {
+                plain.setSoTimeout(10_000);
+                plain.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String answer = new String(plain.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.US_ASCII);
+                assertTrue(answer.startsWith("HTTP/1.1 400 Bad Request\r\n"), answer);
+                assertTrue(answer.endsWith("This port speaks HTTPS: use https:// instead of http:// here.\n"), answer);
+            }
+            assertEquals(200, d.get("/healthz", null).status(), "TLS still served after a plain attempt");
         }
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(cert)), "the certificate is reused");
     }
