@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import io.kezdesu.common.tls.SelfSignedCertificate;
+import io.kezdesu.common.config.ConfigException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
@@ -113,9 +114,9 @@ class DaemonLifecycleTest {
 
     @Test
     void configuredCertificateMustBeReadable() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TestDaemon.start(dataDir,
+        ConfigException e = assertThrows(ConfigException.class, () -> TestDaemon.start(dataDir,
                 Map.of("tls-cert", "/nonexistent/cert.pem", "tls-key", "/nonexistent/key.pem")));
-        assertTrue(e.getMessage().startsWith("tls-cert: /nonexistent/cert.pem (expected: a readable PEM file)"),
+        assertTrue(e.getMessage().startsWith("tls-cert: /nonexistent/cert.pem (expected: a readable PEM file"),
                 e.getMessage());
     }
 
