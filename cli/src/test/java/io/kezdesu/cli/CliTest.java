@@ -104,4 +104,47 @@ class CliTest {
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("cannot connect to http://127.0.0.1:9"), refused.err());
     }
+
+    @Test
+    void aUsageErrorPrintsTheErrorAndWhereHelpIsNotTheWholeHelp() {
+        CliRun r = run(Map.of(), "serve", "--http-port");
+        assertEquals(2, r.code());
+        assertEquals("kezdesu: Missing required parameter for option '--http-port' (<http-port>)\n"
+                + "Try 'kezdesu serve --help' for more information.\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void configCheckRefusesWhatServeRefusesWithTheSameExitStatus() throws Exception {
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        for (String command : new String[] {"config check", "serve", "relay"}) {
+            String[] args = (command + " --peerjs-path /ws --tls-cert /nonexistent.pem --tls-key /nonexistent.pem"
+                    + " --default-max-participants 60 --data-dir " + file).split(" ");
+            CliRun r = run(Map.of(), args);
+            assertEquals(2, r.code(), command + ": " + r.err());
+            assertEquals("invalid configuration:\n"
+                    + "  default-max-participants: 60 (expected: <= max-participants-limit, which is 50)\n"
+                    + "  tls-cert: /nonexistent.pem (expected: a readable PEM file; no such file)\n"
+                    + "  tls-key: /nonexistent.pem (expected: a readable PEM file; no such file)\n"
+                    + "  peerjs-path: /ws (expected: a non-root path such as /peerjs, outside /api and /ws)\n"
+                    + "  data-dir: " + file + " (expected: a directory; this is a file)\n", r.err(), command);
+        }
+    }
+
+    @Test
+    void anEmptyPasswordOnStandardInputIsAUsageErrorForUsersAndRooms() {
+        java.io.InputStream stdin = System.in;
+        try {
+            for (String command : new String[] {"user add --email a@b.org --name A", "room create --name R --head h",
+                    "user reset-password a@b.org"}) {
+                System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+                String[] args = (command + " --password-stdin --server http://127.0.0.1:9 --token x").split(" ");
+                CliRun r = run(Map.of(), args);
+                assertEquals(2, r.code(), command + ": " + r.err());
+                assertEquals("kezdesu: --password-stdin: no password on standard input\n", r.err(), command);
+            }
+        } finally {
+            System.setIn(stdin);
+        }
+    }
 }
