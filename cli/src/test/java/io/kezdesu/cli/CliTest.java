@@ -147,4 +147,19 @@ class CliTest {
             System.setIn(stdin);
         }
     }
+
+    @Test
+    void anUnreadableDataDirectoryIsNotMistakenForNoDaemon() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("data"));
+        Files.writeString(dir.resolve("daemon.json"), "{\"url\":\"http://127.0.0.1:9\"}");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(dir.resolve("daemon.json"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("-w-------"));
+        // Root reads anything: the test can only show the message when run as another user.
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(dir.resolve("daemon.json")), "running as root");
+        CliRun r = run(Map.of(), "user", "list", "--data-dir", dir.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("kezdesu: cannot read " + dir.resolve("daemon.json") + ": permission denied"),
+                r.err());
+    }
 }

@@ -130,6 +130,11 @@ public final class ReportCommand implements Runnable {
             if (output != null) {
                 try {
                     Files.writeString(output, text, StandardCharsets.UTF_8);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    throw new CliException("--output: " + output + " (expected: a file in an existing directory; "
+                            + output.toAbsolutePath().getParent() + " does not exist)", Main.FAILURE);
+                } catch (java.nio.file.AccessDeniedException e) {
+                    throw new CliException("--output: " + output + ": permission denied", Main.FAILURE);
                 } catch (IOException e) {
                     throw new CliException("--output: " + output + ": " + e.getMessage(), Main.FAILURE);
                 }

@@ -109,6 +109,10 @@ class RoomAndReportCommandTest {
         CliRun report = kezdesu("report", "show", conference);
         assertTrue(report.out().contains("room:        Ops"), report.out());
         assertEquals(2, kezdesu("report", "export", conference, "--format", "xml").code());
+        CliRun nowhere = kezdesu("report", "export", conference, "--output", "/nonexistent/dir/x.csv");
+        assertEquals(1, nowhere.code());
+        assertEquals("kezdesu: --output: /nonexistent/dir/x.csv (expected: a file in an existing directory; "
+                + "/nonexistent/dir does not exist)\n", nowhere.err());
     }
 
     @Test

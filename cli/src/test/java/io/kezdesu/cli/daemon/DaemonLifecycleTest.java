@@ -120,6 +120,31 @@ class DaemonLifecycleTest {
                 e.getMessage());
     }
 
+    @Test
+    void anHttpPortInUseIsNamedWithItsAddress() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> TestDaemon.start(dataDir,
+                    Map.of("http-port", String.valueOf(taken.getLocalPort()))));
+            assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": "),
+                    e.getMessage());
+            assertTrue(e.getMessage().endsWith("Address already in use"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anUnreachableMongoDbIsOneLineWithoutThePassword() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> TestDaemon.start(dataDir,
+                Map.of("mongo-uri", "mongodb://kez:s3cret-pw@127.0.0.1:" + closed
+                        + "/?serverSelectionTimeoutMS=300&connectTimeoutMS=300"), Daemon.Mode.SIGNALING,
+                HttpClient.newHttpClient()));
+        assertEquals("cannot reach MongoDB at 127.0.0.1:" + closed + "/kezdesu: Connection refused", e.getMessage(),
+                () -> String.valueOf(e.getCause()));
+    }
+
     private static SSLContext trusting(Path cert) throws Exception {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
