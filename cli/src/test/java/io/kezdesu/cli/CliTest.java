@@ -162,4 +162,21 @@ class CliTest {
         assertTrue(r.err().startsWith("kezdesu: cannot read " + dir.resolve("daemon.json") + ": permission denied"),
                 r.err());
     }
+
+    @Test
+    void everyOptionOfEveryCommandSaysWhatItIs() {
+        java.util.List<String> bare = new java.util.ArrayList<>();
+        java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+        todo.add(KezdesuCommand.commandLine(new KezdesuCommand(Map.of())));
+        while (!todo.isEmpty()) {
+            picocli.CommandLine c = todo.pop();
+            todo.addAll(c.getSubcommands().values());
+            for (picocli.CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                if (!o.hidden() && String.join("", o.description()).isBlank()) {
+                    bare.add(c.getCommandSpec().qualifiedName() + " " + o.longestName());
+                }
+            }
+        }
+        assertEquals(java.util.List.of(), bare);
+    }
 }

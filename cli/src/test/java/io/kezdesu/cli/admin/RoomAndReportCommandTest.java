@@ -84,6 +84,10 @@ class RoomAndReportCommandTest {
         assertEquals("kicked pat@example.org\n", kicked.out());
         pat.await("kicked");
         assertEquals("kicked", head.await("peer-left").path("reason").asText());
+        assertEquals("pat@example.org is not in the room now\n",
+                kezdesu("room", "kick", room, "pat@example.org").out());
+        assertEquals("banned nobody-1 (not in the room now)\n",
+                kezdesu("room", "kick", room, "nobody-1", "--ban").out());
 
         assertEquals(0, kezdesu("room", "promote", room, "sam@example.org").code());
         assertEquals("moderator", sam.await("role-changed").path("role").asText());

@@ -221,4 +221,13 @@ class ConfigLoaderTest {
         assertTrue(out.contains("\nstatic-auth-secret: <unset>\n"), out);
         assertTrue(out.contains("\nuser: <unset>\n"), out);
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.2.3", "10.1", "127.1", "2130706433", "1.2.3.4.5"})
+    void ipv4IsTakenOnlyAsFourDottedDecimals(String ip) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+                Map.of("http-ip", List.of(ip))));
+        assertEquals(List.of("http-ip: " + ip + " (expected: an IPv4 or IPv6 address) [from --http-ip]"),
+                e.problems());
+    }
 }
