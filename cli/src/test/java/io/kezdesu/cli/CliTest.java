@@ -179,4 +179,14 @@ class CliTest {
         }
         assertEquals(java.util.List.of(), bare);
     }
+
+    @Test
+    void aValueOnlyAStartCanRefuseIsStillAConfigurationError() throws Exception {
+        Path notPem = Files.writeString(tmp.resolve("not.pem"), "not a certificate\n");
+        CliRun r = run(Map.of(), "serve", "--data-dir", tmp.resolve("data").toString(), "--http-ip", "127.0.0.1",
+                "--http-port", "0", "--listening-ip", "127.0.0.1", "--listening-port", "0", "--tls-listening-port",
+                "0", "--tls-cert", notPem.toString(), "--tls-key", notPem.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("invalid configuration:\n  tls-cert"), r.err());
+    }
 }
