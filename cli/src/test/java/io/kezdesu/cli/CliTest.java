@@ -189,4 +189,15 @@ class CliTest {
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().startsWith("invalid configuration:\n  tls-cert"), r.err());
     }
+
+    @Test
+    void adminCommandsDoNotNeedToReadTheDaemonsKey() throws Exception {
+        // An operator reads the daemon's configuration to find it, often as a user who may not read its TLS key.
+        Path file = Files.writeString(tmp.resolve("k.yaml"),
+                "tls-cert: /nonexistent/c.pem\ntls-key: /nonexistent/k.pem\n");
+        CliRun r = run(Map.of(), "user", "list", "--config", file.toString(), "--server", "http://127.0.0.1:9",
+                "--token", "x");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("cannot connect to http://127.0.0.1:9"), r.err());
+    }
 }

@@ -48,7 +48,7 @@ public final class AdminOptions {
                     : Map.of(ConfigKeys.DATA_DIR.name(), List.of(dataDir.toString()));
             Optional<Path> file = Optional.ofNullable(config)
                     .or(() -> Optional.ofNullable(env.get(ConfigLoader.CONFIG_ENV)).map(Path::of));
-            c = ConfigLoader.load(file, env, flags);
+            c = ConfigLoader.loadWithoutFiles(file, env, flags);
         } else {
             c = Config.defaults();
         }

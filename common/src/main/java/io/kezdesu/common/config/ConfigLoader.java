@@ -46,6 +46,21 @@ public final class ConfigLoader {
      * @param flags values from the command line by key name; repeated flags give several values
      */
     public static Config load(Optional<Path> file, Map<String, String> env, Map<String, List<String>> flags) {
+        return load(file, env, flags, true);
+    }
+
+    /**
+     * The same without checking the files keys name ({@code tls-cert}, {@code tls-key}, {@code data-dir}): for a
+     * client such as the admin CLI, which reads the daemon's configuration only to find the daemon, possibly as a
+     * user who may not read the daemon's private key.
+     */
+    public static Config loadWithoutFiles(Optional<Path> file, Map<String, String> env,
+                                          Map<String, List<String>> flags) {
+        return load(file, env, flags, false);
+    }
+
+    private static Config load(Optional<Path> file, Map<String, String> env, Map<String, List<String>> flags,
+                               boolean files) {
         ConfigLoader loader = new ConfigLoader();
         file.ifPresent(loader::readFile);
         loader.readEnvironment(env);
@@ -54,7 +69,7 @@ public final class ConfigLoader {
         // The rules between keys run even when some value was refused, so that one run reports every problem;
         // a rule is skipped only when one of its keys was refused (its default would make the rule's report wrong).
         List<String> problems = new ArrayList<>(loader.problems);
-        problems.addAll(ConfigRules.check(config, loader.refused));
+        problems.addAll(ConfigRules.check(config, loader.refused, files));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -63,7 +78,7 @@ public final class ConfigLoader {
 
     /** Checks the rules between keys (and those about files a key names); throws when one is broken. */
     static void validate(Config c) {
-        List<String> problems = ConfigRules.check(c, Set.of());
+        List<String> problems = ConfigRules.check(c, Set.of(), true);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

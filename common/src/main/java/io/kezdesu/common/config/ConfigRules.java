@@ -24,8 +24,10 @@ final class ConfigRules {
     /**
      * Every broken rule, one line each. A rule that involves a key in {@code refused} (whose value did not parse
      * and is therefore its default here) is skipped.
+     *
+     * @param files whether to check the files and directories keys name as well
      */
-    static List<String> check(Config c, Set<ConfigKey<?>> refused) {
+    static List<String> check(Config c, Set<ConfigKey<?>> refused, boolean files) {
         List<String> problems = new ArrayList<>();
         if (usable(refused, ConfigKeys.MIN_PORT, ConfigKeys.MAX_PORT)
                 && c.get(ConfigKeys.MIN_PORT) > c.get(ConfigKeys.MAX_PORT)) {
@@ -38,7 +40,7 @@ final class ConfigRules {
                     + " (expected: <= max-participants-limit, which is " + c.get(ConfigKeys.MAX_PARTICIPANTS_LIMIT)
                     + ")");
         }
-        tls(c, refused, problems);
+        tls(c, refused, files, problems);
         Duration def = c.get(ConfigKeys.DEFAULT_ALLOCATE_LIFETIME);
         Duration maxLife = c.get(ConfigKeys.MAX_ALLOCATE_LIFETIME);
         if (usable(refused, ConfigKeys.DEFAULT_ALLOCATE_LIFETIME, ConfigKeys.MAX_ALLOCATE_LIFETIME)
@@ -58,13 +60,13 @@ final class ConfigRules {
                     + " (expected: a non-root path such as /peerjs, outside /api and /ws)");
         }
         Path dataDir = c.get(ConfigKeys.DATA_DIR);
-        if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+        if (files && Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
             problems.add("data-dir: " + dataDir + " (expected: a directory; this is a file)");
         }
         return problems;
     }
 
-    private static void tls(Config c, Set<ConfigKey<?>> refused, List<String> problems) {
+    private static void tls(Config c, Set<ConfigKey<?>> refused, boolean files, List<String> problems) {
         if (!usable(refused, ConfigKeys.TLS_CERT, ConfigKeys.TLS_KEY)) {
             return;
         }
@@ -77,8 +79,10 @@ final class ConfigRules {
         if (cert && usable(refused, ConfigKeys.TLS_SELF_SIGNED) && c.get(ConfigKeys.TLS_SELF_SIGNED)) {
             problems.add("tls-self-signed: true (expected: false when tls-cert is set)");
         }
-        readable(ConfigKeys.TLS_CERT, c.get(ConfigKeys.TLS_CERT), problems);
-        readable(ConfigKeys.TLS_KEY, c.get(ConfigKeys.TLS_KEY), problems);
+        if (files) {
+            readable(ConfigKeys.TLS_CERT, c.get(ConfigKeys.TLS_CERT), problems);
+            readable(ConfigKeys.TLS_KEY, c.get(ConfigKeys.TLS_KEY), problems);
+        }
     }
 
     private static void readable(ConfigKey<Path> key, Path file, List<String> problems) {
