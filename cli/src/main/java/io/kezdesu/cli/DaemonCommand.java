@@ -2,7 +2,9 @@ package io.kezdesu.cli;
 
 import io.kezdesu.cli.daemon.Daemon;
 import io.kezdesu.common.config.Config;
+import io.kezdesu.common.config.ConfigException;
 import io.kezdesu.common.config.ConfigKeys;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -35,7 +37,14 @@ abstract class DaemonCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Config config = ConfigOptions.load(spec.commandLine().getParseResult(), env);
         Logging.configure(config.get(ConfigKeys.LOG_LEVEL));
-        Daemon daemon = Daemon.start(config, mode, VersionProvider.version());
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(config, mode, VersionProvider.version());
+        } catch (IllegalArgumentException e) {
+            // What only a start can find out about a value (a tls-cert that is no certificate) the servers refuse
+            // as "key: value (expected: …)"; it is a configuration error like those config check finds (exit 2).
+            throw new ConfigException(List.of(e.getMessage()));
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
         stop.await();

@@ -32,6 +32,14 @@ public final class Main {
         CommandLine cli = KezdesuCommand.commandLine(top);
         cli.setOut(out);
         cli.setErr(err);
+        // picocli prints the whole help after a usage error: ~200 lines for the daemons, the error scrolled away.
+        cli.setParameterExceptionHandler((e, ignored) -> {
+            err.println("kezdesu: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName()
+                    + " --help' for more information.");
+            return USAGE;
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException ce) {
                 err.println("invalid configuration:");

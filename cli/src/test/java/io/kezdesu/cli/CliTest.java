@@ -104,4 +104,100 @@ class CliTest {
         assertEquals(1, refused.code());
         assertTrue(refused.err().contains("cannot connect to http://127.0.0.1:9"), refused.err());
     }
+
+    @Test
+    void aUsageErrorPrintsTheErrorAndWhereHelpIsNotTheWholeHelp() {
+        CliRun r = run(Map.of(), "serve", "--http-port");
+        assertEquals(2, r.code());
+        assertEquals("kezdesu: Missing required parameter for option '--http-port' (<http-port>)\n"
+                + "Try 'kezdesu serve --help' for more information.\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void configCheckRefusesWhatServeRefusesWithTheSameExitStatus() throws Exception {
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        for (String command : new String[] {"config check", "serve", "relay"}) {
+            String[] args = (command + " --peerjs-path /ws --tls-cert /nonexistent.pem --tls-key /nonexistent.pem"
+                    + " --default-max-participants 60 --data-dir " + file).split(" ");
+            CliRun r = run(Map.of(), args);
+            assertEquals(2, r.code(), command + ": " + r.err());
+            assertEquals("invalid configuration:\n"
+                    + "  default-max-participants: 60 (expected: <= max-participants-limit, which is 50)\n"
+                    + "  tls-cert: /nonexistent.pem (expected: a readable PEM file; no such file)\n"
+                    + "  tls-key: /nonexistent.pem (expected: a readable PEM file; no such file)\n"
+                    + "  peerjs-path: /ws (expected: a non-root path such as /peerjs, outside /api and /ws)\n"
+                    + "  data-dir: " + file + " (expected: a directory; this is a file)\n", r.err(), command);
+        }
+    }
+
+    @Test
+    void anEmptyPasswordOnStandardInputIsAUsageErrorForUsersAndRooms() {
+        java.io.InputStream stdin = System.in;
+        try {
+            for (String command : new String[] {"user add --email a@b.org --name A", "room create --name R --head h",
+                    "user reset-password a@b.org"}) {
+                System.setIn(new java.io.ByteArrayInputStream(new byte[0]));
+                String[] args = (command + " --password-stdin --server http://127.0.0.1:9 --token x").split(" ");
+                CliRun r = run(Map.of(), args);
+                assertEquals(2, r.code(), command + ": " + r.err());
+                assertEquals("kezdesu: --password-stdin: no password on standard input\n", r.err(), command);
+            }
+        } finally {
+            System.setIn(stdin);
+        }
+    }
+
+    @Test
+    void anUnreadableDataDirectoryIsNotMistakenForNoDaemon() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("data"));
+        Files.writeString(dir.resolve("daemon.json"), "{\"url\":\"http://127.0.0.1:9\"}");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(dir.resolve("daemon.json"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("-w-------"));
+        // Root reads anything: the test can only show the message when run as another user.
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(dir.resolve("daemon.json")), "running as root");
+        CliRun r = run(Map.of(), "user", "list", "--data-dir", dir.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("kezdesu: cannot read " + dir.resolve("daemon.json") + ": permission denied"),
+                r.err());
+    }
+
+    @Test
+    void everyOptionOfEveryCommandSaysWhatItIs() {
+        java.util.List<String> bare = new java.util.ArrayList<>();
+        java.util.Deque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+        todo.add(KezdesuCommand.commandLine(new KezdesuCommand(Map.of())));
+        while (!todo.isEmpty()) {
+            picocli.CommandLine c = todo.pop();
+            todo.addAll(c.getSubcommands().values());
+            for (picocli.CommandLine.Model.OptionSpec o : c.getCommandSpec().options()) {
+                if (!o.hidden() && String.join("", o.description()).isBlank()) {
+                    bare.add(c.getCommandSpec().qualifiedName() + " " + o.longestName());
+                }
+            }
+        }
+        assertEquals(java.util.List.of(), bare);
+    }
+
+    @Test
+    void aValueOnlyAStartCanRefuseIsStillAConfigurationError() throws Exception {
+        Path notPem = Files.writeString(tmp.resolve("not.pem"), "not a certificate\n");
+        CliRun r = run(Map.of(), "serve", "--data-dir", tmp.resolve("data").toString(), "--http-ip", "127.0.0.1",
+                "--http-port", "0", "--listening-ip", "127.0.0.1", "--listening-port", "0", "--tls-listening-port",
+                "0", "--tls-cert", notPem.toString(), "--tls-key", notPem.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("invalid configuration:\n  tls-cert"), r.err());
+    }
+
+    @Test
+    void adminCommandsDoNotNeedToReadTheDaemonsKey() throws Exception {
+        // An operator reads the daemon's configuration to find it, often as a user who may not read its TLS key.
+        Path file = Files.writeString(tmp.resolve("k.yaml"),
+                "tls-cert: /nonexistent/c.pem\ntls-key: /nonexistent/k.pem\n");
+        CliRun r = run(Map.of(), "user", "list", "--config", file.toString(), "--server", "http://127.0.0.1:9",
+                "--token", "x");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("cannot connect to http://127.0.0.1:9"), r.err());
+    }
 }

@@ -38,6 +38,7 @@ import io.kezdesu.signaling.http.HttpInitializer;
 import io.kezdesu.signaling.http.Router;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -190,7 +191,7 @@ public final class SignalingServer implements AutoCloseable {
         try {
             Class<? extends ServerSocketChannel> type = epoll ? EpollServerSocketChannel.class
                     : NioServerSocketChannel.class;
-            Channel ch = new ServerBootstrap()
+            ChannelFuture bound = new ServerBootstrap()
                     .group(boss, workers)
                     .channel(type)
                     .option(ChannelOption.SO_BACKLOG, 1024)
@@ -200,8 +201,13 @@ public final class SignalingServer implements AutoCloseable {
                                     tls),
                             peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls))))
                     .bind(new InetSocketAddress(config.httpIp(), config.httpPort()))
-                    .syncUninterruptibly()
-                    .channel();
+                    .awaitUninterruptibly();
+            // Netty's syncUninterruptibly would rethrow a failed bind's IOException undeclared, past the catch
+            // below: the message then lacked the address and nothing started here was shut down.
+            if (!bound.isSuccess()) {
+                throw new IllegalStateException(bound.cause().getMessage(), bound.cause());
+            }
+            Channel ch = bound.channel();
             return new SignalingServer(boss, workers, kdf, ch, channels, inFlight, tls, config.httpIp(), rooms,
                     recorder, timers, peerJs);
         } catch (RuntimeException e) {

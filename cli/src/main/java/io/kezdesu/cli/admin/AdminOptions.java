@@ -9,6 +9,7 @@ import io.kezdesu.common.config.ConfigLoader;
 import io.kezdesu.common.data.DataDirectory;
 import io.kezdesu.common.data.Secrets;
 import io.kezdesu.common.tls.SelfSignedCertificate;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -47,13 +48,13 @@ public final class AdminOptions {
                     : Map.of(ConfigKeys.DATA_DIR.name(), List.of(dataDir.toString()));
             Optional<Path> file = Optional.ofNullable(config)
                     .or(() -> Optional.ofNullable(env.get(ConfigLoader.CONFIG_ENV)).map(Path::of));
-            c = ConfigLoader.load(file, env, flags);
+            c = ConfigLoader.loadWithoutFiles(file, env, flags);
         } else {
             c = Config.defaults();
         }
         Path dir = c.get(ConfigKeys.DATA_DIR).toAbsolutePath();
         String url = Optional.ofNullable(server).or(() -> Optional.ofNullable(env.get("KEZDESU_SERVER")))
-                .or(() -> DaemonFile.readUrl(dir))
+                .or(() -> recordedUrl(dir))
                 .orElseThrow(() -> new CliException("no running daemon recorded in " + dir
                         + " (start one with `kezdesu serve`, or pass --server and --token)", Main.FAILURE));
         String admin = Optional.ofNullable(token)
@@ -62,5 +63,15 @@ public final class AdminOptions {
                 .orElseThrow(() -> new CliException("no admin token: pass --token or set KEZDESU_ADMIN_TOKEN ("
                         + dir.resolve(Secrets.ADMIN_TOKEN_FILE) + " does not exist)", Main.FAILURE));
         return new AdminClient(url, admin, Optional.of(dir.resolve(SelfSignedCertificate.CERT_FILE)));
+    }
+
+    private static Optional<String> recordedUrl(Path dir) {
+        try {
+            return DaemonFile.readUrl(dir);
+        } catch (AccessDeniedException e) {
+            throw new CliException("cannot read " + e.getFile() + ": permission denied (the data directory is "
+                    + "readable by the daemon's user only: run as that user, or pass --server and --token)",
+                    Main.FAILURE);
+        }
     }
 }

@@ -41,7 +41,8 @@ public final class ReportCommand implements Runnable {
         @Option(names = "--room", paramLabel = "<room>", description = "Only this room's conferences")
         String room;
 
-        @Option(names = "--limit", defaultValue = "100", paramLabel = "<n>")
+        @Option(names = "--limit", defaultValue = "100", paramLabel = "<n>",
+                description = "List at most this many conferences (default: ${DEFAULT-VALUE})")
         int limit;
 
         ListReports(Map<String, String> env) {
@@ -111,7 +112,8 @@ public final class ReportCommand implements Runnable {
         @Parameters(paramLabel = "<conference>")
         String id;
 
-        @Option(names = "--format", defaultValue = "json", paramLabel = "json|csv")
+        @Option(names = "--format", defaultValue = "json", paramLabel = "json|csv",
+                description = "Report format (default: ${DEFAULT-VALUE})")
         String format;
 
         @Option(names = "--output", paramLabel = "<file>", description = "Write to a file instead of standard output")
@@ -130,6 +132,11 @@ public final class ReportCommand implements Runnable {
             if (output != null) {
                 try {
                     Files.writeString(output, text, StandardCharsets.UTF_8);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    throw new CliException("--output: " + output + " (expected: a file in an existing directory; "
+                            + output.toAbsolutePath().getParent() + " does not exist)", Main.FAILURE);
+                } catch (java.nio.file.AccessDeniedException e) {
+                    throw new CliException("--output: " + output + ": permission denied", Main.FAILURE);
                 } catch (IOException e) {
                     throw new CliException("--output: " + output + ": " + e.getMessage(), Main.FAILURE);
                 }

@@ -82,7 +82,8 @@ public final class RoomCommand implements Runnable {
         @Option(names = "--all", description = "Include closed rooms")
         boolean all;
 
-        @Option(names = "--limit", defaultValue = "100", paramLabel = "<n>")
+        @Option(names = "--limit", defaultValue = "100", paramLabel = "<n>",
+                description = "List at most this many rooms (default: ${DEFAULT-VALUE})")
         int limit;
 
         ListRooms(Map<String, String> env) {
@@ -110,13 +111,14 @@ public final class RoomCommand implements Runnable {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a room headed by a user.")
     static final class Create extends RoomBase {
-        @Option(names = "--name", required = true, paramLabel = "<name>")
+        @Option(names = "--name", required = true, paramLabel = "<name>", description = "The room's name")
         String name;
 
         @Option(names = "--head", required = true, paramLabel = "<user>", description = "The head: user id or email")
         String head;
 
-        @Option(names = "--max-participants", paramLabel = "<n>")
+        @Option(names = "--max-participants", paramLabel = "<n>", description = "Participant limit (default: the "
+                + "server's default-max-participants; at most its max-participants-limit)")
         Integer max;
 
         @Option(names = "--lobby", description = "Joiners wait until the head or a moderator admits them")
@@ -201,8 +203,9 @@ public final class RoomCommand implements Runnable {
             if (admin.json) {
                 out().println(r.toString());
             } else {
-                out().println((r.path("kicked").asBoolean() ? "kicked " : "not in the room now; ")
-                        + (ban ? "banned " : "") + user);
+                boolean present = r.path("kicked").asBoolean();
+                out().println(present ? (ban ? "kicked and banned " : "kicked ") + user
+                        : ban ? "banned " + user + " (not in the room now)" : user + " is not in the room now");
             }
             out().flush();
             return Main.OK;

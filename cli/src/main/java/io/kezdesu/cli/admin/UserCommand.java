@@ -105,10 +105,10 @@ public final class UserCommand implements Runnable {
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Create an account. Without "
             + "--password-stdin the server generates a password and it is printed once.")
     static final class Add extends Base {
-        @Option(names = "--email", required = true, paramLabel = "<email>")
+        @Option(names = "--email", required = true, paramLabel = "<email>", description = "Login email")
         String email;
 
-        @Option(names = "--name", required = true, paramLabel = "<name>")
+        @Option(names = "--name", required = true, paramLabel = "<name>", description = "Display name")
         String name;
 
         @Option(names = "--password-stdin", description = "Read the password from the first line of standard input")
@@ -133,7 +133,8 @@ public final class UserCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List accounts.")
     static final class ListUsers extends Base {
-        @Option(names = "--limit", defaultValue = "1000", paramLabel = "<n>")
+        @Option(names = "--limit", defaultValue = "1000", paramLabel = "<n>",
+                description = "List at most this many accounts (default: ${DEFAULT-VALUE})")
         int limit;
 
         ListUsers(Map<String, String> env) {

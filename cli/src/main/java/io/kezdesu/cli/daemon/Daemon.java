@@ -111,9 +111,32 @@ public final class Daemon implements AutoCloseable {
             for (int i = started.size() - 1; i >= 0; i--) {
                 closeQuietly(started.get(i));
             }
-            throw e;
+            throw store.filter(s -> !s.isEmbedded()).flatMap(s -> unreachable(s, e)).orElse(e);
         }
     }
+
+    /**
+     * The driver's server-selection timeout, in one line: its message is the cluster's whole state ("Timed out
+     * while waiting for a server that matches WritableServerSelector. Client view of cluster state is …"), with
+     * the reason at the end. The store's description has no credentials.
+     */
+    private static Optional<RuntimeException> unreachable(Store store, RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.mongodb.MongoTimeoutException || t instanceof com.mongodb.MongoSocketException) {
+                java.util.regex.Matcher m = CAUSE.matcher(String.valueOf(t.getMessage()));
+                String reason = "no server answered";
+                while (m.find()) {
+                    reason = m.group(1);
+                }
+                String where = store.description().replaceFirst("^MongoDB ", "MongoDB at ");
+                return Optional.of(new IllegalStateException("cannot reach " + where + ": " + reason, e));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static final java.util.regex.Pattern CAUSE = java.util.regex.Pattern.compile(
+            "(?:caused by |exception=)\\{[\\w.$]+: ([^{}]+)}");
 
     public Optional<SignalingServer> signaling() {
         return signaling;

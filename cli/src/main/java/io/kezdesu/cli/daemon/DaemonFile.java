@@ -50,15 +50,19 @@ public final class DaemonFile {
         return new DaemonFile(path);
     }
 
-    /** The URL recorded by a running daemon in this data directory. */
-    public static Optional<String> readUrl(Path dataDir) {
+    /**
+     * The URL recorded by a running daemon in this data directory.
+     *
+     * @throws java.nio.file.AccessDeniedException when the file (or the 0700 directory) may not be read: said as
+     *     such, not as "no daemon", since the daemon may well be running as another user
+     */
+    public static Optional<String> readUrl(Path dataDir) throws java.nio.file.AccessDeniedException {
         Path path = dataDir.resolve(NAME);
-        if (!Files.isRegularFile(path)) {
-            return Optional.empty();
-        }
         try {
-            JsonNode node = JSON.readTree(path.toFile());
-            return Optional.ofNullable(node.path("url").textValue());
+            JsonNode node = JSON.readTree(Files.readAllBytes(path));
+            return Optional.ofNullable(node == null ? null : node.path("url").textValue());
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw e;
         } catch (IOException e) {
             return Optional.empty();
         }

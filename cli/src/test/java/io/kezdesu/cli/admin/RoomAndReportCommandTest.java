@@ -84,6 +84,10 @@ class RoomAndReportCommandTest {
         assertEquals("kicked pat@example.org\n", kicked.out());
         pat.await("kicked");
         assertEquals("kicked", head.await("peer-left").path("reason").asText());
+        assertEquals("pat@example.org is not in the room now\n",
+                kezdesu("room", "kick", room, "pat@example.org").out());
+        assertEquals("banned nobody-1 (not in the room now)\n",
+                kezdesu("room", "kick", room, "nobody-1", "--ban").out());
 
         assertEquals(0, kezdesu("room", "promote", room, "sam@example.org").code());
         assertEquals("moderator", sam.await("role-changed").path("role").asText());
@@ -113,6 +117,10 @@ class RoomAndReportCommandTest {
         CliRun report = kezdesu("report", "show", conference);
         assertTrue(report.out().contains("room:        Ops"), report.out());
         assertEquals(2, kezdesu("report", "export", conference, "--format", "xml").code());
+        CliRun nowhere = kezdesu("report", "export", conference, "--output", "/nonexistent/dir/x.csv");
+        assertEquals(1, nowhere.code());
+        assertEquals("kezdesu: --output: /nonexistent/dir/x.csv (expected: a file in an existing directory; "
+                + "/nonexistent/dir does not exist)\n", nowhere.err());
     }
 
     @Test

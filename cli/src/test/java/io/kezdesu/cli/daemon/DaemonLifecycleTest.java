@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import io.kezdesu.common.tls.SelfSignedCertificate;
+import io.kezdesu.common.config.ConfigException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -126,10 +127,35 @@ class DaemonLifecycleTest {
 
     @Test
     void configuredCertificateMustBeReadable() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TestDaemon.start(dataDir,
+        ConfigException e = assertThrows(ConfigException.class, () -> TestDaemon.start(dataDir,
                 Map.of("tls-cert", "/nonexistent/cert.pem", "tls-key", "/nonexistent/key.pem")));
-        assertTrue(e.getMessage().startsWith("tls-cert: /nonexistent/cert.pem (expected: a readable PEM file)"),
+        assertTrue(e.getMessage().startsWith("tls-cert: /nonexistent/cert.pem (expected: a readable PEM file"),
                 e.getMessage());
+    }
+
+    @Test
+    void anHttpPortInUseIsNamedWithItsAddress() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> TestDaemon.start(dataDir,
+                    Map.of("http-port", String.valueOf(taken.getLocalPort()))));
+            assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": "),
+                    e.getMessage());
+            assertTrue(e.getMessage().endsWith("Address already in use"), e.getMessage());
+        }
+    }
+
+    @Test
+    void anUnreachableMongoDbIsOneLineWithoutThePassword() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> TestDaemon.start(dataDir,
+                Map.of("mongo-uri", "mongodb://kez:s3cret-pw@127.0.0.1:" + closed
+                        + "/?serverSelectionTimeoutMS=300&connectTimeoutMS=300"), Daemon.Mode.SIGNALING,
+                HttpClient.newHttpClient()));
+        assertEquals("cannot reach MongoDB at 127.0.0.1:" + closed + "/kezdesu: Connection refused", e.getMessage(),
+                () -> String.valueOf(e.getCause()));
     }
 
     private static SSLContext trusting(Path cert) throws Exception {

@@ -30,9 +30,12 @@ public record ConfigKey<T>(String name, Section section, ValueType<T> type, T de
         return "--" + name;
     }
 
-    /** The value as shown by {@code config check}: secrets are never shown. */
+    /**
+     * The value as shown by {@code config check}: secrets are never shown; an empty list of secrets shows as unset,
+     * as an unset single secret does, since there is nothing to redact.
+     */
     public String display(T value) {
-        if (value == null) {
+        if (value == null || secret && value instanceof java.util.Collection<?> list && list.isEmpty()) {
             return "<unset>";
         }
         return secret ? "<redacted>" : type.print(value);

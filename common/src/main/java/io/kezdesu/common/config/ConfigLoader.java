@@ -7,13 +7,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads the configuration from a YAML file, the environment ({@code KEZDESU_*}) and command-line flags, in that
@@ -30,6 +31,7 @@ public final class ConfigLoader {
     private final Map<ConfigKey<?>, Object> values = new LinkedHashMap<>();
     private final Map<ConfigKey<?>, Config.Origin> origins = new LinkedHashMap<>();
     private final List<String> problems = new ArrayList<>();
+    private final Set<ConfigKey<?>> refused = new HashSet<>();
 
     private ConfigLoader() {
         for (ConfigKey<?> key : ConfigKeys.all()) {
@@ -44,46 +46,39 @@ public final class ConfigLoader {
      * @param flags values from the command line by key name; repeated flags give several values
      */
     public static Config load(Optional<Path> file, Map<String, String> env, Map<String, List<String>> flags) {
+        return load(file, env, flags, true);
+    }
+
+    /**
+     * The same without checking the files keys name ({@code tls-cert}, {@code tls-key}, {@code data-dir}): for a
+     * client such as the admin CLI, which reads the daemon's configuration only to find the daemon, possibly as a
+     * user who may not read the daemon's private key.
+     */
+    public static Config loadWithoutFiles(Optional<Path> file, Map<String, String> env,
+                                          Map<String, List<String>> flags) {
+        return load(file, env, flags, false);
+    }
+
+    private static Config load(Optional<Path> file, Map<String, String> env, Map<String, List<String>> flags,
+                               boolean files) {
         ConfigLoader loader = new ConfigLoader();
         file.ifPresent(loader::readFile);
         loader.readEnvironment(env);
         flags.forEach((name, raw) -> loader.set(name, raw, Config.Origin.FLAG, "--" + name));
-        if (!loader.problems.isEmpty()) {
-            throw new ConfigException(loader.problems);
-        }
         Config config = new Config(loader.values, loader.origins);
-        validate(config);
+        // The rules between keys run even when some value was refused, so that one run reports every problem;
+        // a rule is skipped only when one of its keys was refused (its default would make the rule's report wrong).
+        List<String> problems = new ArrayList<>(loader.problems);
+        problems.addAll(ConfigRules.check(config, loader.refused, files));
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
         return config;
     }
 
-    /** Rules that involve more than one key. */
+    /** Checks the rules between keys (and those about files a key names); throws when one is broken. */
     static void validate(Config c) {
-        List<String> problems = new ArrayList<>();
-        int min = c.get(ConfigKeys.MIN_PORT);
-        int max = c.get(ConfigKeys.MAX_PORT);
-        if (min > max) {
-            problems.add("min-port: " + min + " (expected: <= max-port, which is " + max + ")");
-        }
-        boolean cert = c.get(ConfigKeys.TLS_CERT) != null;
-        boolean key = c.get(ConfigKeys.TLS_KEY) != null;
-        if (cert != key) {
-            problems.add((cert ? "tls-key: <unset>" : "tls-cert: <unset>")
-                    + " (expected: tls-cert and tls-key are set together)");
-        }
-        if (cert && c.get(ConfigKeys.TLS_SELF_SIGNED)) {
-            problems.add("tls-self-signed: true (expected: false when tls-cert is set)");
-        }
-        Duration def = c.get(ConfigKeys.DEFAULT_ALLOCATE_LIFETIME);
-        Duration maxLife = c.get(ConfigKeys.MAX_ALLOCATE_LIFETIME);
-        if (def.compareTo(maxLife) > 0) {
-            problems.add("default-allocate-lifetime: " + ValueType.printDuration(def)
-                    + " (expected: <= max-allocate-lifetime, which is " + ValueType.printDuration(maxLife) + ")");
-        }
-        String uri = c.get(ConfigKeys.MONGO_URI);
-        if (uri != null && !uri.startsWith("mongodb://") && !uri.startsWith("mongodb+srv://")) {
-            problems.add("mongo-uri: <redacted> (expected: a connection string starting with mongodb:// or "
-                    + "mongodb+srv://)");
-        }
+        List<String> problems = ConfigRules.check(c, Set.of(), true);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -95,6 +90,9 @@ public final class ConfigLoader {
             root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
         } catch (NoSuchFileException e) {
             problems.add("config: " + file + " (expected: an existing, readable YAML file)");
+            return;
+        } catch (java.nio.file.AccessDeniedException e) {
+            problems.add("config: " + file + " (expected: a readable YAML file; permission denied)");
             return;
         } catch (IOException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
@@ -163,6 +161,7 @@ public final class ConfigLoader {
             String shown = key.secret() ? "<redacted>" : String.join(",", raw);
             String from = where.equals(name) ? "" : " [from " + where + "]";
             problems.add(name + ": " + shown + " (expected: " + e.getMessage() + ")" + from);
+            refused.add(key);
         }
     }
 }

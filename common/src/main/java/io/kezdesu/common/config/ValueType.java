@@ -239,6 +239,11 @@ public final class ValueType<T> {
         if (!host.matches("[0-9a-fA-F:.]+") || host.isEmpty()) {
             return null;
         }
+        // InetAddress also reads inet_aton's short forms: 1.2.3 is 1.2.0.3, 10.1 is 10.0.0.1. A typo must not
+        // become another address, so IPv4 is taken only as four dotted decimals.
+        if (!host.contains(":") && !host.matches("(\\d{1,3}\\.){3}\\d{1,3}")) {
+            return null;
+        }
         try {
             return InetAddress.getByName(host);
         } catch (java.net.UnknownHostException e) {

@@ -1,5 +1,6 @@
 package io.kezdesu.common.data;
 
+import io.kezdesu.common.config.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -48,8 +50,9 @@ public final class DataDirectory {
                 throw new IOException("not writable");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("data-dir: " + abs + " (expected: a writable directory; "
-                    + e.getMessage() + ")", e);
+            // A configuration error like any other (exit status 2), though found only when the daemon starts.
+            throw new ConfigException(List.of("data-dir: " + abs + " (expected: a writable directory; "
+                    + e.getMessage() + ")"));
         }
         return new DataDirectory(abs);
     }

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigLoaderTest {
 
@@ -139,5 +141,93 @@ class ConfigLoaderTest {
         ConfigLoader.load(Optional.empty(), Map.of("KEZDESU_SOMETHING_ELSE", "x"), Map.of());
         assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(Optional.empty(), Map.of(), Map.of("no-such-key", List.of("1"))));
+    }
+
+    @Test
+    void rulesBetweenKeysAreReportedAlongsideBadValues() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+                Map.of("http-port", List.of("70000"), "min-port", List.of("60000"), "max-port", List.of("50000"),
+                        "mongo-uri", List.of("notmongo-but-long"))));
+        assertEquals(List.of(
+                "http-port: 70000 (expected: a port number in [0, 65535]; 0 picks a free port) [from --http-port]",
+                "min-port: 60000 (expected: <= max-port, which is 50000)",
+                "mongo-uri: <redacted> (expected: a connection string starting with mongodb:// or mongodb+srv://)"),
+                e.problems());
+    }
+
+    @Test
+    void aRuleWhoseKeyWasRefusedIsNotCheckedAgainstTheDefault() {
+        // min-port's default, 49152, is above max-port: reporting that would blame a value nobody wrote.
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+                Map.of("min-port", List.of("abc"), "max-port", List.of("40000"))));
+        assertEquals(List.of("min-port: abc (expected: an integer in [1, 65535]) [from --min-port]"), e.problems());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/", "/ws", "/api", "/api/x", "nopath", "/peer js"})
+    void peerJsPathIsCheckedLikeServeChecksIt(String path) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+                Map.of("peerjs-path", List.of(path))));
+        assertEquals(List.of("peerjs-path: " + path
+                + " (expected: a non-root path such as /peerjs, outside /api and /ws)"), e.problems());
+        ConfigLoader.load(Optional.empty(), Map.of(),
+                Map.of("peerjs-path", List.of(path), "peerjs-enabled", List.of("false")));
+    }
+
+    @Test
+    void tlsFilesMustBeReadablePemFiles() throws Exception {
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+                Map.of("tls-cert", List.of(cert.toString()), "tls-key", List.of(dir.resolve("no.pem").toString()))));
+        assertEquals(List.of("tls-key: " + dir.resolve("no.pem") + " (expected: a readable PEM file; no such file)"),
+                e.problems());
+        ConfigException d = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+                Map.of("tls-cert", List.of(dir.toString()), "tls-key", List.of(cert.toString()))));
+        assertEquals(List.of("tls-cert: " + dir + " (expected: a readable PEM file; a directory)"), d.problems());
+        ConfigLoader.load(Optional.empty(), Map.of(),
+                Map.of("tls-cert", List.of(cert.toString()), "tls-key", List.of(cert.toString())));
+    }
+
+    @Test
+    void defaultRoomLimitMayNotExceedTheServerCap() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+                Map.of("default-max-participants", List.of("60"))));
+        assertEquals(List.of("default-max-participants: 60 (expected: <= max-participants-limit, which is 50)"),
+                e.problems());
+    }
+
+    @Test
+    void dataDirMustNotBeAFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+                Map.of("data-dir", List.of(file.toString()))));
+        assertEquals(List.of("data-dir: " + file + " (expected: a directory; this is a file)"), e.problems());
+    }
+
+    @Test
+    void anUnreadableFileIsReportedAsUnreadable() throws Exception {
+        Path file = yaml("http-port: 1\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("-w-------"));
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(file), "running as root");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(Optional.of(file), Map.of(), Map.of()));
+        assertEquals(List.of("config: " + file + " (expected: a readable YAML file; permission denied)"),
+                e.problems());
+    }
+
+    @Test
+    void renderShowsAnEmptyListOfSecretsAsUnset() {
+        String out = Config.defaults().render();
+        assertTrue(out.contains("\nstatic-auth-secret: <unset>\n"), out);
+        assertTrue(out.contains("\nuser: <unset>\n"), out);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.2.3", "10.1", "127.1", "2130706433", "1.2.3.4.5"})
+    void ipv4IsTakenOnlyAsFourDottedDecimals(String ip) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), Map.of(),
+                Map.of("http-ip", List.of(ip))));
+        assertEquals(List.of("http-ip: " + ip + " (expected: an IPv4 or IPv6 address) [from --http-ip]"),
+                e.problems());
     }
 }

@@ -1,0 +1,115 @@
+package io.kezdesu.common.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The rules a configuration must keep beyond each value's own type: between keys, and about the files and paths a
+ * key names. They live here, not in the daemons, so that {@code kezdesu config check} refuses exactly what
+ * {@code kezdesu serve} would.
+ */
+final class ConfigRules {
+
+    /** peerjs-server's path option, kept off the paths kezdesu's own API and socket use. */
+    private static final String PEERJS_PATH = "(/[A-Za-z0-9._~-]+)+";
+
+    private ConfigRules() {
+    }
+
+    /**
+     * Every broken rule, one line each. A rule that involves a key in {@code refused} (whose value did not parse
+     * and is therefore its default here) is skipped.
+     *
+     * @param files whether to check the files and directories keys name as well
+     */
+    static List<String> check(Config c, Set<ConfigKey<?>> refused, boolean files) {
+        List<String> problems = new ArrayList<>();
+        if (usable(refused, ConfigKeys.MIN_PORT, ConfigKeys.MAX_PORT)
+                && c.get(ConfigKeys.MIN_PORT) > c.get(ConfigKeys.MAX_PORT)) {
+            problems.add("min-port: " + c.get(ConfigKeys.MIN_PORT) + " (expected: <= max-port, which is "
+                    + c.get(ConfigKeys.MAX_PORT) + ")");
+        }
+        if (usable(refused, ConfigKeys.DEFAULT_MAX_PARTICIPANTS, ConfigKeys.MAX_PARTICIPANTS_LIMIT)
+                && c.get(ConfigKeys.DEFAULT_MAX_PARTICIPANTS) > c.get(ConfigKeys.MAX_PARTICIPANTS_LIMIT)) {
+            problems.add("default-max-participants: " + c.get(ConfigKeys.DEFAULT_MAX_PARTICIPANTS)
+                    + " (expected: <= max-participants-limit, which is " + c.get(ConfigKeys.MAX_PARTICIPANTS_LIMIT)
+                    + ")");
+        }
+        tls(c, refused, files, problems);
+        Duration def = c.get(ConfigKeys.DEFAULT_ALLOCATE_LIFETIME);
+        Duration maxLife = c.get(ConfigKeys.MAX_ALLOCATE_LIFETIME);
+        if (usable(refused, ConfigKeys.DEFAULT_ALLOCATE_LIFETIME, ConfigKeys.MAX_ALLOCATE_LIFETIME)
+                && def.compareTo(maxLife) > 0) {
+            problems.add("default-allocate-lifetime: " + ValueType.printDuration(def)
+                    + " (expected: <= max-allocate-lifetime, which is " + ValueType.printDuration(maxLife) + ")");
+        }
+        String uri = c.get(ConfigKeys.MONGO_URI);
+        if (uri != null && !uri.startsWith("mongodb://") && !uri.startsWith("mongodb+srv://")) {
+            problems.add("mongo-uri: <redacted> (expected: a connection string starting with mongodb:// or "
+                    + "mongodb+srv://)");
+        }
+        String peerJsPath = c.get(ConfigKeys.PEERJS_PATH);
+        if (c.get(ConfigKeys.PEERJS_ENABLED) && (!peerJsPath.matches(PEERJS_PATH) || peerJsPath.equals("/api")
+                || peerJsPath.startsWith("/api/") || peerJsPath.equals("/ws"))) {
+            problems.add("peerjs-path: " + peerJsPath
+                    + " (expected: a non-root path such as /peerjs, outside /api and /ws)");
+        }
+        Path dataDir = c.get(ConfigKeys.DATA_DIR);
+        if (files && Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+            problems.add("data-dir: " + dataDir + " (expected: a directory; this is a file)");
+        }
+        return problems;
+    }
+
+    private static void tls(Config c, Set<ConfigKey<?>> refused, boolean files, List<String> problems) {
+        if (!usable(refused, ConfigKeys.TLS_CERT, ConfigKeys.TLS_KEY)) {
+            return;
+        }
+        boolean cert = c.get(ConfigKeys.TLS_CERT) != null;
+        boolean key = c.get(ConfigKeys.TLS_KEY) != null;
+        if (cert != key) {
+            problems.add((cert ? "tls-key: <unset>" : "tls-cert: <unset>")
+                    + " (expected: tls-cert and tls-key are set together)");
+        }
+        if (cert && usable(refused, ConfigKeys.TLS_SELF_SIGNED) && c.get(ConfigKeys.TLS_SELF_SIGNED)) {
+            problems.add("tls-self-signed: true (expected: false when tls-cert is set)");
+        }
+        if (files) {
+            readable(ConfigKeys.TLS_CERT, c.get(ConfigKeys.TLS_CERT), problems);
+            readable(ConfigKeys.TLS_KEY, c.get(ConfigKeys.TLS_KEY), problems);
+        }
+    }
+
+    private static void readable(ConfigKey<Path> key, Path file, List<String> problems) {
+        if (file == null) {
+            return;
+        }
+        String why = null;
+        if (Files.isDirectory(file)) {
+            why = "a directory";
+        } else {
+            // Opening it, rather than asking Files.isReadable, tells a missing file from one we may not read.
+            try (var channel = Files.newByteChannel(file)) {
+                channel.size();
+            } catch (java.nio.file.NoSuchFileException e) {
+                why = "no such file";
+            } catch (java.nio.file.AccessDeniedException e) {
+                why = "permission denied";
+            } catch (java.io.IOException e) {
+                why = e.getMessage();
+            }
+        }
+        if (why != null) {
+            problems.add(key.name() + ": " + file + " (expected: a readable PEM file; " + why + ")");
+        }
+    }
+
+    private static boolean usable(Set<ConfigKey<?>> refused, ConfigKey<?>... keys) {
+        return Arrays.stream(keys).noneMatch(refused::contains);
+    }
+}
