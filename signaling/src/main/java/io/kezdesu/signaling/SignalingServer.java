@@ -242,7 +242,8 @@ public final class SignalingServer implements AutoCloseable {
     /** The base URL, e.g. {@code http://0.0.0.0:8080}. */
     public String url() {
         InetSocketAddress a = address();
-        String host = a.getAddress().getHostAddress();
+        // RFC 5952's short form: [::1], not [0:0:0:0:0:0:0:1].
+        String host = io.netty.util.NetUtil.toAddressString(a.getAddress());
         if (host.contains(":")) {
             host = "[" + host + "]";
         }

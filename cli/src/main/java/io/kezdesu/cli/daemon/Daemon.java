@@ -154,7 +154,7 @@ public final class Daemon implements AutoCloseable {
     private static String describe(String transport, List<InetSocketAddress> addresses) {
         List<String> out = new ArrayList<>();
         for (InetSocketAddress a : addresses) {
-            String host = a.getAddress().getHostAddress();
+            String host = io.netty.util.NetUtil.toAddressString(a.getAddress());
             out.add(host.contains(":") ? "[" + host + "]:" + a.getPort() : host + ":" + a.getPort());
         }
         return transport + " " + String.join(" ", out);

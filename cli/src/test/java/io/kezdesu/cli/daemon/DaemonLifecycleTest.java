@@ -126,6 +126,17 @@ class DaemonLifecycleTest {
     }
 
     @Test
+    void theStartupLineWritesIpv6AddressesShort() {
+        try (Daemon d = Daemon.start(TestDaemon.config(dataDir, Map.of("http-ip", "::1", "listening-ip", "::1")),
+                Daemon.Mode.ALL, "test")) {
+            String line = d.startupLine();
+            assertTrue(line.contains("http http://[::1]:"), line);
+            assertTrue(line.contains("turn udp [::1]:"), line);
+            assertFalse(line.contains("0:0:0:0"), line);
+        }
+    }
+
+    @Test
     void configuredCertificateMustBeReadable() {
         ConfigException e = assertThrows(ConfigException.class, () -> TestDaemon.start(dataDir,
                 Map.of("tls-cert", "/nonexistent/cert.pem", "tls-key", "/nonexistent/key.pem")));
