@@ -17,7 +17,7 @@ M=${M:-16}              # concurrent clients (uclient -m)
 N=${N:-4000}            # messages per client (uclient -n)
 L=${L:-120}             # message length (uclient -l)
 WARMUP_N=${WARMUP_N:-$N}   # a long-running server is warm: the JIT has compiled the relay path before it is measured
-WARMUP_RUNS=${WARMUP_RUNS:-5}  # after one run, C2 still took 37% of kezdesu's CPU in the measured run; after 8, 7%
+WARMUP_RUNS=${WARMUP_RUNS:-10} # kezdesu's CPU per packet settles only after 8-10 runs (printed per warm-up run)
 SECRET=bench-secret-0123456789abcdef
 BASE=${BASE_PORT:-34700}
 COTURN_PORT=$BASE; KEZDESU_PORT=$((BASE + 10)); PEER_PORT=$((BASE + 20))
