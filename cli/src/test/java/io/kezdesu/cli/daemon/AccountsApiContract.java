@@ -141,7 +141,7 @@ abstract class AccountsApiContract {
         assertEquals("not-found", missing.error());
         TestDaemon.Response method = server.raw("DELETE", "/api/me", null, new byte[0]);
         assertEquals(405, method.status());
-        assertEquals("GET, PATCH", method.header("Allow").orElse(""));
+        assertEquals("GET, HEAD, PATCH", method.header("Allow").orElse(""));
         for (TestDaemon.Response r : new TestDaemon.Response[] {notJson, form, big, missing, method}) {
             assertEquals(2, r.json().size(), "exactly {error, message}: " + r);
             assertFalse(r.message().isBlank());

@@ -13,7 +13,7 @@ import java.util.Set;
  * key names. They live here, not in the daemons, so that {@code kezdesu config check} refuses exactly what
  * {@code kezdesu serve} would.
  */
-final class ConfigRules {
+public final class ConfigRules {
 
     /** peerjs-server's path option, kept off the paths kezdesu's own API and socket use. */
     private static final String PEERJS_PATH = "(/[A-Za-z0-9._~-]+)+";
@@ -53,17 +53,23 @@ final class ConfigRules {
             problems.add("mongo-uri: <redacted> (expected: a connection string starting with mongodb:// or "
                     + "mongodb+srv://)");
         }
-        String peerJsPath = c.get(ConfigKeys.PEERJS_PATH);
-        if (c.get(ConfigKeys.PEERJS_ENABLED) && (!peerJsPath.matches(PEERJS_PATH) || peerJsPath.equals("/api")
-                || peerJsPath.startsWith("/api/") || peerJsPath.equals("/ws"))) {
-            problems.add("peerjs-path: " + peerJsPath
-                    + " (expected: a non-root path such as /peerjs, outside /api and /ws)");
+        if (c.get(ConfigKeys.PEERJS_ENABLED)) {
+            peerJsPathProblem(c.get(ConfigKeys.PEERJS_PATH)).ifPresent(problems::add);
         }
         Path dataDir = c.get(ConfigKeys.DATA_DIR);
         if (files && Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
             problems.add("data-dir: " + dataDir + " (expected: a directory; this is a file)");
         }
         return problems;
+    }
+
+    /** What is wrong with a PeerJS base path, if anything: the one rule for config check and the server. */
+    public static java.util.Optional<String> peerJsPathProblem(String path) {
+        if (path.matches(PEERJS_PATH) && !path.equals("/api") && !path.startsWith("/api/") && !path.equals("/ws")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("peerjs-path: " + path
+                + " (expected: a non-root path such as /peerjs, outside /api and /ws)");
     }
 
     private static void tls(Config c, Set<ConfigKey<?>> refused, boolean files, List<String> problems) {

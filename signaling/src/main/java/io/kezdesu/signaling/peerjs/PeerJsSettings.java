@@ -19,11 +19,9 @@ public record PeerJsSettings(String path, String key, boolean allowDiscovery, in
     public static final String SOCKET_NAME = "peerjs";
 
     public PeerJsSettings {
-        if (!path.matches("(/[A-Za-z0-9._~-]+)+") || path.equals("/api") || path.startsWith("/api/")
-                || path.equals("/ws")) {
-            throw new IllegalArgumentException("peerjs-path: " + path
-                    + " (expected: a non-root path such as /peerjs, outside /api and /ws)");
-        }
+        io.kezdesu.common.config.ConfigRules.peerJsPathProblem(path).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         if (key.isEmpty() || key.contains("/")) {
             throw new IllegalArgumentException("peerjs-key: '" + key + "' (expected: non-empty, without '/')");
         }
