@@ -54,7 +54,7 @@ public final class Daemon implements AutoCloseable {
 
     public static Daemon start(Config config, Mode mode, String version) {
         DataDirectory dir = DataDirectory.open(config.get(ConfigKeys.DATA_DIR));
-        Secrets secrets = Secrets.resolve(config, dir);
+        Secrets secrets = Secrets.resolve(config, dir, mode != Mode.RELAY);
         Optional<TlsFiles> tls = TlsFiles.resolve(config, dir);
         List<AutoCloseable> started = new ArrayList<>();
         Optional<Store> store = Optional.empty();

@@ -1,9 +1,11 @@
 package io.kezdesu.cli.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kezdesu.common.config.ConfigKeys;
+import io.kezdesu.common.data.Secrets;
 import io.kezdesu.common.turn.TurnCredential;
 import io.kezdesu.common.turn.TurnRestCredentials;
 import io.kezdesu.relay.RelayServer;
@@ -103,5 +105,16 @@ class RelayMetricsExposureTest {
         try (Daemon d = Daemon.start(TestDaemon.config(dataDir, Map.of()), Daemon.Mode.RELAY, "test")) {
             assertTrue(d.metricsAddress().isEmpty());
         }
+    }
+
+    @Test
+    void theRelayAloneMakesOnlyTheSecretsItUses() {
+        try (Daemon d = Daemon.start(TestDaemon.config(dataDir, Map.of()), Daemon.Mode.RELAY, "test")) {
+            assertTrue(d.relay().isPresent());
+        }
+        assertTrue(java.nio.file.Files.exists(dataDir.resolve(Secrets.TURN_FILE)));
+        assertTrue(java.nio.file.Files.exists(dataDir.resolve(Secrets.NONCE_FILE)));
+        assertFalse(java.nio.file.Files.exists(dataDir.resolve(Secrets.JWT_FILE)), "signaling's, not the relay's");
+        assertFalse(java.nio.file.Files.exists(dataDir.resolve(Secrets.ADMIN_TOKEN_FILE)), "no admin API here");
     }
 }

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * The daemon's secrets: each taken from the configuration when set there, otherwise generated once into the data
- * directory. {@link #toString()} shows none of them.
+ * directory. {@link #toString()} shows none of them. {@code jwtSecret} and {@code adminToken} belong to signaling: a
+ * process without it (relay only) neither generates nor holds them, and they are null there.
  */
 public record Secrets(String jwtSecret, List<String> turnSecrets, String nonceSecret, String adminToken) {
 
@@ -15,8 +16,14 @@ public record Secrets(String jwtSecret, List<String> turnSecrets, String nonceSe
     public static final String NONCE_FILE = "nonce-secret";
     public static final String ADMIN_TOKEN_FILE = "admin-token";
 
+    /** All four, as a process that runs signaling needs them. */
     public static Secrets resolve(Config config, DataDirectory dir) {
-        String jwt = config.find(ConfigKeys.JWT_SECRET)
+        return resolve(config, dir, true);
+    }
+
+    /** With {@code signaling} false, only the relay's two (TURN REST secret and nonce key). */
+    public static Secrets resolve(Config config, DataDirectory dir, boolean signaling) {
+        String jwt = !signaling ? null : config.find(ConfigKeys.JWT_SECRET)
                 .orElseGet(() -> dir.secret(JWT_FILE, "JWT signing secret"));
         List<String> turn = config.get(ConfigKeys.STATIC_AUTH_SECRET);
         if (turn.isEmpty()) {
@@ -24,7 +31,7 @@ public record Secrets(String jwtSecret, List<String> turnSecrets, String nonceSe
         }
         String nonce = config.find(ConfigKeys.NONCE_SECRET)
                 .orElseGet(() -> dir.secret(NONCE_FILE, "TURN nonce key"));
-        String admin = config.find(ConfigKeys.ADMIN_TOKEN)
+        String admin = !signaling ? null : config.find(ConfigKeys.ADMIN_TOKEN)
                 .orElseGet(() -> dir.secret(ADMIN_TOKEN_FILE, "admin token"));
         return new Secrets(jwt, turn, nonce, admin);
     }
