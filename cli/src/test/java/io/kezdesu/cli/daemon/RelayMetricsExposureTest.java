@@ -95,7 +95,8 @@ class RelayMetricsExposureTest {
             assertEquals(405, post.statusCode());
             assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElseThrow());
             HttpResponse<String> other = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/healthz/x")).build(), HttpResponse.BodyHandlers.ofString());
+                    URI.create("http://127.0.0.1:" + port + "/healthz/x")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(404, other.statusCode());
         }
     }

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The HTTP pipeline, top-down: TLS (optional) → idle timeout → HTTP codec → bounded aggregator → WebSocket upgrade
- * (for {@code /ws}, which then rebuilds the pipeline for signaling) → PeerJS WebSocket upgrade (when enabled; for
+ * The HTTP pipeline, top-down: TLS (optional; {@link TlsOrPlainHint} hands the connection to TLS, or answers plain
+ * HTTP with a hint) → idle timeout → HTTP codec → bounded aggregator → WebSocket upgrade (for {@code /ws}, which
+ * then rebuilds the pipeline for signaling) → PeerJS WebSocket upgrade (when enabled; for
  * {@code {peerjs-path}/peerjs}) → API router.
  */
 public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
@@ -33,8 +34,8 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade;
 
     public HttpInitializer(Optional<SslContext> ssl, int maxBody, Router router, AtomicInteger inFlight,
-                           SignalingMetrics metrics, ChannelGroup channels, java.util.function.Supplier<io.netty.channel.ChannelHandler>
-                                   webSocketUpgrade,
+                           SignalingMetrics metrics, ChannelGroup channels,
+                           java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade,
                            Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade) {
         this.webSocketUpgrade = webSocketUpgrade;
         this.peerJsUpgrade = peerJsUpgrade;

@@ -41,7 +41,7 @@ public final class Json {
         JsonNode node;
         try (JsonParser parser = MAPPER.createParser(body)) {
             node = MAPPER.readTree(parser);
-            if (node != null && hasMore(parser)) {
+            if (node != null && textAfterValue(parser)) {
                 throw new ApiException(ApiError.INVALID_JSON,
                         "request body has text after the JSON object (expected: one JSON object)");
             }
@@ -54,8 +54,11 @@ public final class Json {
         return node;
     }
 
-    /** Whether anything but whitespace follows the value, even text that is not a JSON token ("trailing"). */
-    private static boolean hasMore(JsonParser parser) {
+    /**
+     * Whether anything but whitespace follows the value just read, even text that is not a JSON token
+     * ("trailing"): HTTP bodies and WebSocket messages alike must be one JSON value and nothing else.
+     */
+    public static boolean textAfterValue(JsonParser parser) {
         try {
             return parser.nextToken() != null;
         } catch (java.io.IOException e) {

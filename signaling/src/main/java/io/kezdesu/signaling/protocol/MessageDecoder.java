@@ -26,7 +26,7 @@ public final class MessageDecoder {
         JsonNode node;
         try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.createParser(text)) {
             node = Json.MAPPER.readTree(p);
-            if (node != null && trailing(p)) {
+            if (node != null && Json.textAfterValue(p)) {
                 throw bad("message has text after the JSON object (expected: one JSON object per message)");
             }
         } catch (IOException e) {
@@ -125,15 +125,6 @@ public final class MessageDecoder {
     }
 
     private static final Set<String> RELAY_TYPES = Set.of("offer", "answer", "candidate");
-
-    /** Whether anything but whitespace follows the value (also text that is no JSON token at all). */
-    private static boolean trailing(com.fasterxml.jackson.core.JsonParser p) {
-        try {
-            return p.nextToken() != null;
-        } catch (IOException e) {
-            return true;
-        }
-    }
 
     /** The {@code type} of a message that failed to decode, if it had a readable one (for the error's {@code re}). */
     public static Optional<String> typeOf(String text) {
