@@ -138,8 +138,8 @@ public final class ConfigKeys {
             ValueType.size(1024, 16 << 20), 1L << 20, false,
             "Largest PeerJS WebSocket message; larger ones get an ERROR and close code 1009");
     public static final ConfigKey<Integer> PEERJS_RATE_LIMIT = key("peerjs-rate-limit", PEERJS,
-            ValueType.integer(0, 1_000_000), 0, false,
-            "Messages per second one PeerJS connection may send (bursts of twice that); 0 = unlimited");
+            ValueType.integer(0, 1_000_000), 100, false,
+            "Messages per second one PeerJS connection may send, pings included (bursts of twice that); 0 = unlimited");
 
     // --- relay (coturn names) ------------------------------------------------------------------------------------
     public static final ConfigKey<List<InetAddress>> LISTENING_IP = key("listening-ip", RELAY,

@@ -42,7 +42,7 @@ class ConfigDefaultsTest {
         assertEquals(Duration.ofSeconds(90), c.get(ConfigKeys.PEERJS_ALIVE_TIMEOUT));
         assertEquals(Duration.ofSeconds(5), c.get(ConfigKeys.PEERJS_EXPIRE_TIMEOUT));
         assertEquals(false, c.get(ConfigKeys.PEERJS_REQUIRE_AUTH));
-        assertEquals(0, c.get(ConfigKeys.PEERJS_RATE_LIMIT));
+        assertEquals(100, c.get(ConfigKeys.PEERJS_RATE_LIMIT));
         assertNull(c.get(ConfigKeys.MONGO_URI));
         assertNull(c.get(ConfigKeys.JWT_SECRET));
         assertTrue(c.get(ConfigKeys.DATA_DIR).endsWith(Path.of("kezdesu")));

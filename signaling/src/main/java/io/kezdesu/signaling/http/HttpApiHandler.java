@@ -48,8 +48,12 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         boolean head = req.method().equals(HttpMethod.HEAD);
+        // Every answer, even one known at once (404, 405, 400), pauses reading until it is written: a client that
+        // pipelines requests and never reads its answers then fills its own socket buffers, not our heap.
+        ctx.channel().config().setAutoRead(false);
+        inFlight.incrementAndGet();
         if (!req.decoderResult().isSuccess()) {
-            write(ctx, error(new ApiException(ApiError.BAD_REQUEST, "malformed HTTP request")), false, head);
+            finish(ctx, error(new ApiException(ApiError.BAD_REQUEST, "malformed HTTP request")), false, head);
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
@@ -62,11 +66,9 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
                     : error(new ApiException(ApiError.METHOD_NOT_ALLOWED, req.method() + " is not allowed here"))
                             .withHeader("Allow", String.join(", ", match.allowed().stream().map(Object::toString)
                                     .toList()));
-            write(ctx, response, keepAlive, head);
+            finish(ctx, response, keepAlive, head);
             return;
         }
-        ctx.channel().config().setAutoRead(false);
-        inFlight.incrementAndGet();
         Mono<ApiResponse> answer;
         try {
             answer = match.handler().apply(match.request());

@@ -6,15 +6,18 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP pipeline, top-down: TLS (optional; {@link TlsOrPlainHint} hands the connection to TLS, or answers plain
- * HTTP with a hint) → idle timeout → HTTP codec → bounded aggregator → WebSocket upgrade (for {@code /ws}, which
+ * HTTP with a hint) → idle timeout → HTTP codec → bounded aggregator → one request at a time → WebSocket upgrade (for {@code /ws}, which
  * then rebuilds the pipeline for signaling) → PeerJS WebSocket upgrade (when enabled; for
  * {@code {peerjs-path}/peerjs}) → API router.
  */
@@ -55,10 +58,29 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
         p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
         p.addLast("aggregator", new BodyLimitAggregator(maxBody));
+        // One request at a time: the codec decodes every request a read brought in one go, so without this a
+        // pipelined request reached the API while the one before it was still being answered, and could overtake it.
+        p.addLast("one-at-a-time", new FlowControlHandler());
         p.addLast("ws-upgrade", webSocketUpgrade.get());
         peerJsUpgrade.ifPresent(h -> p.addLast("peerjs-upgrade", h.get()));
         p.addLast("api", new HttpApiHandler(router, inFlight, metrics));
         p.addLast("idle-close", new IdleCloser());
+    }
+
+    /**
+     * Turns an upgraded connection's pipeline into a WebSocket's: the HTTP-only handlers go (the upgrade handlers,
+     * the one-request-at-a-time gate, the API and the HTTP idle timer; the socket keeps its own liveness), and the
+     * frame aggregator and the socket's handler come last.
+     */
+    public static void becomeWebSocket(ChannelPipeline p, int maxMessageSize, String name,
+                                       io.netty.channel.ChannelHandler socket) {
+        p.addLast("ws-aggregator", new WebSocketFrameAggregator(maxMessageSize));
+        p.addLast(name, socket);
+        for (String http : List.of("one-at-a-time", "ws-upgrade", "peerjs-upgrade", "api", "idle", "idle-close")) {
+            if (p.get(http) != null) {
+                p.remove(http);
+            }
+        }
     }
 
     /** Closes connections idle for {@link #IDLE_SECONDS}. */

@@ -4,20 +4,19 @@ import io.kezdesu.signaling.account.User;
 import io.kezdesu.signaling.metrics.SignalingMetrics;
 import io.kezdesu.signaling.session.Revocation;
 import io.kezdesu.signaling.session.UserSockets;
+import io.kezdesu.signaling.ws.SocketLimits;
 import io.kezdesu.signaling.ws.TokenBucket;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -40,8 +39,6 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
         implements PeerLink, UserSockets.Revocable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PeerJsSocketHandler.class);
-    /** A client that does not read: past this many queued bytes it is dropped rather than buffered forever. */
-    private static final long MAX_PENDING_BYTES = 8L << 20;
     private static final int OUTBOX_CHUNK = 16;
     /** Messages waiting for this channel's loop; past this the loop is not keeping up and the client is dropped. */
     private static final int MAX_OUTBOX = 1 << 16;
@@ -146,21 +143,25 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-        if (frame instanceof PingWebSocketFrame) {
-            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
-            return;
-        }
         if (frame instanceof CloseWebSocketFrame) {
             ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        if (client == null || !(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
-            return;
-        }
+        // Every frame but close counts, pings and pongs too: each ping costs us a pong.
         if (rate != null && !rate.tryTake(System.nanoTime())) {
             refuse(PeerMessages.error("more than " + service.settings().rateLimit() + " messages per second"),
                     WebSocketCloseStatus.POLICY_VIOLATION);
+            return;
+        }
+        if (frame instanceof PingWebSocketFrame ping) {
+            if (!SocketLimits.pong(ctx.channel(), ping)) {
+                LOG.info("{}: dropping a client that does not read", describe());
+                ctx.close();
+            }
+            return;
+        }
+        if (client == null || !(frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame)) {
             return;
         }
         PeerMessages.Parsed m = PeerEnvelope.scan(ByteBufUtil.getBytes(frame.content()));
@@ -228,8 +229,7 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
         if (ch == null || !ch.isActive()) {
             return;
         }
-        ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
-        if (pending != null && pending.totalPendingWriteBytes() > MAX_PENDING_BYTES) {
+        if (SocketLimits.backedUp(ch)) {
             LOG.info("{}: dropping a client that does not read", describe());
             ch.close();
             return;

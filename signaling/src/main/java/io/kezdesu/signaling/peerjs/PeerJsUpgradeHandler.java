@@ -1,6 +1,7 @@
 package io.kezdesu.signaling.peerjs;
 
 import io.kezdesu.signaling.account.AccountService;
+import io.kezdesu.signaling.http.HttpInitializer;
 import io.kezdesu.signaling.metrics.SignalingMetrics;
 import io.kezdesu.signaling.session.UserSockets;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,7 +12,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.util.List;
@@ -79,14 +79,7 @@ public final class PeerJsUpgradeHandler extends ChannelInboundHandlerAdapter {
                     ctx.close();
                     return;
                 }
-                p.addLast("ws-aggregator", new WebSocketFrameAggregator(max));
-                p.addLast("peerjs", socket);
-                for (String name : List.of("api", "idle", "idle-close", "ws-upgrade")) {
-                    if (p.get(name) != null) {
-                        p.remove(name);
-                    }
-                }
-                p.remove(this);
+                HttpInitializer.becomeWebSocket(p, max, "peerjs", socket);
             });
         } finally {
             req.release();

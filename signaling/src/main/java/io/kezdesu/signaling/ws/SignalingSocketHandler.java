@@ -14,7 +14,6 @@ import io.kezdesu.signaling.session.UserSockets;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -43,8 +42,6 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
         implements Connection, UserSockets.Revocable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SignalingSocketHandler.class);
-    /** A client that does not read: past this many queued bytes it is dropped rather than buffered forever. */
-    private static final long MAX_PENDING_BYTES = 8L << 20;
     /** Messages waiting for this connection's event loop; beyond it the client is not keeping up and is dropped. */
     private static final int MAX_OUTBOX = 4096;
     /** How long to wait for the client's close frame after ours. */
@@ -148,23 +145,26 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
             }
             return;
         }
-        if (frame instanceof PongWebSocketFrame) {
-            return;
-        }
-        if (frame instanceof PingWebSocketFrame) {
-            ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
-            return;
-        }
         if (frame instanceof CloseWebSocketFrame) {
             ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        // Every frame but close counts, pings and pongs too: each ping costs us a pong.
         if (!rate.tryTake(System.nanoTime())) {
             error(SignalingError.RATE_LIMITED, "more than " + settings.messagesPerSecond()
                     + " messages per second", Optional.empty());
             dropReason = "disconnected";
             close(WebSocketCloseStatus.POLICY_VIOLATION.code(), "rate limit exceeded");
+            return;
+        }
+        if (frame instanceof PongWebSocketFrame) {
+            return;
+        }
+        if (frame instanceof PingWebSocketFrame ping) {
+            if (!SocketLimits.pong(ctx.channel(), ping)) {
+                dropNonReader();
+            }
             return;
         }
         if (frame instanceof BinaryWebSocketFrame) {
@@ -224,15 +224,17 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
         if (ch == null || !ch.isActive()) {
             return;
         }
-        ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
-        if ((pending != null && pending.totalPendingWriteBytes() > MAX_PENDING_BYTES)
-                || outboxSize.get() > MAX_OUTBOX) {
-            LOG.info("{}: dropping a client that does not read", describe());
-            dropReason = "disconnected";
-            ch.close();
+        if (SocketLimits.backedUp(ch) || outboxSize.get() > MAX_OUTBOX) {
+            dropNonReader();
             return;
         }
         enqueue(json);
+    }
+
+    private void dropNonReader() {
+        LOG.info("{}: dropping a client that does not read", describe());
+        dropReason = "disconnected";
+        channel.close();
     }
 
     private void enqueue(Object message) {

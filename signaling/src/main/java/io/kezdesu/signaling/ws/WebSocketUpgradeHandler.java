@@ -4,6 +4,7 @@ import io.kezdesu.signaling.account.AccountService;
 import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
 import io.kezdesu.signaling.http.HttpApiHandler;
+import io.kezdesu.signaling.http.HttpInitializer;
 import io.kezdesu.signaling.metrics.SignalingMetrics;
 import io.kezdesu.signaling.room.RoomService;
 import io.kezdesu.signaling.session.UserSockets;
@@ -17,7 +18,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.util.List;
@@ -97,14 +97,7 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
                     ctx.close();
                     return;
                 }
-                p.addLast("ws-aggregator", new WebSocketFrameAggregator(settings.maxMessageSize()));
-                p.addLast("signaling", socket);
-                for (String name : List.of("api", "idle", "idle-close", "peerjs-upgrade")) {
-                    if (p.get(name) != null) {
-                        p.remove(name);
-                    }
-                }
-                p.remove(this);
+                HttpInitializer.becomeWebSocket(p, settings.maxMessageSize(), "signaling", socket);
                 ctx.channel().config().setAutoRead(true);
             });
         } finally {
