@@ -9,6 +9,7 @@ import io.kezdesu.relay.auth.UnauthorizedRateLimiter;
 import io.kezdesu.relay.policy.AddressMapper;
 import io.kezdesu.relay.policy.PeerAddressPolicy;
 import io.kezdesu.relay.policy.QuotaPolicy;
+import io.kezdesu.relay.server.StreamClients;
 import io.kezdesu.relay.server.StreamInitializer;
 import io.kezdesu.relay.server.TurnServices;
 import io.kezdesu.relay.server.UdpServerHandler;
@@ -106,7 +107,8 @@ public final class RelayServer implements AutoCloseable {
                 new UnauthorizedRateLimiter(CHALLENGE_BURST, CHALLENGES_PER_SECOND),
                 new PeerAddressPolicy(config.deniedPeers(), config.allowedPeers(), config.allowLoopbackPeers(),
                         config.denyPrivatePeers(), own, ownAddresses(config, relayIp)),
-                allocations);
+                allocations, new StreamClients());
+        allocations.metrics().streamBacklog(services.streams()::backlogBytes);
         RelayServer server = new RelayServer(group, allocations);
         try {
             for (InetAddress ip : listeningIps(config)) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The relay's Prometheus metrics. The packet path only adds to {@link LongAdder}s (a striped cell per contending
@@ -34,6 +35,8 @@ public final class RelayMetrics {
     private final LongAdder bytesToPeer = new LongAdder();
     private final LongAdder packetsToClient = new LongAdder();
     private final LongAdder bytesToClient = new LongAdder();
+    private final LongAdder droppedForBacklog = new LongAdder();
+    private volatile LongSupplier streamBacklog = () -> 0;
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
     /** @param activeAllocations read at scrape time */
@@ -67,6 +70,23 @@ public final class RelayMetrics {
                     cb.call(bytesToPeer.sum(), "to_peer");
                     cb.call(bytesToClient.sum(), "to_client");
                 }).register(registry);
+        CounterWithCallback.builder().name("kezdesu_relay_packets_dropped")
+                .help("Messages for a TCP/TLS client dropped because too much already waits for it (it does not read)")
+                .labelNames("reason")
+                .callback(cb -> cb.call(droppedForBacklog.sum(), "client-backlog")).register(registry);
+        GaugeWithCallback.builder().name("kezdesu_relay_stream_backlog_bytes")
+                .help("Bytes waiting to be sent to TCP/TLS clients")
+                .callback(cb -> cb.call(streamBacklog.getAsLong())).register(registry);
+    }
+
+    /** Where {@code kezdesu_relay_stream_backlog_bytes} is read from (the relay's stream clients). */
+    public void streamBacklog(LongSupplier backlog) {
+        this.streamBacklog = backlog;
+    }
+
+    /** A message for a stream client dropped: its backlog is over the high-water mark. */
+    public void droppedForBacklog() {
+        droppedForBacklog.increment();
     }
 
     public void allocationCreated() {

@@ -31,6 +31,7 @@ final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> imp
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        services.streams().add(channel);
         tuple = new FiveTuple((InetSocketAddress) channel.remoteAddress(), (InetSocketAddress) channel.localAddress(),
                 transport);
         ctx.fireChannelActive();
@@ -52,8 +53,16 @@ final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> imp
         dispatcher.dispatch(bytes, this, tuple, ctx.channel().eventLoop());
     }
 
+    /** Reads only while the client takes what we send: requests stop being answered into a full backlog. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        services.streams().remove(ctx.channel());
         Allocation allocation = tuple == null ? null : services.allocations().get(tuple);
         if (allocation != null) {
             allocation.close();
@@ -66,8 +75,17 @@ final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> imp
         ctx.close();
     }
 
+    /**
+     * Writes unless the backlog is over its high-water mark; then the message is dropped, as a datagram would be.
+     * Answers to requests rarely meet a full backlog, since reading stops while it is full.
+     */
     @Override
     public void send(ByteBuf message) {
+        if (!channel.isWritable()) {
+            message.release();
+            services.allocations().metrics().droppedForBacklog();
+            return;
+        }
         channel.writeAndFlush(message, channel.voidPromise());
     }
 

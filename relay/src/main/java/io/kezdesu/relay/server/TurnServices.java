@@ -14,5 +14,6 @@ public record TurnServices(
         NonceService nonces,
         UnauthorizedRateLimiter challengeLimiter,
         PeerAddressPolicy peerPolicy,
-        AllocationManager allocations) {
+        AllocationManager allocations,
+        StreamClients streams) {
 }
