@@ -132,6 +132,15 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> PEERJS_QUEUE_LIMIT = key("peerjs-queue-limit", PEERJS,
             ValueType.integer(1, 100_000), 256, false,
             "Messages held for one offline id; beyond it further messages are dropped (their senders get EXPIRE)");
+    public static final ConfigKey<Integer> PEERJS_QUEUE_IDS = key("peerjs-queue-ids", PEERJS,
+            ValueType.integer(1, 1_000_000), 10_000, false,
+            "Offline ids messages may wait for at once; a message for one more gets EXPIRE at once");
+    public static final ConfigKey<Long> PEERJS_QUEUE_BYTES_PER_SENDER = key("peerjs-queue-bytes-per-sender", PEERJS,
+            ValueType.size(1024, 1L << 30), 1L << 20, false,
+            "Bytes one sender may have waiting for offline ids; beyond it its messages are dropped (EXPIRE)");
+    public static final ConfigKey<Long> PEERJS_QUEUE_BYTES = key("peerjs-queue-bytes", PEERJS,
+            ValueType.size(1024, 1L << 34), 64L << 20, false,
+            "Bytes waiting for all offline ids together; beyond it messages are dropped (EXPIRE)");
     public static final ConfigKey<Boolean> PEERJS_REQUIRE_AUTH = key("peerjs-require-auth", PEERJS, ValueType.bool(),
             false, false, "Require a kezdesu login token (JWT) as the PeerJS `token`; ids then belong to accounts");
     public static final ConfigKey<Long> PEERJS_MAX_MESSAGE_SIZE = key("peerjs-max-message-size", PEERJS,

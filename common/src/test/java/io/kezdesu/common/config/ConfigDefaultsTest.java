@@ -43,6 +43,9 @@ class ConfigDefaultsTest {
         assertEquals(Duration.ofSeconds(5), c.get(ConfigKeys.PEERJS_EXPIRE_TIMEOUT));
         assertEquals(false, c.get(ConfigKeys.PEERJS_REQUIRE_AUTH));
         assertEquals(100, c.get(ConfigKeys.PEERJS_RATE_LIMIT));
+        assertEquals(10_000, c.get(ConfigKeys.PEERJS_QUEUE_IDS));
+        assertEquals(1L << 20, c.get(ConfigKeys.PEERJS_QUEUE_BYTES_PER_SENDER));
+        assertEquals(64L << 20, c.get(ConfigKeys.PEERJS_QUEUE_BYTES));
         assertNull(c.get(ConfigKeys.MONGO_URI));
         assertNull(c.get(ConfigKeys.JWT_SECRET));
         assertTrue(c.get(ConfigKeys.DATA_DIR).endsWith(Path.of("kezdesu")));

@@ -32,7 +32,8 @@ public final class PeerJsService implements AutoCloseable {
         this.settings = settings;
         this.metrics = metrics;
         this.realm = new PeerRealm(settings.concurrentLimit());
-        this.pending = new PendingMessages(settings.queueLimit());
+        this.pending = new PendingMessages(new PendingMessages.Limits(settings.queueLimit(), settings.queueIds(),
+                settings.queueBytesPerSender(), settings.queueBytes()));
         this.relayed = Map.of("OFFER", metrics.peerjsRelayed.labelValues("OFFER"),
                 "ANSWER", metrics.peerjsRelayed.labelValues("ANSWER"),
                 "CANDIDATE", metrics.peerjsRelayed.labelValues("CANDIDATE"),
@@ -106,8 +107,19 @@ public final class PeerJsService implements AutoCloseable {
         if (target != null) {
             deliver(target, out, src, m.type());
         } else if (!m.type().equals(LEAVE) && !m.type().equals(EXPIRE)) {
-            pending.offer(dst, src.id(), out, System.nanoTime(), id -> realm.get(id) != null,
-                    () -> deliver(realm.get(dst), out, src, m.type()));
+            PendingMessages.Offer offer = pending.offer(dst, src.id(), out, System.nanoTime(),
+                    id -> realm.get(id) != null, () -> deliver(realm.get(dst), out, src, m.type()));
+            if (offer == PendingMessages.Offer.DROPPED || offer == PendingMessages.Offer.REFUSED) {
+                metrics.peerjsQueueDropped.inc();
+            }
+            if (offer == PendingMessages.Offer.REFUSED) {
+                // No queue could be made to remember the sender by: the EXPIRE it would have heard, now.
+                metrics.peerjsExpired.inc();
+                PeerLink back = src.link();
+                if (back != null) {
+                    back.send(PeerMessages.notice(EXPIRE, PeerMessages.quote(dst), src.quotedId()));
+                }
+            }
         }
     }
 

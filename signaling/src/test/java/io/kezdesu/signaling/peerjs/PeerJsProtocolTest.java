@@ -219,6 +219,72 @@ class PeerJsProtocolTest {
     }
 
     @Test
+    void oneSenderCannotQueueMoreThanItsByteBudgetForOfflineIds(@TempDir Path dir) {
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of()); PeerJsPeers p = new PeerJsPeers(f)) {
+            WsClient a = p.open("alice", "t1");
+            WsClient b = p.open("bob", "t2");
+            // At the defaults, 20 messages of 100 kB for an offline id: the sender's 1 MiB holds ten of them; the
+            // rest are dropped (before the byte budget, all 20 waited: up to 256 of 1 MiB for one id).
+            for (int i = 0; i < 20; i++) {
+                a.send(msg("OFFER", "ghost", Map.of("n", i, "pad", "x".repeat(100_000))));
+            }
+            barrier(a, "alice");
+            // Another sender has a budget of its own.
+            b.send(msg("OFFER", "ghost", Map.of("n", 100)));
+            barrier(b, "bob");
+            WsClient g = p.raw("peerjs", "ghost", "t3");
+            g.expect("OPEN");
+            for (int i = 0; i < 10; i++) {
+                assertEquals(i, g.expect("OFFER").path("payload").path("n").asInt());
+            }
+            assertEquals(100, g.expect("OFFER").path("payload").path("n").asInt());
+            barrier(g, "ghost");
+        }
+    }
+
+    @Test
+    void allQueuesTogetherHoldAtMostTheirByteBudget(@TempDir Path dir) {
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("peerjs-queue-bytes", "32KiB"));
+             PeerJsPeers p = new PeerJsPeers(f)) {
+            WsClient a = p.open("alice", "t1");
+            WsClient b = p.open("bob", "t2");
+            a.send(msg("OFFER", "ghost1", Map.of("n", 1, "pad", "x".repeat(20_000))));
+            barrier(a, "alice");
+            // Bob's own budget has room; all queues together have not.
+            b.send(msg("OFFER", "ghost2", Map.of("n", 2, "pad", "x".repeat(20_000))));
+            barrier(b, "bob");
+            WsClient g1 = p.raw("peerjs", "ghost1", "t3");
+            g1.expect("OPEN");
+            assertEquals(1, g1.expect("OFFER").path("payload").path("n").asInt());
+            WsClient g2 = p.raw("peerjs", "ghost2", "t4");
+            g2.expect("OPEN");
+            barrier(g2, "ghost2");
+        }
+    }
+
+    @Test
+    void pastTheLimitOfOfflineIdsTheSenderHearsExpireAtOnce(@TempDir Path dir) {
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("peerjs-queue-ids", "2",
+                "peerjs-expire-timeout", "60s")); PeerJsPeers p = new PeerJsPeers(f)) {
+            WsClient a = p.open("alice", "t1");
+            a.send(msg("OFFER", "ghost1", Map.of()));
+            a.send(msg("OFFER", "ghost2", Map.of()));
+            a.send(msg("OFFER", "ghost3", Map.of()));
+            // Long before the expire timeout: no queue could be made for ghost3.
+            assertEquals("{\"type\":\"EXPIRE\",\"src\":\"ghost3\",\"dst\":\"alice\"}", a.expect("EXPIRE").toString());
+            WsClient g = p.raw("peerjs", "ghost2", "t2");
+            g.expect("OPEN");
+            g.expect("OFFER");
+            // ghost2's queue is gone, so there is room for a new id again.
+            a.send(msg("OFFER", "ghost4", Map.of("n", 4)));
+            barrier(a, "alice");
+            WsClient g4 = p.raw("peerjs", "ghost4", "t4");
+            g4.expect("OPEN");
+            assertEquals(4, g4.expect("OFFER").path("payload").path("n").asInt());
+        }
+    }
+
+    @Test
     void aClientWithoutHeartbeatIsDroppedAndOneWithHeartbeatsStays(@TempDir Path dir) throws Exception {
         ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor();
         try (SignalingFixture f = SignalingFixture.start(dir, Map.of("peerjs-alive-timeout", "1s"));
