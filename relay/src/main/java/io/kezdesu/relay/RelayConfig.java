@@ -43,6 +43,7 @@ public record RelayConfig(
         int userQuota,
         int roomQuota,
         int totalQuota,
+        int addressQuota,
         int permissionQuota,
         long maxBps,
         int maxChannelNumber,
@@ -78,8 +79,8 @@ public record RelayConfig(
         check(positiveSeconds(permissionLifetime), "permissionLifetime", permissionLifetime, ">= 1s");
         check(positiveSeconds(channelLifetime), "channelLifetime", channelLifetime, ">= 1s");
         check(positiveSeconds(nonceLifetime), "nonceLifetime", nonceLifetime, ">= 1s");
-        check(userQuota >= 0 && roomQuota >= 0 && totalQuota >= 0, "quotas", userQuota + "/" + roomQuota + "/"
-                + totalQuota, ">= 0");
+        check(userQuota >= 0 && roomQuota >= 0 && totalQuota >= 0 && addressQuota >= 0, "quotas", userQuota + "/"
+                + roomQuota + "/" + totalQuota + "/" + addressQuota, ">= 0");
         check(permissionQuota >= 1, "permissionQuota", permissionQuota, ">= 1");
         check(maxBps >= 0, "maxBps", maxBps, ">= 0");
         check(relayThreads >= 0, "relayThreads", relayThreads, ">= 0 (0 = one per core)");
@@ -114,6 +115,7 @@ public record RelayConfig(
                 config.get(ConfigKeys.USER_QUOTA),
                 config.get(ConfigKeys.ROOM_QUOTA),
                 config.get(ConfigKeys.TOTAL_QUOTA),
+                config.get(ConfigKeys.ADDRESS_QUOTA),
                 config.get(ConfigKeys.PERMISSION_QUOTA),
                 config.get(ConfigKeys.MAX_BPS),
                 config.get(ConfigKeys.LEGACY_CHANNEL_NUMBERS) ? RFC5766_MAX_CHANNEL : RFC8656_MAX_CHANNEL,
@@ -128,7 +130,7 @@ public record RelayConfig(
         return new RelayConfig(listeningIps, listeningPort, tlsListeningPort, tlsCert, tlsKey, relayIps, externalIps,
                 minPort, maxPort, realm, authSecrets, nonceSecret, users, deniedPeers, allowedPeers, allowLoopbackPeers,
                 denyPrivatePeers, defaultAllocationLifetime, maxAllocationLifetime, permissionLifetime, channelLifetime,
-                nonceLifetime, userQuota, roomQuota, totalQuota, permissionQuota, maxBps, RFC5766_MAX_CHANNEL,
+                nonceLifetime, userQuota, roomQuota, totalQuota, addressQuota, permissionQuota, maxBps, RFC5766_MAX_CHANNEL,
                 relayThreads);
     }
 

@@ -97,7 +97,7 @@ public final class RelayServer implements AutoCloseable {
         InetAddress relayIp = relayIp(config);
         Set<InetSocketAddress> own = new CopyOnWriteArraySet<>();
         QuotaPolicy quota = new QuotaPolicy(config.userQuota(), config.roomQuota(), config.totalQuota(),
-                config.permissionQuota());
+                config.addressQuota(), config.permissionQuota());
         AllocationManager allocations = new AllocationManager(relayIp, config.minPort(), config.maxPort(),
                 new AddressMapper(config.externalIps()), quota, datagrams, config.maxBps(),
                 config.maxChannelNumber());

@@ -179,6 +179,21 @@ class RelayErrorsTest {
     }
 
     @Test
+    void addressQuotaCountsEveryAccountFromOneAddress() throws IOException {
+        // A farm of throwaway accounts on one address: each account is within its own quota, the address is not.
+        try (RelayServer server = TestRelays.start(cfg -> cfg.with(ConfigKeys.ADDRESS_QUOTA, 2));
+             TurnTestClient a = client(server, "farm1", null);
+             TurnTestClient b = client(server, "farm2", null);
+             TurnTestClient c = client(server, "farm3", null)) {
+            assertTrue(a.allocate().isSuccess());
+            assertTrue(b.allocate().isSuccess());
+            assertEquals(486, c.allocate().errorCode());
+            assertTrue(a.refresh(0).isSuccess());
+            assertTrue(c.allocate().isSuccess(), "quota released when the allocation ended");
+        }
+    }
+
+    @Test
     void permissionQuotaIs486() throws IOException {
         try (RelayServer server = TestRelays.start(cfg -> cfg.with(ConfigKeys.PERMISSION_QUOTA, 1));
              TurnTestClient a = client(server, "alice", null)) {

@@ -2,6 +2,7 @@ package io.kezdesu.signaling;
 
 import io.kezdesu.common.auth.JwtService;
 import io.kezdesu.common.auth.PasswordHasher;
+import io.kezdesu.common.auth.PasswordPool;
 import io.kezdesu.common.ratelimit.FailureCounter;
 import io.kezdesu.common.store.Store;
 import io.kezdesu.signaling.account.AccountService;
@@ -34,6 +35,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import reactor.core.publisher.Mono;
+import io.kezdesu.signaling.http.ClientAddress;
 import io.kezdesu.signaling.http.HttpInitializer;
 import io.kezdesu.signaling.http.Router;
 import io.netty.bootstrap.ServerBootstrap;
@@ -63,8 +65,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 /**
  * The HTTP(S) server: accounts API, admin API, health, and (later) the WebSocket signaling and web client. Owns its
@@ -79,7 +79,7 @@ public final class SignalingServer implements AutoCloseable {
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final Scheduler kdf;
+    private final PasswordPool kdf;
     private final Channel serverChannel;
     private final ChannelGroup channels;
     private final AtomicInteger inFlight;
@@ -91,7 +91,7 @@ public final class SignalingServer implements AutoCloseable {
     private final Optional<PeerJsService> peerJs;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SignalingServer(EventLoopGroup boss, EventLoopGroup workers, Scheduler kdf, Channel serverChannel,
+    private SignalingServer(EventLoopGroup boss, EventLoopGroup workers, PasswordPool kdf, Channel serverChannel,
                             ChannelGroup channels, AtomicInteger inFlight, boolean tls,
                             java.net.InetAddress configuredIp, RoomService rooms, ConferenceRecorder recorder,
                             ScheduledExecutorService timers, Optional<PeerJsService> peerJs) {
@@ -141,15 +141,15 @@ public final class SignalingServer implements AutoCloseable {
         }
 
         int cores = Runtime.getRuntime().availableProcessors();
-        Scheduler kdf = Schedulers.newParallel("kezdesu-kdf", Math.max(1, cores));
-        PasswordHasher hasher = new PasswordHasher();
+        AbuseLimits abuse = config.abuse();
+        PasswordPool kdf = new PasswordPool(new PasswordHasher(), Math.max(1, cores), abuse.passwordHashQueue());
         SignalingMetrics metrics = new SignalingMetrics();
         UserSockets sockets = new UserSockets();
-        AccountService accounts = new AccountService(users, hasher, kdf,
+        AccountService accounts = new AccountService(users, kdf,
                 new JwtService(config.jwtSecret(), config.jwtIssuer(), config.jwtTtl(), clock),
-                new FailureCounter(config.loginFailuresPerIp(), config.loginFailureWindow(), THROTTLE_KEYS, clock),
-                new FailureCounter(config.loginFailuresPerAccount(), config.loginFailureWindow(), THROTTLE_KEYS,
-                        clock),
+                new FailureCounter(abuse.loginFailuresPerIp(), abuse.loginFailureWindow(), THROTTLE_KEYS, clock),
+                new FailureCounter(abuse.loginFailuresPerAccount(), abuse.loginFailureWindow(), THROTTLE_KEYS, clock),
+                new FailureCounter(abuse.registrationsPerIp(), abuse.registrationWindow(), THROTTLE_KEYS, clock),
                 clock, sockets);
         IceServers ice = new IceServers(new TurnRestCredentials(config.turnSecrets(), config.turnCredentialTtl(),
                 clock), config.iceUrls(), config.turnHost(), config.relay());
@@ -162,7 +162,7 @@ public final class SignalingServer implements AutoCloseable {
         long heartbeat = config.conferenceHeartbeat().toMillis();
         timers.scheduleAtFixedRate(() -> recorder.heartbeat().subscribe(), heartbeat, heartbeat,
                 TimeUnit.MILLISECONDS);
-        RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics, config, hasher, kdf);
+        RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics, config, kdf);
         AdminAuth adminAuth = new AdminAuth(config.adminToken());
         boolean tls = config.tls().isPresent();
 
@@ -197,6 +197,7 @@ public final class SignalingServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new HttpInitializer(ssl, config.maxBodySize(), router, inFlight, metrics, channels,
+                            new ClientAddress(abuse.trustedProxies()),
                             () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), sockets,
                                     tls),
                             peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls))))
@@ -214,7 +215,7 @@ public final class SignalingServer implements AutoCloseable {
             peerJs.ifPresent(PeerJsService::close);
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-            kdf.dispose();
+            kdf.close();
             timers.shutdownNow();
             throw new IllegalStateException("cannot listen on " + config.httpIp().getHostAddress() + ":"
                     + config.httpPort() + ": " + e.getMessage(), e);
@@ -291,7 +292,7 @@ public final class SignalingServer implements AutoCloseable {
         timers.shutdownNow();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        kdf.dispose();
+        kdf.close();
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

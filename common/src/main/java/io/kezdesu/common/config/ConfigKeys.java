@@ -55,6 +55,10 @@ public final class ConfigKeys {
             false, "Generate (once) and use a self-signed development certificate in the data directory");
     public static final ConfigKey<Long> MAX_BODY_SIZE = key("max-body-size", HTTP, ValueType.size(1024, 16 << 20),
             64L * 1024, false, "Largest accepted HTTP request body; larger requests get 413");
+    public static final ConfigKey<List<AddressRange>> TRUSTED_PROXIES = key("trusted-proxies", HTTP,
+            ValueType.listOf(ValueType.addressRange()), List.of(), false,
+            "Reverse proxies whose Forwarded / X-Forwarded-For headers name the client (for per-address limits); "
+                    + "empty trusts none");
     public static final ConfigKey<String> ADMIN_TOKEN = key("admin-token", HTTP, ValueType.secret(16), null, true,
             "Bearer token of the admin API; generated into the data directory when unset");
 
@@ -69,13 +73,24 @@ public final class ConfigKeys {
             false, "The iss claim written into and required of login tokens");
     public static final ConfigKey<Integer> LOGIN_FAILURES_PER_IP = key("login-failures-per-ip", ACCOUNTS,
             ValueType.integer(1, 1_000_000), 20, false,
-            "Failed logins one client address may make per login-failure-window before getting 429");
+            "Failed logins one client address (an IPv6 /64) may make per login-failure-window before getting 429");
     public static final ConfigKey<Integer> LOGIN_FAILURES_PER_ACCOUNT = key("login-failures-per-account", ACCOUNTS,
             ValueType.integer(1, 1_000_000), 10, false,
             "Failed logins against one account per login-failure-window before getting 429");
     public static final ConfigKey<Duration> LOGIN_FAILURE_WINDOW = key("login-failure-window", ACCOUNTS,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofMinutes(15), false,
             "Window over which failed logins are counted");
+
+    public static final ConfigKey<Integer> REGISTRATIONS_PER_IP = key("registrations-per-ip", ACCOUNTS,
+            ValueType.integer(1, 1_000_000), 20, false,
+            "Registrations one client address (an IPv6 /64) may make per registration-window before getting 429");
+    public static final ConfigKey<Duration> REGISTRATION_WINDOW = key("registration-window", ACCOUNTS,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofHours(1), false,
+            "Window over which registrations are counted");
+    public static final ConfigKey<Integer> PASSWORD_HASH_QUEUE = key("password-hash-queue", ACCOUNTS,
+            ValueType.integer(2, 100_000), 64, false,
+            "Password hashes and checks waiting or running at once; beyond it requests get 503. Registrations, room "
+                    + "passwords and password changes may use at most half, so logins always have room");
 
     // --- signaling (rooms, WebSocket) ----------------------------------------------------------------------------
     public static final ConfigKey<String> PUBLIC_URL = key("public-url", SIGNALING, ValueType.url(), null, false,
@@ -209,6 +224,9 @@ public final class ConfigKeys {
             false, "Concurrent allocations per room (from the REST username); 0 = unlimited");
     public static final ConfigKey<Integer> TOTAL_QUOTA = key("total-quota", RELAY, ValueType.integer(0, 1_000_000),
             5000, false, "Concurrent allocations in total; 0 = unlimited");
+    public static final ConfigKey<Integer> ADDRESS_QUOTA = key("address-quota", RELAY,
+            ValueType.integer(0, 1_000_000), 500, false,
+            "Concurrent allocations per client address (an IPv6 /64), whatever the accounts; 0 = unlimited");
     public static final ConfigKey<Integer> PERMISSION_QUOTA = key("permission-quota", RELAY,
             ValueType.integer(1, 100_000), 64, false, "Permissions per allocation");
     public static final ConfigKey<Long> MAX_BPS = key("max-bps", RELAY, ValueType.size(0, Long.MAX_VALUE / 2), 0L,

@@ -1,6 +1,7 @@
 package io.kezdesu.relay.allocation;
 
 import io.kezdesu.relay.auth.Credential;
+import io.kezdesu.common.ratelimit.AddressKey;
 import io.kezdesu.relay.metrics.RelayMetrics;
 import io.kezdesu.relay.policy.AddressMapper;
 import io.kezdesu.relay.policy.QuotaPolicy;
@@ -120,12 +121,13 @@ public final class AllocationManager {
      */
     public void create(FiveTuple tuple, ClientLink client, Credential credential, byte[] tid, EventLoop loop,
                        PortRequest portRequest, Consumer<Created> done, Consumer<TurnException> failed) {
-        if (!quota.tryAcquire(credential.userId(), credential.roomId())) {
+        String source = AddressKey.of(tuple.client().getAddress());
+        if (!quota.tryAcquire(credential.userId(), credential.roomId(), source)) {
             throw new TurnException(StunError.ALLOCATION_QUOTA_REACHED, "quota");
         }
         Allocation allocation = new Allocation(tuple, client, credential, tid, loop, this, maxBps, maxChannelNumber);
         if (byTuple.putIfAbsent(tuple, allocation) != null) {
-            quota.release(credential.userId(), credential.roomId());
+            quota.release(credential.userId(), credential.roomId(), source);
             throw new TurnException(StunError.ALLOCATION_MISMATCH, "5-tuple in use");
         }
         if (portRequest instanceof PortRequest.Reserved r) {
@@ -267,7 +269,8 @@ public final class AllocationManager {
 
     void removed(Allocation allocation) {
         if (byTuple.remove(allocation.fiveTuple(), allocation)) {
-            quota.release(allocation.credential().userId(), allocation.credential().roomId());
+            quota.release(allocation.credential().userId(), allocation.credential().roomId(),
+                    AddressKey.of(allocation.fiveTuple().client().getAddress()));
         }
         if (allocation.relayAddress() != null) {
             byRelay.remove(allocation.relayAddress(), allocation);

@@ -2,10 +2,12 @@ package io.kezdesu.signaling.account;
 
 import io.kezdesu.common.auth.InvalidTokenException;
 import io.kezdesu.common.auth.JwtService;
-import io.kezdesu.common.auth.PasswordHasher;
+import io.kezdesu.common.auth.PasswordPool;
+import io.kezdesu.common.ratelimit.AddressKey;
 import io.kezdesu.common.ratelimit.FailureCounter;
 import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
+import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,41 +15,62 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 
 /**
- * Accounts: registration, login with throttling, token authentication and profile changes. Password hashing runs on
- * the bounded {@code kdf} scheduler; everything else is the store's publishers, so no event loop ever waits.
+ * Accounts: registration and login, each throttled per client address, token authentication and profile changes.
+ * Password hashing runs in the bounded {@link PasswordPool} (logins in a lane nothing else can fill); everything else
+ * is the store's publishers, so no event loop ever waits.
  */
 public final class AccountService {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final UserRepository users;
-    private final PasswordHasher hasher;
-    private final Scheduler kdf;
+    private final PasswordPool passwords;
     private final JwtService jwt;
     private final FailureCounter failuresByAddress;
     private final FailureCounter failuresByAccount;
+    private final FailureCounter registrationsByAddress;
     private final Clock clock;
     private final AccessListener accessChanges;
     /** A real hash to verify against for unknown emails, so that both refusals cost the same. */
-    private final Mono<String> decoyHash;
+    private final java.util.concurrent.atomic.AtomicReference<String> decoyHash =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
-    public AccountService(UserRepository users, PasswordHasher hasher, Scheduler kdf, JwtService jwt,
-                          FailureCounter failuresByAddress, FailureCounter failuresByAccount, Clock clock,
-                          AccessListener accessChanges) {
+    /**
+     * @param failuresByAddress      failed logins per client address key ({@link AddressKey})
+     * @param failuresByAccount      failed logins per email
+     * @param registrationsByAddress registrations per client address key
+     */
+    public AccountService(UserRepository users, PasswordPool passwords, JwtService jwt,
+                          FailureCounter failuresByAddress, FailureCounter failuresByAccount,
+                          FailureCounter registrationsByAddress, Clock clock, AccessListener accessChanges) {
         this.users = users;
-        this.hasher = hasher;
-        this.kdf = kdf;
+        this.passwords = passwords;
         this.jwt = jwt;
         this.failuresByAddress = failuresByAddress;
         this.failuresByAccount = failuresByAccount;
+        this.registrationsByAddress = registrationsByAddress;
         this.clock = clock;
         this.accessChanges = accessChanges;
-        this.decoyHash = Mono.fromCallable(() -> hasher.hash(newSecret())).subscribeOn(kdf).cache();
     }
 
+    /**
+     * Self-service registration from {@code client}: at most {@code registrations-per-ip} per window per address
+     * key, counted before the (costly) hash whether or not the email turns out to be free.
+     */
+    public Mono<User> register(String email, String name, String password, InetAddress client) {
+        String key = AddressKey.of(client);
+        Duration wait = registrationsByAddress.retryAfter(key);
+        if (!wait.isZero()) {
+            return Mono.error(new ApiException(ApiError.TOO_MANY_REQUESTS, "too many registrations from this address; "
+                    + "try again in " + Math.max(1, wait.toSeconds()) + " s", Optional.of(wait)));
+        }
+        registrationsByAddress.recordFailure(key);
+        return register(email, name, password);
+    }
+
+    /** Creates an account (the admin API's way, not throttled). */
     public Mono<User> register(String email, String name, String password) {
         return hash(password).flatMap(h -> {
             Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
@@ -56,7 +79,8 @@ public final class AccountService {
     }
 
     /** A login token, or 401 {@code invalid-credentials} alike for an unknown email and a wrong password. */
-    public Mono<Login> login(String email, String password, String clientAddress) {
+    public Mono<Login> login(String email, String password, InetAddress client) {
+        String clientAddress = AddressKey.of(client);
         Duration wait = max(failuresByAddress.retryAfter(clientAddress), failuresByAccount.retryAfter(email));
         if (!wait.isZero()) {
             return Mono.error(new ApiException(ApiError.TOO_MANY_REQUESTS,
@@ -65,8 +89,8 @@ public final class AccountService {
         return users.findByEmail(email)
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
-                .flatMap(user -> (user.isPresent() ? Mono.just(user.get().passwordHash()) : decoyHash)
-                        .flatMap(h -> verify(password, h))
+                .flatMap(user -> (user.isPresent() ? Mono.just(user.get().passwordHash()) : decoyHash())
+                        .flatMap(h -> passwords.verify(password, h, PasswordPool.Lane.LOGIN))
                         .flatMap(ok -> {
                             if (!ok || user.isEmpty()) {
                                 failuresByAddress.recordFailure(clientAddress);
@@ -81,6 +105,13 @@ public final class AccountService {
                             failuresByAccount.reset(email);
                             return Mono.just(new Login(jwt.issue(user.get().id(), user.get().tokenVersion()), user.get()));
                         }));
+    }
+
+    /** Made on first use and kept; a refusal (a full queue) is not kept, so a later login makes it. */
+    private Mono<String> decoyHash() {
+        String made = decoyHash.get();
+        return made != null ? Mono.just(made) : passwords.hash(newSecret(), PasswordPool.Lane.LOGIN)
+                .doOnNext(h -> decoyHash.compareAndSet(null, h));
     }
 
     /** The account behind a bearer token: valid signature and claims, an enabled account, not revoked since. */
@@ -157,11 +188,11 @@ public final class AccountService {
     }
 
     private Mono<String> hash(String password) {
-        return Mono.fromCallable(() -> hasher.hash(password)).subscribeOn(kdf);
+        return passwords.hash(password, PasswordPool.Lane.OTHER);
     }
 
     private Mono<Boolean> verify(String password, String hash) {
-        return Mono.fromCallable(() -> hasher.verify(password, hash)).subscribeOn(kdf);
+        return passwords.verify(password, hash, PasswordPool.Lane.OTHER);
     }
 
     /** A random password for accounts created or reset without one (shown once to the administrator). */

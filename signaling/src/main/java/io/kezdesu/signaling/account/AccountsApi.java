@@ -42,7 +42,7 @@ public final class AccountsApi {
         String email = AccountRules.email(body);
         String name = AccountRules.name(body);
         String password = AccountRules.password(body, "password");
-        return accounts.register(email, name, password).map(u -> ApiResponse.created(u.view()));
+        return accounts.register(email, name, password, req.remote()).map(u -> ApiResponse.created(u.view()));
     }
 
     private Mono<ApiResponse> login(ApiRequest req) {
@@ -53,7 +53,7 @@ public final class AccountsApi {
         if (email.isEmpty() || email.length() > AccountRules.MAX_EMAIL || password.length() > AccountRules.MAX_PASSWORD) {
             throw new ApiException(ApiError.INVALID_CREDENTIALS, "unknown email or wrong password");
         }
-        return accounts.login(email, password, req.remote().getHostAddress())
+        return accounts.login(email, password, req.remote())
                 .doOnError(ApiException.class, e -> metrics.authFailures.labelValues(
                         e.error() == ApiError.TOO_MANY_REQUESTS ? "login-throttled" : "login").inc())
                 .map(login -> {

@@ -15,9 +15,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.kezdesu.common.auth.PasswordPool;
 import io.kezdesu.signaling.metrics.SignalingMetrics;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -37,11 +40,14 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private final Router router;
     private final AtomicInteger inFlight;
     private final SignalingMetrics metrics;
+    private final ClientAddress clientAddress;
 
-    public HttpApiHandler(Router router, AtomicInteger inFlight, SignalingMetrics metrics) {
+    public HttpApiHandler(Router router, AtomicInteger inFlight, SignalingMetrics metrics,
+                          ClientAddress clientAddress) {
         this.router = router;
         this.inFlight = inFlight;
         this.metrics = metrics;
+        this.clientAddress = clientAddress;
     }
 
     @Override
@@ -58,7 +64,8 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
         }
         QueryStringDecoder uri = new QueryStringDecoder(req.uri());
         ApiRequest request = new ApiRequest(req.method(), uri.path(), Map.of(), uri.parameters(), req.headers().copy(),
-                ByteBufUtil.getBytes(req.content()), ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+                ByteBufUtil.getBytes(req.content()), clientAddress.resolve(
+                        ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress(), req.headers()));
         Router.Match match = router.match(request);
         if (match.handler() == null) {
             ApiResponse response = match.allowed().isEmpty()
@@ -170,6 +177,10 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     private static ApiResponse error(Throwable failure, ApiRequest request) {
         if (failure instanceof ApiException api) {
             return error(api);
+        }
+        if (failure instanceof PasswordPool.BusyException) {
+            return error(new ApiException(ApiError.UNAVAILABLE, "the server is busy checking passwords; try again in "
+                    + "a moment", Optional.of(Duration.ofSeconds(1))));
         }
         if (failure instanceof MongoTimeoutException || failure instanceof TimeoutException
                 || failure instanceof com.mongodb.MongoSocketException

@@ -33,11 +33,12 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final AtomicInteger inFlight;
     private final SignalingMetrics metrics;
     private final ChannelGroup channels;
+    private final ClientAddress clientAddress;
     private final java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade;
     private final Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade;
 
     public HttpInitializer(Optional<SslContext> ssl, int maxBody, Router router, AtomicInteger inFlight,
-                           SignalingMetrics metrics, ChannelGroup channels,
+                           SignalingMetrics metrics, ChannelGroup channels, ClientAddress clientAddress,
                            java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade,
                            Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade) {
         this.webSocketUpgrade = webSocketUpgrade;
@@ -48,6 +49,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         this.inFlight = inFlight;
         this.metrics = metrics;
         this.channels = channels;
+        this.clientAddress = clientAddress;
     }
 
     @Override
@@ -63,7 +65,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("one-at-a-time", new FlowControlHandler());
         p.addLast("ws-upgrade", webSocketUpgrade.get());
         peerJsUpgrade.ifPresent(h -> p.addLast("peerjs-upgrade", h.get()));
-        p.addLast("api", new HttpApiHandler(router, inFlight, metrics));
+        p.addLast("api", new HttpApiHandler(router, inFlight, metrics, clientAddress));
         p.addLast("idle-close", new IdleCloser());
     }
 

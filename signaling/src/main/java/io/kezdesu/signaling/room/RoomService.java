@@ -1,7 +1,7 @@
 package io.kezdesu.signaling.room;
 
 import com.mongodb.client.model.Updates;
-import io.kezdesu.common.auth.PasswordHasher;
+import io.kezdesu.common.auth.PasswordPool;
 import io.kezdesu.signaling.account.User;
 import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
@@ -16,7 +16,6 @@ import java.util.Set;
 import org.bson.conversions.Bson;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 
 /** Rooms for the HTTP API, the admin API and the sockets: creation, settings, joining, closing. */
 public final class RoomService {
@@ -24,8 +23,7 @@ public final class RoomService {
     private static final int JOIN_ATTEMPTS = 3;
 
     private final RoomRegistry registry;
-    private final PasswordHasher hasher;
-    private final Scheduler kdf;
+    private final PasswordPool passwords;
     private final int defaultLimit;
     private final int maxLimit;
 
@@ -34,18 +32,16 @@ public final class RoomService {
                                      RoomRepository rooms, ConferenceEvents conferences,
                                      io.kezdesu.signaling.ice.IceServers ice,
                                      io.kezdesu.signaling.metrics.SignalingMetrics metrics,
-                                     io.kezdesu.signaling.SignalingConfig config, PasswordHasher hasher,
-                                     Scheduler kdf) {
+                                     io.kezdesu.signaling.SignalingConfig config, PasswordPool passwords) {
         RoomContext ctx = new RoomContext(clock, timers, rooms, conferences, ice, metrics, config.resumeGrace(),
                 config.resumeQueue(), config.duplicateJoin(),
                 config.webSocket().heartbeatTimeout().plus(java.time.Duration.ofSeconds(5)));
-        return new RoomService(ctx, hasher, kdf, config.defaultMaxParticipants(), config.maxParticipantsLimit());
+        return new RoomService(ctx, passwords, config.defaultMaxParticipants(), config.maxParticipantsLimit());
     }
 
-    RoomService(RoomContext ctx, PasswordHasher hasher, Scheduler kdf, int defaultLimit, int maxLimit) {
+    RoomService(RoomContext ctx, PasswordPool passwords, int defaultLimit, int maxLimit) {
         this.registry = new RoomRegistry(ctx);
-        this.hasher = hasher;
-        this.kdf = kdf;
+        this.passwords = passwords;
         this.defaultLimit = defaultLimit;
         this.maxLimit = maxLimit;
     }
@@ -184,7 +180,7 @@ public final class RoomService {
             Room room = live.room();
             Mono<Boolean> passwordOk = !room.hasPassword() || room.roleOf(session.user().id()).canModerate()
                     || password.isEmpty() ? Mono.just(false)
-                    : Mono.fromCallable(() -> hasher.verify(password.get(), room.passwordHash())).subscribeOn(kdf);
+                    : passwords.verify(password.get(), room.passwordHash(), PasswordPool.Lane.OTHER);
             return passwordOk.flatMap(ok -> {
                 if (live.join(session, ok)) {
                     return Mono.<Void>empty();
@@ -207,7 +203,7 @@ public final class RoomService {
         if (password.isEmpty()) {
             return Mono.just(Optional.empty());
         }
-        return Mono.fromCallable(() -> Optional.of(hasher.hash(password.get()))).subscribeOn(kdf);
+        return passwords.hash(password.get(), PasswordPool.Lane.OTHER).map(Optional::of);
     }
 
     /** A settings change; empty fields stay as they are; {@code password} of empty clears it. */

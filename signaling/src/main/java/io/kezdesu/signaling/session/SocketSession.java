@@ -141,6 +141,9 @@ public final class SocketSession {
     public void fail(Throwable e, String re) {
         if (e instanceof ProtocolException pe) {
             send(ServerMessages.error(pe.error(), pe.getMessage(), Optional.of(re)));
+        } else if (e instanceof io.kezdesu.common.auth.PasswordPool.BusyException) {
+            send(ServerMessages.error(SignalingError.UNAVAILABLE, "the server is busy checking passwords; try again",
+                    Optional.of(re)));
         } else if (e instanceof com.mongodb.MongoException || e instanceof java.util.concurrent.TimeoutException) {
             LOG.warn("{}: {} failed: store unavailable: {}", connection.describe(), re, e.toString());
             send(ServerMessages.error(SignalingError.UNAVAILABLE, "the store is busy or unreachable; try again",
