@@ -76,6 +76,12 @@ public final class SignalingServer implements AutoCloseable {
     private static final Duration DRAIN = Duration.ofSeconds(4);
     /** Keys (addresses, accounts) the login throttle tracks before it counts newcomers together. */
     private static final int THROTTLE_KEYS = 100_000;
+    /**
+     * Failed logins against one account from all addresses together, as a multiple of
+     * {@code login-failures-per-account} (which counts per account and address): only a guesser spread over many
+     * addresses reaches it, and then everyone's tries on the account slow down, its owner's too.
+     */
+    private static final int ACCOUNT_FAILURES_FACTOR = 10;
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
@@ -147,9 +153,14 @@ public final class SignalingServer implements AutoCloseable {
         UserSockets sockets = new UserSockets();
         AccountService accounts = new AccountService(users, kdf,
                 new JwtService(config.jwtSecret(), config.jwtIssuer(), config.jwtTtl(), clock),
-                new FailureCounter(abuse.loginFailuresPerIp(), abuse.loginFailureWindow(), THROTTLE_KEYS, clock),
-                new FailureCounter(abuse.loginFailuresPerAccount(), abuse.loginFailureWindow(), THROTTLE_KEYS, clock),
-                new FailureCounter(abuse.registrationsPerIp(), abuse.registrationWindow(), THROTTLE_KEYS, clock),
+                new AccountService.LoginThrottle(
+                        FailureCounter.progressive(abuse.loginFailuresPerIp(), abuse.loginFailureWindow(),
+                                THROTTLE_KEYS, clock),
+                        FailureCounter.progressive(abuse.loginFailuresPerAccount(), abuse.loginFailureWindow(),
+                                THROTTLE_KEYS, clock),
+                        FailureCounter.progressive(ACCOUNT_FAILURES_FACTOR * abuse.loginFailuresPerAccount(),
+                                abuse.loginFailureWindow(), THROTTLE_KEYS, clock)),
+                FailureCounter.windowed(abuse.registrationsPerIp(), abuse.registrationWindow(), THROTTLE_KEYS, clock),
                 clock, sockets);
         IceServers ice = new IceServers(new TurnRestCredentials(config.turnSecrets(), config.turnCredentialTtl(),
                 clock), config.iceUrls(), config.turnHost(), config.relay());

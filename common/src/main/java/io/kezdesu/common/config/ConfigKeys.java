@@ -73,13 +73,14 @@ public final class ConfigKeys {
             false, "The iss claim written into and required of login tokens");
     public static final ConfigKey<Integer> LOGIN_FAILURES_PER_IP = key("login-failures-per-ip", ACCOUNTS,
             ValueType.integer(1, 1_000_000), 20, false,
-            "Failed logins one client address (an IPv6 /64) may make per login-failure-window before getting 429");
+            "Failed logins one client address (an IPv6 /64) may make before waits of 1 s, 2 s, 4 s ... (429)");
     public static final ConfigKey<Integer> LOGIN_FAILURES_PER_ACCOUNT = key("login-failures-per-account", ACCOUNTS,
             ValueType.integer(1, 1_000_000), 10, false,
-            "Failed logins against one account per login-failure-window before getting 429");
+            "Failed logins against one account from one client address before waits of 1 s, 2 s, 4 s ... (429); "
+                    + "ten times as many from all addresses slow everyone's tries on the account");
     public static final ConfigKey<Duration> LOGIN_FAILURE_WINDOW = key("login-failure-window", ACCOUNTS,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofMinutes(15), false,
-            "Window over which failed logins are counted");
+            "Longest wait after failed logins; a key with no failure for this long starts over");
 
     public static final ConfigKey<Integer> REGISTRATIONS_PER_IP = key("registrations-per-ip", ACCOUNTS,
             ValueType.integer(1, 1_000_000), 20, false,

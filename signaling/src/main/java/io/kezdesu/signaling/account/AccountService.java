@@ -28,8 +28,7 @@ public final class AccountService {
     private final UserRepository users;
     private final PasswordPool passwords;
     private final JwtService jwt;
-    private final FailureCounter failuresByAddress;
-    private final FailureCounter failuresByAccount;
+    private final LoginThrottle throttle;
     private final FailureCounter registrationsByAddress;
     private final Clock clock;
     private final AccessListener accessChanges;
@@ -38,18 +37,39 @@ public final class AccountService {
             new java.util.concurrent.atomic.AtomicReference<>();
 
     /**
-     * @param failuresByAddress      failed logins per client address key ({@link AddressKey})
-     * @param failuresByAccount      failed logins per email
-     * @param registrationsByAddress registrations per client address key
+     * The three counters of failed logins, each progressive (free tries, then doubling waits). Per account they count
+     * per client address too, so a guesser elsewhere never locks the owner out; only a guesser spread over many
+     * addresses reaches the account-wide one.
+     *
+     * @param byAddress        per client address key ({@link AddressKey})
+     * @param byAccountAddress per email and client address key
+     * @param byAccount        per email, from all addresses
      */
-    public AccountService(UserRepository users, PasswordPool passwords, JwtService jwt,
-                          FailureCounter failuresByAddress, FailureCounter failuresByAccount,
+    public record LoginThrottle(FailureCounter byAddress, FailureCounter byAccountAddress, FailureCounter byAccount) {
+
+        Duration retryAfter(String email, String address) {
+            return max(max(byAddress.retryAfter(address), byAccountAddress.retryAfter(email + " " + address)),
+                    byAccount.retryAfter(email));
+        }
+
+        void failed(String email, String address) {
+            byAddress.recordFailure(address);
+            byAccountAddress.recordFailure(email + " " + address);
+            byAccount.recordFailure(email);
+        }
+
+        void succeeded(String email, String address) {
+            byAccountAddress.reset(email + " " + address);
+        }
+    }
+
+    /** @param registrationsByAddress registrations per client address key */
+    public AccountService(UserRepository users, PasswordPool passwords, JwtService jwt, LoginThrottle throttle,
                           FailureCounter registrationsByAddress, Clock clock, AccessListener accessChanges) {
         this.users = users;
         this.passwords = passwords;
         this.jwt = jwt;
-        this.failuresByAddress = failuresByAddress;
-        this.failuresByAccount = failuresByAccount;
+        this.throttle = throttle;
         this.registrationsByAddress = registrationsByAddress;
         this.clock = clock;
         this.accessChanges = accessChanges;
@@ -80,8 +100,8 @@ public final class AccountService {
 
     /** A login token, or 401 {@code invalid-credentials} alike for an unknown email and a wrong password. */
     public Mono<Login> login(String email, String password, InetAddress client) {
-        String clientAddress = AddressKey.of(client);
-        Duration wait = max(failuresByAddress.retryAfter(clientAddress), failuresByAccount.retryAfter(email));
+        String address = AddressKey.of(client);
+        Duration wait = throttle.retryAfter(email, address);
         if (!wait.isZero()) {
             return Mono.error(new ApiException(ApiError.TOO_MANY_REQUESTS,
                     "too many failed logins; try again in " + Math.max(1, wait.toSeconds()) + " s", Optional.of(wait)));
@@ -93,8 +113,7 @@ public final class AccountService {
                         .flatMap(h -> passwords.verify(password, h, PasswordPool.Lane.LOGIN))
                         .flatMap(ok -> {
                             if (!ok || user.isEmpty()) {
-                                failuresByAddress.recordFailure(clientAddress);
-                                failuresByAccount.recordFailure(email);
+                                throttle.failed(email, address);
                                 return Mono.error(new ApiException(ApiError.INVALID_CREDENTIALS,
                                         "unknown email or wrong password"));
                             }
@@ -102,7 +121,7 @@ public final class AccountService {
                                 return Mono.error(new ApiException(ApiError.ACCOUNT_DISABLED,
                                         "this account is disabled"));
                             }
-                            failuresByAccount.reset(email);
+                            throttle.succeeded(email, address);
                             return Mono.just(new Login(jwt.issue(user.get().id(), user.get().tokenVersion()), user.get()));
                         }));
     }
