@@ -66,12 +66,18 @@ public final class PasswordPool implements AutoCloseable {
                 }
                 return Mono.error(new BusyException());
             }
-            return Mono.fromCallable(work).subscribeOn(threads).doFinally(signal -> {
-                all.release();
-                if (share != null) {
-                    share.release();
+            // Released before the result is delivered (so a caller that sees it also sees the place free), or on
+            // cancel; once either way.
+            java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Runnable release = () -> {
+                if (held.compareAndSet(true, false)) {
+                    all.release();
+                    if (share != null) {
+                        share.release();
+                    }
                 }
-            });
+            };
+            return Mono.fromCallable(work).subscribeOn(threads).doOnTerminate(release).doOnCancel(release);
         });
     }
 
