@@ -203,11 +203,11 @@ function refused(err) {
     state.you = null;
     return join();
   }
-  if (err.code === 'wrong-password') {
+  if (err.code === 'wrong-password' || err.code === 'too-many-attempts') {
     const form = $('password-form');
     form.classList.remove('hidden');
-    show(notice, state.password === undefined ? 'This room needs a password.'
-      : 'That password is wrong. Try again.', 'error');
+    show(notice, err.code === 'too-many-attempts' ? err.message
+      : state.password === undefined ? 'This room needs a password.' : 'That password is wrong. Try again.', 'error');
     form.elements.password.focus();
     return;
   }

@@ -14,6 +14,7 @@ public enum SignalingError {
     ROOM_FULL("room-full"),
     ROOM_LOCKED("room-locked"),
     WRONG_PASSWORD("wrong-password"),
+    TOO_MANY_ATTEMPTS("too-many-attempts"),
     KICKED("kicked"),
     DENIED("denied"),
     ROOM_CLOSED("room-closed"),

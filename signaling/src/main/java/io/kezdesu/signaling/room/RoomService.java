@@ -2,6 +2,7 @@ package io.kezdesu.signaling.room;
 
 import com.mongodb.client.model.Updates;
 import io.kezdesu.common.auth.PasswordPool;
+import io.kezdesu.common.ratelimit.FailureCounter;
 import io.kezdesu.signaling.account.User;
 import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
@@ -21,9 +22,14 @@ import reactor.core.publisher.Mono;
 public final class RoomService {
 
     private static final int JOIN_ATTEMPTS = 3;
+    /** Wrong room passwords one user may try on one room before waits of 1 s, 2 s, 4 s … (at most 15 min). */
+    static final int PASSWORD_TRIES = 5;
+    private static final java.time.Duration PASSWORD_BACKOFF_MAX = java.time.Duration.ofMinutes(15);
+    private static final int PASSWORD_KEYS = 100_000;
 
     private final RoomRegistry registry;
     private final PasswordPool passwords;
+    private final FailureCounter wrongPasswords;
     private final int defaultLimit;
     private final int maxLimit;
 
@@ -42,6 +48,8 @@ public final class RoomService {
     RoomService(RoomContext ctx, PasswordPool passwords, int defaultLimit, int maxLimit) {
         this.registry = new RoomRegistry(ctx);
         this.passwords = passwords;
+        this.wrongPasswords = FailureCounter.progressive(PASSWORD_TRIES, PASSWORD_BACKOFF_MAX, PASSWORD_KEYS,
+                ctx.clock());
         this.defaultLimit = defaultLimit;
         this.maxLimit = maxLimit;
     }
@@ -178,9 +186,24 @@ public final class RoomService {
     private Mono<Void> attempt(SocketSession session, String roomId, Optional<String> password, int left) {
         return registry.acquire(roomId).flatMap(live -> {
             Room room = live.room();
-            Mono<Boolean> passwordOk = !room.hasPassword() || room.roleOf(session.user().id()).canModerate()
-                    || password.isEmpty() ? Mono.just(false)
-                    : passwords.verify(password.get(), room.passwordHash(), PasswordPool.Lane.OTHER);
+            boolean check = room.hasPassword() && !room.roleOf(session.user().id()).canModerate()
+                    && password.isPresent();
+            // Guessing a room's password: a few tries, then waits that double, per user and room.
+            String guesser = roomId + " " + session.user().id();
+            java.time.Duration wait = check ? wrongPasswords.retryAfter(guesser) : java.time.Duration.ZERO;
+            if (!wait.isZero()) {
+                return Mono.error(new ProtocolException(SignalingError.TOO_MANY_ATTEMPTS, "too many wrong passwords "
+                        + "for this room; try again in " + Math.max(1, wait.toSeconds()) + " s"));
+            }
+            Mono<Boolean> passwordOk = !check ? Mono.just(false)
+                    : passwords.verify(password.get(), room.passwordHash(), PasswordPool.Lane.OTHER)
+                            .doOnNext(ok -> {
+                                if (ok) {
+                                    wrongPasswords.reset(guesser);
+                                } else {
+                                    wrongPasswords.recordFailure(guesser);
+                                }
+                            });
             return passwordOk.flatMap(ok -> {
                 if (live.join(session, ok)) {
                     return Mono.<Void>empty();

@@ -21,6 +21,8 @@ public final class RoomsApi {
 
     static final int MAX_NAME = 100;
     static final int MAX_PASSWORD = 128;
+    /** Shorter room passwords fall to guessing too soon, even slowed down. */
+    static final int MIN_PASSWORD = 6;
 
     private final RoomService rooms;
     private final AccountService accounts;
@@ -152,8 +154,8 @@ public final class RoomsApi {
     }
 
     /**
-     * A room password in a request (users' and admin API alike). Absent: no change; null: remove it; a string of 1 to
-     * {@value #MAX_PASSWORD} characters: set it. An empty string is refused rather than read as "remove": a blank
+     * A room password in a request (users' and admin API alike). Absent: no change; null: remove it; a string of
+     * {@value #MIN_PASSWORD} to {@value #MAX_PASSWORD} characters: set it. An empty string is refused rather than read as "remove": a blank
      * field that silently opened a room would surprise whoever sent it.
      */
     public static Optional<Optional<String>> passwordChange(JsonNode body) {
@@ -164,8 +166,8 @@ public final class RoomsApi {
         if (v.isNull()) {
             return Optional.of(Optional.empty());
         }
-        if (!v.isTextual() || v.asText().isEmpty() || v.asText().length() > MAX_PASSWORD) {
-            throw ApiException.invalidField("password", "expected a string of 1 to " + MAX_PASSWORD
+        if (!v.isTextual() || v.asText().length() < MIN_PASSWORD || v.asText().length() > MAX_PASSWORD) {
+            throw ApiException.invalidField("password", "expected a string of " + MIN_PASSWORD + " to " + MAX_PASSWORD
                     + " characters, or null to remove it");
         }
         return Optional.of(Optional.of(v.asText()));

@@ -8,7 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kezdesu.signaling.SignalingFixture;
 import io.kezdesu.signaling.SignalingFixture.TestUser;
 import io.kezdesu.signaling.WsClient;
+import io.kezdesu.common.testing.ManualClock;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,18 +142,56 @@ class RoomRulesTest {
     void passwordProtectedRooms() {
         TestUser head = f.user("Head");
         TestUser pat = f.user("Pat");
-        String room = f.room(head, Map.of("password", "4321"));
+        String room = f.room(head, Map.of("password", "654321"));
         assertTrue(f.call("GET", "/api/rooms/" + room, null, pat.token()).json().path("hasPassword").asBoolean());
-        assertFalse(f.call("GET", "/api/rooms/" + room, null, head.token()).toString().contains("4321"));
+        assertFalse(f.call("GET", "/api/rooms/" + room, null, head.token()).toString().contains("654321"));
         WsClient h = f.join(head, room);
         WsClient p = f.ws(pat);
         p.send(msg("join", "room", room));
         p.expectError("wrong-password");
-        p.send(msg("join", "room", room, "password", "1234"));
+        p.send(msg("join", "room", room, "password", "123456"));
         p.expectError("wrong-password");
-        p.send(msg("join", "room", room, "password", "4321"));
+        p.send(msg("join", "room", room, "password", "654321"));
         p.expect("joined");
         h.expect("peer-joined");
+    }
+
+    @Test
+    void roomPasswordsOfFewerThanSixCharactersAreRefused() {
+        TestUser head = f.user("Head");
+        SignalingFixture.Response r = f.call("POST", "/api/rooms", Map.of("name", "r", "password", "12345"),
+                head.token());
+        assertEquals(400, r.status(), r.text());
+        assertEquals("password: expected a string of 6 to 128 characters, or null to remove it",
+                r.json().path("message").asText());
+    }
+
+    @Test
+    void guessingARoomPasswordSlowsDownAfterFiveWrongOnes(@TempDir Path dir) {
+        // A clock that moves only when told: the wait after the fifth wrong guess is exactly one second.
+        ManualClock clock = new ManualClock(Instant.now());
+        try (SignalingFixture g = SignalingFixture.start(dir, Map.of(), clock)) {
+            TestUser head = g.user("Head");
+            TestUser eve = g.user("Eve");
+            TestUser pat = g.user("Pat");
+            String room = g.room(head, Map.of("password", "654321"));
+            WsClient e = g.ws(eve);
+            for (int i = 0; i < 5; i++) {
+                e.send(msg("join", "room", room, "password", "guess-" + i));
+                e.expectError("wrong-password");
+            }
+            // Even the right one waits now: the server does not say which guess would have been right.
+            e.send(msg("join", "room", room, "password", "654321"));
+            JsonNode held = e.expectError("too-many-attempts");
+            assertTrue(held.path("message").asText().contains("try again in 1 s"), held.toString());
+            // Someone else is not held by Eve's guesses.
+            WsClient p = g.ws(pat);
+            p.send(msg("join", "room", room, "password", "654321"));
+            p.expect("joined");
+            clock.advance(Duration.ofSeconds(1));
+            e.send(msg("join", "room", room, "password", "654321"));
+            e.expect("joined");
+        }
     }
 
     @Test

@@ -63,7 +63,7 @@ class RoomSettingsApiTest {
         Response r = f.call("PATCH", prefix + room, password(""), token);
         assertEquals(400, r.status(), r.text());
         assertEquals("invalid-field", r.json().path("error").asText());
-        assertEquals("password: expected a string of 1 to 128 characters, or null to remove it",
+        assertEquals("password: expected a string of 6 to 128 characters, or null to remove it",
                 r.json().path("message").asText());
         assertTrue(f.call("GET", "/api/rooms/" + room, null, head.token()).json().path("hasPassword").asBoolean());
     }
