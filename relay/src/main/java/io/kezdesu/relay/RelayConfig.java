@@ -44,6 +44,8 @@ public record RelayConfig(
         int roomQuota,
         int totalQuota,
         int addressQuota,
+        int connectionsPerIp,
+        Duration maxAllocateTimeout,
         int permissionQuota,
         long maxBps,
         int maxChannelNumber,
@@ -81,6 +83,8 @@ public record RelayConfig(
         check(positiveSeconds(nonceLifetime), "nonceLifetime", nonceLifetime, ">= 1s");
         check(userQuota >= 0 && roomQuota >= 0 && totalQuota >= 0 && addressQuota >= 0, "quotas", userQuota + "/"
                 + roomQuota + "/" + totalQuota + "/" + addressQuota, ">= 0");
+        check(positiveSeconds(maxAllocateTimeout), "maxAllocateTimeout", maxAllocateTimeout, ">= 1s");
+        check(connectionsPerIp >= 0, "connectionsPerIp", connectionsPerIp, ">= 0 (0 = unlimited)");
         check(permissionQuota >= 1, "permissionQuota", permissionQuota, ">= 1");
         check(maxBps >= 0, "maxBps", maxBps, ">= 0");
         check(relayThreads >= 0, "relayThreads", relayThreads, ">= 0 (0 = one per core)");
@@ -116,6 +120,8 @@ public record RelayConfig(
                 config.get(ConfigKeys.ROOM_QUOTA),
                 config.get(ConfigKeys.TOTAL_QUOTA),
                 config.get(ConfigKeys.ADDRESS_QUOTA),
+                config.get(ConfigKeys.CONNECTIONS_PER_IP),
+                config.get(ConfigKeys.MAX_ALLOCATE_TIMEOUT),
                 config.get(ConfigKeys.PERMISSION_QUOTA),
                 config.get(ConfigKeys.MAX_BPS),
                 config.get(ConfigKeys.LEGACY_CHANNEL_NUMBERS) ? RFC5766_MAX_CHANNEL : RFC8656_MAX_CHANNEL,
@@ -130,7 +136,8 @@ public record RelayConfig(
         return new RelayConfig(listeningIps, listeningPort, tlsListeningPort, tlsCert, tlsKey, relayIps, externalIps,
                 minPort, maxPort, realm, authSecrets, nonceSecret, users, deniedPeers, allowedPeers, allowLoopbackPeers,
                 denyPrivatePeers, defaultAllocationLifetime, maxAllocationLifetime, permissionLifetime, channelLifetime,
-                nonceLifetime, userQuota, roomQuota, totalQuota, addressQuota, permissionQuota, maxBps, RFC5766_MAX_CHANNEL,
+                nonceLifetime, userQuota, roomQuota, totalQuota, addressQuota, connectionsPerIp, maxAllocateTimeout, permissionQuota, maxBps,
+                RFC5766_MAX_CHANNEL,
                 relayThreads);
     }
 

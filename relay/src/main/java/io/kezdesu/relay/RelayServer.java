@@ -9,6 +9,7 @@ import io.kezdesu.relay.auth.UnauthorizedRateLimiter;
 import io.kezdesu.relay.policy.AddressMapper;
 import io.kezdesu.relay.policy.PeerAddressPolicy;
 import io.kezdesu.relay.policy.QuotaPolicy;
+import io.kezdesu.common.ratelimit.KeyedLimit;
 import io.kezdesu.relay.server.StreamClients;
 import io.kezdesu.relay.server.StreamInitializer;
 import io.kezdesu.relay.server.TurnServices;
@@ -107,7 +108,7 @@ public final class RelayServer implements AutoCloseable {
                 new UnauthorizedRateLimiter(CHALLENGE_BURST, CHALLENGES_PER_SECOND),
                 new PeerAddressPolicy(config.deniedPeers(), config.allowedPeers(), config.allowLoopbackPeers(),
                         config.denyPrivatePeers(), own, ownAddresses(config, relayIp)),
-                allocations, new StreamClients());
+                allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()));
         allocations.metrics().streamBacklog(services.streams()::backlogBytes);
         RelayServer server = new RelayServer(group, allocations);
         try {

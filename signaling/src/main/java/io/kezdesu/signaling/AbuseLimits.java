@@ -8,11 +8,12 @@ import java.util.List;
 
 /**
  * What bounds a client with no account or a hostile one: login throttles, registrations per address, the password
- * hashing queue, and which proxies may name the client address these are keyed by.
+ * hashing queue, which proxies may name the client address these are keyed by, how long a request may take to
+ * arrive, and how many connections one address may hold.
  */
 public record AbuseLimits(int loginFailuresPerIp, int loginFailuresPerAccount, Duration loginFailureWindow,
                           int registrationsPerIp, Duration registrationWindow, int passwordHashQueue,
-                          List<AddressRange> trustedProxies) {
+                          List<AddressRange> trustedProxies, Duration headerTimeout, int connectionsPerIp) {
 
     public AbuseLimits {
         trustedProxies = List.copyOf(trustedProxies);
@@ -25,6 +26,7 @@ public record AbuseLimits(int loginFailuresPerIp, int loginFailuresPerAccount, D
         return new AbuseLimits(c.get(ConfigKeys.LOGIN_FAILURES_PER_IP), c.get(ConfigKeys.LOGIN_FAILURES_PER_ACCOUNT),
                 c.get(ConfigKeys.LOGIN_FAILURE_WINDOW), c.get(ConfigKeys.REGISTRATIONS_PER_IP),
                 c.get(ConfigKeys.REGISTRATION_WINDOW), c.get(ConfigKeys.PASSWORD_HASH_QUEUE),
-                c.get(ConfigKeys.TRUSTED_PROXIES));
+                c.get(ConfigKeys.TRUSTED_PROXIES), c.get(ConfigKeys.HEADER_TIMEOUT),
+                c.get(ConfigKeys.CONNECTIONS_PER_IP));
     }
 }

@@ -4,6 +4,7 @@ import io.kezdesu.common.auth.JwtService;
 import io.kezdesu.common.auth.PasswordHasher;
 import io.kezdesu.common.auth.PasswordPool;
 import io.kezdesu.common.ratelimit.FailureCounter;
+import io.kezdesu.common.ratelimit.KeyedLimit;
 import io.kezdesu.common.store.Store;
 import io.kezdesu.signaling.account.AccountService;
 import io.kezdesu.signaling.account.AccountsApi;
@@ -208,7 +209,8 @@ public final class SignalingServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new HttpInitializer(ssl, config.maxBodySize(), router, inFlight, metrics, channels,
-                            new ClientAddress(abuse.trustedProxies()),
+                            new ClientAddress(abuse.trustedProxies()), abuse.headerTimeout(),
+                            new KeyedLimit(abuse.connectionsPerIp()),
                             () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), sockets,
                                     tls),
                             peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls))))

@@ -59,6 +59,13 @@ public final class ConfigKeys {
             ValueType.listOf(ValueType.addressRange()), List.of(), false,
             "Reverse proxies whose Forwarded / X-Forwarded-For headers name the client (for per-address limits); "
                     + "empty trusts none");
+    public static final ConfigKey<Duration> HEADER_TIMEOUT = key("header-timeout", HTTP,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(10), false,
+            "An HTTP request not whole (headers and body) this long after its first byte gets 408 and is closed");
+    public static final ConfigKey<Integer> CONNECTIONS_PER_IP = key("connections-per-ip", HTTP,
+            ValueType.integer(0, 1_000_000), 500, false,
+            "Open connections one client address (an IPv6 /64) may hold, HTTP and WebSocket (trusted proxies exempt) "
+                    + "and, apart, TURN over TCP/TLS; more are closed at once; 0 = unlimited");
     public static final ConfigKey<String> ADMIN_TOKEN = key("admin-token", HTTP, ValueType.secret(16), null, true,
             "Bearer token of the admin API; generated into the data directory when unset");
 
@@ -212,6 +219,9 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> DEFAULT_ALLOCATE_LIFETIME = key("default-allocate-lifetime", RELAY,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(600), false,
             "Allocation lifetime when the client asks for none");
+    public static final ConfigKey<Duration> MAX_ALLOCATE_TIMEOUT = key("max-allocate-timeout", RELAY,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(60), false,
+            "Longest a TCP/TLS connection may stay without an allocation, after it opens or its allocation ends");
     public static final ConfigKey<Duration> PERMISSION_LIFETIME = key("permission-lifetime", RELAY,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(300), false, "Permission lifetime");
     public static final ConfigKey<Duration> CHANNEL_LIFETIME = key("channel-lifetime", RELAY,

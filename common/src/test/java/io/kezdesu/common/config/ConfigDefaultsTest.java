@@ -44,6 +44,15 @@ class ConfigDefaultsTest {
         assertEquals(false, c.get(ConfigKeys.PEERJS_REQUIRE_AUTH));
         assertEquals(100, c.get(ConfigKeys.PEERJS_RATE_LIMIT));
         assertEquals(10_000, c.get(ConfigKeys.PEERJS_QUEUE_IDS));
+        // Hardening: what one client with no account may hold or cost.
+        assertEquals(Duration.ofSeconds(10), c.get(ConfigKeys.HEADER_TIMEOUT));
+        assertEquals(500, c.get(ConfigKeys.CONNECTIONS_PER_IP));
+        assertEquals(List.of(), c.get(ConfigKeys.TRUSTED_PROXIES));
+        assertEquals(20, c.get(ConfigKeys.REGISTRATIONS_PER_IP));
+        assertEquals(Duration.ofHours(1), c.get(ConfigKeys.REGISTRATION_WINDOW));
+        assertEquals(64, c.get(ConfigKeys.PASSWORD_HASH_QUEUE));
+        assertEquals(500, c.get(ConfigKeys.ADDRESS_QUOTA));
+        assertEquals(Duration.ofSeconds(60), c.get(ConfigKeys.MAX_ALLOCATE_TIMEOUT));
         assertEquals(1L << 20, c.get(ConfigKeys.PEERJS_QUEUE_BYTES_PER_SENDER));
         assertEquals(64L << 20, c.get(ConfigKeys.PEERJS_QUEUE_BYTES));
         assertNull(c.get(ConfigKeys.MONGO_URI));

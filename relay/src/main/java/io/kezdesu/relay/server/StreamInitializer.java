@@ -1,20 +1,20 @@
 package io.kezdesu.relay.server;
 
+import io.kezdesu.common.ratelimit.AddressKey;
+import io.kezdesu.common.ratelimit.KeyedLimit;
 import io.kezdesu.relay.allocation.FiveTuple;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.handler.timeout.IdleStateEvent;
-import java.util.concurrent.TimeUnit;
 
-/** The TCP/TLS pipeline, top-down: [TLS] → idle guard → framing → TURN; each connection's backlog bounded. */
+/**
+ * The TCP/TLS pipeline, top-down: [TLS] → framing → TURN; connections per client address and each connection's
+ * backlog bounded.
+ */
 public final class StreamInitializer extends ChannelInitializer<SocketChannel> {
 
-    /** A connection that never authenticates an allocation is closed after this long without traffic. */
-    static final int IDLE_SECONDS = 60;
     /**
      * What may wait to be sent to one client. Past the high mark the connection stops being read (so a client that
      * sends requests and never reads their answers stops itself) and relayed media for it is dropped, as UDP would
@@ -25,31 +25,29 @@ public final class StreamInitializer extends ChannelInitializer<SocketChannel> {
     private final TurnServices services;
     private final SslContext ssl;
     private final StunDispatcher dispatcher;
+    private final KeyedLimit connections;
 
     public StreamInitializer(TurnServices services, SslContext ssl) {
         this.services = services;
         this.ssl = ssl;
         this.dispatcher = new StunDispatcher(services);
+        this.connections = services.streamConnections();
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        // connections-per-ip (counted apart from HTTP's): one address cannot hold all of the relay's sockets.
+        String key = AddressKey.of(ch.remoteAddress().getAddress());
+        if (!connections.tryAcquire(key)) {
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> connections.release(key));
         ch.config().setWriteBufferWaterMark(BACKLOG);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
             p.addLast(ssl.newHandler(ch.alloc()));
         }
-        p.addLast(new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS) {
-            @Override
-            protected void channelIdle(io.netty.channel.ChannelHandlerContext ctx, IdleStateEvent evt) {
-                if (services.allocations().get(new FiveTuple(
-                        (java.net.InetSocketAddress) ctx.channel().remoteAddress(),
-                        (java.net.InetSocketAddress) ctx.channel().localAddress(),
-                        ssl != null ? FiveTuple.Transport.TLS : FiveTuple.Transport.TCP)) == null) {
-                    ctx.close();
-                }
-            }
-        });
         p.addLast(new StreamFrameDecoder());
         p.addLast(new StreamServerHandler(services, dispatcher,
                 ssl != null ? FiveTuple.Transport.TLS : FiveTuple.Transport.TCP));

@@ -9,6 +9,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One TCP or TLS client connection: per-connection state lives here (not shared). Each frame is ChannelData or
@@ -16,11 +18,21 @@ import java.net.InetSocketAddress;
  */
 final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> implements ClientLink {
 
+    /** How often a connection looks whether it still has an allocation. */
+    private static final long CHECK_MILLIS = 1000;
+
     private final TurnServices services;
     private final StunDispatcher dispatcher;
     private final FiveTuple.Transport transport;
     private Channel channel;
     private FiveTuple tuple;
+    /**
+     * When this connection last had an allocation (or opened). Past {@code max-allocate-timeout} without one it is
+     * closed, however much it sends: an idle timer reset by any byte let a client hold a connection for ever with a
+     * byte a minute.
+     */
+    private long lastAllocatedNanos;
+    private ScheduledFuture<?> allocationCheck;
 
     StreamServerHandler(TurnServices services, StunDispatcher dispatcher, FiveTuple.Transport transport) {
         this.services = services;
@@ -32,6 +44,9 @@ final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> imp
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         services.streams().add(channel);
+        lastAllocatedNanos = System.nanoTime();
+        allocationCheck = ctx.executor().scheduleAtFixedRate(this::closeIfLongWithoutAllocation, CHECK_MILLIS,
+                CHECK_MILLIS, TimeUnit.MILLISECONDS);
         tuple = new FiveTuple((InetSocketAddress) channel.remoteAddress(), (InetSocketAddress) channel.localAddress(),
                 transport);
         ctx.fireChannelActive();
@@ -60,8 +75,20 @@ final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> imp
         ctx.fireChannelWritabilityChanged();
     }
 
+    private void closeIfLongWithoutAllocation() {
+        long now = System.nanoTime();
+        if (services.allocations().get(tuple) != null) {
+            lastAllocatedNanos = now;
+        } else if (now - lastAllocatedNanos >= services.config().maxAllocateTimeout().toNanos()) {
+            channel.close();
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (allocationCheck != null) {
+            allocationCheck.cancel(false);
+        }
         services.streams().remove(ctx.channel());
         Allocation allocation = tuple == null ? null : services.allocations().get(tuple);
         if (allocation != null) {

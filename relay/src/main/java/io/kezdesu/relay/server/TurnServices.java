@@ -1,5 +1,6 @@
 package io.kezdesu.relay.server;
 
+import io.kezdesu.common.ratelimit.KeyedLimit;
 import io.kezdesu.relay.RelayConfig;
 import io.kezdesu.relay.allocation.AllocationManager;
 import io.kezdesu.relay.auth.NonceService;
@@ -15,5 +16,6 @@ public record TurnServices(
         UnauthorizedRateLimiter challengeLimiter,
         PeerAddressPolicy peerPolicy,
         AllocationManager allocations,
-        StreamClients streams) {
+        StreamClients streams,
+        KeyedLimit streamConnections) {
 }

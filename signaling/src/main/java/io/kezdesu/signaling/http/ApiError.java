@@ -18,6 +18,7 @@ public enum ApiError {
     REGISTRATION_CLOSED("registration-closed", HttpResponseStatus.FORBIDDEN),
     NOT_FOUND("not-found", HttpResponseStatus.NOT_FOUND),
     METHOD_NOT_ALLOWED("method-not-allowed", HttpResponseStatus.METHOD_NOT_ALLOWED),
+    REQUEST_TIMEOUT("request-timeout", HttpResponseStatus.REQUEST_TIMEOUT),
     EMAIL_TAKEN("email-taken", HttpResponseStatus.CONFLICT),
     CONFLICT("conflict", HttpResponseStatus.CONFLICT),
     ROOM_CLOSED("room-closed", HttpResponseStatus.CONFLICT),

@@ -43,7 +43,8 @@ public final class ClientAddress {
         return current;
     }
 
-    private boolean isTrusted(InetAddress a) {
+    /** Whether {@code a} is one of the trusted proxies. */
+    public boolean isTrusted(InetAddress a) {
         for (AddressRange r : trusted) {
             if (r.contains(a)) {
                 return true;

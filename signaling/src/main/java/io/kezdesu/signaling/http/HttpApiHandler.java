@@ -120,6 +120,15 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     /** With {@code head}, the headers describe the body (its Content-Length) but the body is not sent. */
     private static io.netty.channel.ChannelFuture write(ChannelHandlerContext ctx, ApiResponse response,
                                                         boolean keepAlive, boolean head) {
+        io.netty.channel.ChannelFuture f = ctx.writeAndFlush(response(response, keepAlive, head));
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+        return f;
+    }
+
+    /** The HTTP message for an answer, with the headers every answer carries. */
+    static FullHttpResponse response(ApiResponse response, boolean keepAlive, boolean head) {
         byte[] body = response.body() == null ? new byte[0]
                 : response.body() instanceof byte[] b ? b : Json.write(response.body());
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, response.status(),
@@ -136,11 +145,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         response.headers().forEach(out.headers()::set);
-        io.netty.channel.ChannelFuture f = ctx.writeAndFlush(out);
-        if (!keepAlive) {
-            f.addListener(ChannelFutureListener.CLOSE);
-        }
-        return f;
+        return out;
     }
 
     /**

@@ -10,6 +10,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.kezdesu.common.ratelimit.AddressKey;
+import io.kezdesu.common.ratelimit.KeyedLimit;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP pipeline, top-down: TLS (optional; {@link TlsOrPlainHint} hands the connection to TLS, or answers plain
- * HTTP with a hint) → idle timeout → HTTP codec → bounded aggregator → one request at a time → WebSocket upgrade (for {@code /ws}, which
+ * HTTP with a hint) → idle timeout → request deadline → HTTP codec → bounded aggregator → one request at a time → WebSocket upgrade (for {@code /ws}, which
  * then rebuilds the pipeline for signaling) → PeerJS WebSocket upgrade (when enabled; for
  * {@code {peerjs-path}/peerjs}) → API router.
  */
@@ -34,11 +37,14 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final SignalingMetrics metrics;
     private final ChannelGroup channels;
     private final ClientAddress clientAddress;
+    private final Duration headerTimeout;
+    private final KeyedLimit connections;
     private final java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade;
     private final Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade;
 
     public HttpInitializer(Optional<SslContext> ssl, int maxBody, Router router, AtomicInteger inFlight,
                            SignalingMetrics metrics, ChannelGroup channels, ClientAddress clientAddress,
+                           Duration headerTimeout, KeyedLimit connections,
                            java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade,
                            Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade) {
         this.webSocketUpgrade = webSocketUpgrade;
@@ -50,16 +56,32 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         this.metrics = metrics;
         this.channels = channels;
         this.clientAddress = clientAddress;
+        this.headerTimeout = headerTimeout;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        // connections-per-ip: one address cannot hold the server's sockets (a reverse proxy we trust is everyone's).
+        java.net.InetAddress peer = ch.remoteAddress().getAddress();
+        if (!clientAddress.isTrusted(peer)) {
+            String key = AddressKey.of(peer);
+            if (!connections.tryAcquire(key)) {
+                metrics.connectionsRefused.inc();
+                ch.close();
+                return;
+            }
+            ch.closeFuture().addListener(f -> connections.release(key));
+        }
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         ssl.ifPresent(ctx -> p.addLast("tls-or-plain", new TlsOrPlainHint(ctx)));
         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
+        RequestDeadline deadline = new RequestDeadline(headerTimeout);
+        p.addLast("request-deadline", deadline);
         p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
         p.addLast("aggregator", new BodyLimitAggregator(maxBody));
+        p.addLast("request-complete", deadline.completion());
         // One request at a time: the codec decodes every request a read brought in one go, so without this a
         // pipelined request reached the API while the one before it was still being answered, and could overtake it.
         p.addLast("one-at-a-time", new FlowControlHandler());
@@ -78,7 +100,8 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
                                        io.netty.channel.ChannelHandler socket) {
         p.addLast("ws-aggregator", new WebSocketFrameAggregator(maxMessageSize));
         p.addLast(name, socket);
-        for (String http : List.of("one-at-a-time", "ws-upgrade", "peerjs-upgrade", "api", "idle", "idle-close")) {
+        for (String http : List.of("request-deadline", "request-complete", "one-at-a-time", "ws-upgrade",
+                "peerjs-upgrade", "api", "idle", "idle-close")) {
             if (p.get(http) != null) {
                 p.remove(http);
             }

@@ -52,6 +52,9 @@ public final class SignalingMetrics {
             .help("PeerJS messages relayed to a connected peer, by type").labelNames("type").register(registry);
     public final Counter peerjsExpired = Counter.builder().name("kezdesu_peerjs_expired_total")
             .help("EXPIRE notices owed for messages to PeerJS ids that did not connect in time").register(registry);
+    public final Counter connectionsRefused = Counter.builder().name("kezdesu_connections_refused_total")
+            .help("HTTP/WebSocket connections closed at once: their client address already held connections-per-ip")
+            .register(registry);
     public final Counter peerjsQueueDropped = Counter.builder().name("kezdesu_peerjs_queue_dropped_total")
             .help("PeerJS messages for offline ids dropped over a queue bound (per id, ids, bytes per sender, bytes)")
             .register(registry);

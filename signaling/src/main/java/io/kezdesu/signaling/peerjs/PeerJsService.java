@@ -97,8 +97,13 @@ public final class PeerJsService implements AutoCloseable {
         String dst = m.dst();
         if (dst == null) {
             if (m.type().equals(LEAVE)) {
-                // peerjs-server: a LEAVE without dst unregisters the sender.
+                // peerjs-server: a LEAVE without dst unregisters the sender. Its socket closes too: left open, it had
+                // no liveness timer any more and went on sending as an id that someone else may hold by now.
                 realm.remove(src);
+                PeerLink link = src.link();
+                if (link != null) {
+                    link.close();
+                }
             }
             return;
         }

@@ -4,6 +4,7 @@ import io.kezdesu.signaling.account.User;
 import io.kezdesu.signaling.metrics.SignalingMetrics;
 import io.kezdesu.signaling.session.Revocation;
 import io.kezdesu.signaling.session.UserSockets;
+import io.kezdesu.signaling.ws.CloseHandshake;
 import io.kezdesu.signaling.ws.SocketLimits;
 import io.kezdesu.signaling.ws.TokenBucket;
 import io.netty.buffer.ByteBufUtil;
@@ -67,6 +68,8 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     /** Set while a flush of messages written directly from this channel's own loop is pending (loop-confined). */
     private boolean flushQueued;
     private final Runnable flush = this::flushDirect;
+    /** Our close frame is out (loop-confined): input is discarded until the client's close frame or the wait ends. */
+    private boolean closing;
 
     PeerJsSocketHandler(PeerJsService service, SignalingMetrics metrics, Query query,
                         Function<String, Mono<User>> authenticate, UserSockets sockets) {
@@ -143,6 +146,13 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+        if (closing) {
+            // Our close frame is out: nothing more is read, only the client's close frame ends the wait.
+            if (frame instanceof CloseWebSocketFrame) {
+                ctx.close();
+            }
+            return;
+        }
         if (frame instanceof CloseWebSocketFrame) {
             ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
                     .addListener(ChannelFutureListener.CLOSE);
@@ -180,10 +190,20 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     }
 
     private void closeWith(WebSocketCloseStatus status) {
+        closeWith(new CloseWebSocketFrame(status));
+    }
+
+    /** Whatever was routed to this socket first, then our close frame and the close handshake. */
+    private void closeWith(CloseWebSocketFrame frame) {
         Channel ch = channel;
         ch.eventLoop().execute(() -> {
+            if (closing || !ch.isActive()) {
+                frame.release();
+                return;
+            }
             drain();
-            ch.writeAndFlush(new CloseWebSocketFrame(status)).addListener(ChannelFutureListener.CLOSE);
+            closing = true;
+            CloseHandshake.start(ch, frame);
         });
     }
 
@@ -280,10 +300,8 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     public void close() {
         Channel ch = channel;
         if (ch != null && ch.isActive()) {
-            ch.eventLoop().execute(() -> {
-                drain();
-                ch.writeAndFlush(new CloseWebSocketFrame()).addListener(ChannelFutureListener.CLOSE);
-            });
+            // peerjs-server's socket.close() sends a close frame without a status (the client sees 1005).
+            closeWith(new CloseWebSocketFrame());
         }
     }
 

@@ -44,8 +44,6 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private static final Logger LOG = LoggerFactory.getLogger(SignalingSocketHandler.class);
     /** Messages waiting for this connection's event loop; beyond it the client is not keeping up and is dropped. */
     private static final int MAX_OUTBOX = 4096;
-    /** How long to wait for the client's close frame after ours. */
-    private static final int CLOSE_WAIT_SECONDS = 2;
 
     private final User user;
     private final String requestHost;
@@ -263,17 +261,7 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
                     outbox.clear();
                     return;
                 }
-                // RFC 6455 §7.1.1: after our close frame, wait for the client's before dropping TCP. Closing at once
-                // while the client is still sending makes the kernel reset the connection, and the reset can destroy
-                // the error and close frame before the client reads them.
-                ch.writeAndFlush(close.frame()).addListener(f -> {
-                    if (ch instanceof io.netty.channel.socket.DuplexChannel duplex && ch.isActive()) {
-                        duplex.shutdownOutput();
-                    }
-                    ch.eventLoop().schedule(() -> {
-                        ch.close();
-                    }, CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
-                });
+                CloseHandshake.start(ch, close.frame());
                 outbox.clear();
                 return;
             }

@@ -285,6 +285,18 @@ class PeerJsProtocolTest {
     }
 
     @Test
+    void aLeaveWithoutDstFreesTheIdAndClosesTheSocket(@TempDir Path dir) {
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of()); PeerJsPeers p = new PeerJsPeers(f)) {
+            WsClient a = p.open("alice", "t1");
+            a.send(Map.of("type", "LEAVE"));
+            assertEquals(NO_STATUS, a.closeCode());
+            // The id is free for anyone, and nothing more can be sent under it from the old socket.
+            WsClient other = p.open("alice", "t2");
+            barrier(other, "alice");
+        }
+    }
+
+    @Test
     void aClientWithoutHeartbeatIsDroppedAndOneWithHeartbeatsStays(@TempDir Path dir) throws Exception {
         ScheduledExecutorService beat = Executors.newSingleThreadScheduledExecutor();
         try (SignalingFixture f = SignalingFixture.start(dir, Map.of("peerjs-alive-timeout", "1s"));

@@ -1,0 +1,113 @@
+package io.kezdesu.signaling.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kezdesu.signaling.SignalingFixture;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Slow requests and connection floods from one address, against the real server on loopback. */
+class ConnectionLimitsTest {
+
+    private static final byte[] HEALTH = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    @Test
+    void aRequestTrickledInAHeaderLineAtATimeGets408AndIsClosed(@TempDir Path dir) throws Exception {
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("header-timeout", "2s"));
+             Socket s = new Socket("127.0.0.1", f.server.address().getPort())) {
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // A header line every 200 ms: every byte used to reset the idle timer, so this could go on for ever.
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread trickle = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 100 && !stop.get(); i++) {
+                        out.write(("X-Slow-" + i + ": y\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                        Thread.sleep(200); // the attacker's pace, not a wait for the server
+                    }
+                } catch (IOException | InterruptedException closed) {
+                    // the server closed the connection: what the test expects
+                }
+            });
+            trickle.start();
+            try {
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertTrue(answer.startsWith("HTTP/1.1 408 "), answer);
+                assertTrue(answer.contains("\"request-timeout\""), answer);
+            } finally {
+                stop.set(true);
+                trickle.join();
+            }
+        }
+    }
+
+    @Test
+    void oneAddressHoldsAtMostItsConnectionsAndGetsThemBackWhenClosed(@TempDir Path dir) throws Exception {
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("connections-per-ip", "3"))) {
+            int port = f.server.address().getPort();
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket s = new Socket("127.0.0.1", port);
+                    s.setSoTimeout(20_000);
+                    held.add(s);
+                    assertTrue(ask(s).startsWith("HTTP/1.1 200 "));
+                }
+                try (Socket fourth = new Socket("127.0.0.1", port)) {
+                    fourth.setSoTimeout(20_000);
+                    assertEquals("", askAndReadToEnd(fourth), "the fourth is closed without an answer");
+                }
+                held.remove(0).close();
+                // Closing one gives its place back (the server notices the close on its own time).
+                String again = "";
+                for (int i = 0; i < 200 && again.isEmpty(); i++) {
+                    try (Socket s = new Socket("127.0.0.1", port)) {
+                        s.setSoTimeout(20_000);
+                        again = askAndReadToEnd(s);
+                    }
+                }
+                assertTrue(again.startsWith("HTTP/1.1 200 "), again);
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    private static String ask(Socket s) throws IOException {
+        s.getOutputStream().write(HEALTH);
+        s.getOutputStream().flush();
+        InputStream in = s.getInputStream();
+        byte[] buf = new byte[4096];
+        int n = in.read(buf);
+        return n < 0 ? "" : new String(buf, 0, n, StandardCharsets.US_ASCII);
+    }
+
+    /** One request with Connection: close; what came back, "" when the server closed without answering. */
+    private static String askAndReadToEnd(Socket s) throws IOException {
+        try {
+            s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (SocketException reset) {
+            return "";
+        }
+    }
+}
