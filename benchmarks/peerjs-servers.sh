@@ -35,9 +35,10 @@ start_kezdesu() { # log-file data-dir [java options...] -- [kezdesu signaling op
   while [ $# -gt 0 ] && [ "$1" != -- ]; do java+=("$1"); shift; done
   [ $# -gt 0 ] && shift
   # peerjs-rate-limit 0: the generator drives each connection at hundreds of messages per second, above the default
-  # per-connection ceiling of 100 a browser never nears. A ceiling, not a cost: the figures measure the server's work.
+  # per-connection ceiling of 100 a browser never nears. connections-per-ip 0: every simulated client comes from
+  # 127.0.0.1. Ceilings, not costs: the figures measure the server's work.
   java "${java[@]}" -jar "$root/cli/target/kezdesu.jar" signaling --data-dir "$data" --http-ip 127.0.0.1 \
-    --http-port 0 --peerjs-rate-limit 0 "$@" > /dev/null 2> "$log" &
+    --http-port 0 --peerjs-rate-limit 0 --connections-per-ip 0 "$@" > /dev/null 2> "$log" &
   pid=$!
   port=$(wait_for "$log" 'http://127\.0\.0\.1:[0-9]+' "$pid" | grep -oE '[0-9]+$')
 }

@@ -21,7 +21,7 @@ rm -rf "$work" && mkdir -p "$work"
 start_daemon() {
   # A fixed, pre-touched heap: RSS then moves only with native memory, not with the collector's sizing.
   java -Xms"$HEAP" -Xmx"$HEAP" -XX:+AlwaysPreTouch -jar cli/target/kezdesu.jar signaling --data-dir "$work/data-$1" --http-ip 127.0.0.1 \
-    --http-port 0 --ws-rate-limit 1000000 --heartbeat-timeout 60s --max-participants-limit 1000 \
+    --http-port 0 --ws-rate-limit 1000000 --heartbeat-timeout 60s --max-participants-limit 1000 --connections-per-ip 0 \
     2> "$work/daemon-$1.log" &
   pid=$!
   for _ in $(seq 1 300); do

@@ -203,3 +203,24 @@ test('an account disabled during a call is told so and leaves it; the others see
       await dan.close();
     }
   });
+
+test('after registering, a next= that points at another site leads home instead', { timeout: 60_000 }, async () => {
+  const eve = await openBrowser('Eve');
+  try {
+    const { page } = eve;
+    // Browsers read /\evil.example as //evil.example: another host. A prefix check let it through.
+    for (const next of ['/\\evil.example/phish', '/\t/evil.example/phish']) {
+      await page.goto(daemon.url + '/register.html?next=' + encodeURIComponent(next));
+      await page.getByLabel('Email').fill(`eve-${Date.now()}-${next.length}@example.org`);
+      await page.getByLabel('Your name').fill('Eve');
+      await page.getByLabel('Password').fill('correct horse battery');
+      await page.getByRole('button', { name: 'Register' }).click();
+      await page.waitForURL((u) => !u.pathname.endsWith('/register.html'));
+      assert.equal(new URL(page.url()).origin, new URL(daemon.url).origin, next);
+      assert.equal(new URL(page.url()).pathname, '/', next);
+      await page.evaluate(() => localStorage.clear());
+    }
+  } finally {
+    await eve.close();
+  }
+});

@@ -53,10 +53,20 @@ export function requireLogin() {
   return true;
 }
 
-/** A same-origin path from ?next=, never another site. */
+/**
+ * A same-origin path from ?next=, never another site. Resolved as the browser would resolve it, since prefix checks
+ * miss what browsers read as another host (`/\evil.example` is `//evil.example`, tabs and newlines are dropped).
+ */
 export function nextPath(fallback = '/') {
   const next = new URLSearchParams(location.search).get('next');
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : fallback;
+  if (!next || !next.startsWith('/')) return fallback;
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return fallback;
+  }
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : fallback;
 }
 
 /** Calls the API; a 401 on an authenticated call means the login expired or was revoked: back to login. */

@@ -46,4 +46,18 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("picocli..")
                 .check(CLASSES);
     }
+
+    /**
+     * What an attacker must not guess (relay ports, reservation tokens, ids, secrets) comes from SecureRandom:
+     * ThreadLocalRandom and java.util.Random are predictable from a few outputs. Only the relay's Data indication
+     * transaction ids (no secret, RFC 8489 asks for uniqueness only) may use ThreadLocalRandom.
+     */
+    @Test
+    void nothingGuessableComesFromAPredictableRandom() {
+        noClasses().that().doNotHaveFullyQualifiedName("io.kezdesu.relay.allocation.Allocation")
+                .should().dependOnClassesThat().haveFullyQualifiedName("java.util.concurrent.ThreadLocalRandom")
+                .check(CLASSES);
+        noClasses().should().dependOnClassesThat().haveFullyQualifiedName("java.util.Random")
+                .check(CLASSES);
+    }
 }

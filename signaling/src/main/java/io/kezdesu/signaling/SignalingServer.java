@@ -193,6 +193,8 @@ public final class SignalingServer implements AutoCloseable {
         router.fallback(new io.kezdesu.signaling.web.StaticFiles()::serve);
 
         Optional<SslContext> ssl = config.tls().map(SignalingServer::sslContext);
+        io.kezdesu.signaling.ws.OriginPolicy origins = new io.kezdesu.signaling.ws.OriginPolicy(
+                abuse.allowedOrigins(), config.publicUrl());
         boolean epoll = Epoll.isAvailable();
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -212,7 +214,7 @@ public final class SignalingServer implements AutoCloseable {
                             new ClientAddress(abuse.trustedProxies()), abuse.headerTimeout(),
                             new KeyedLimit(abuse.connectionsPerIp()),
                             () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), sockets,
-                                    tls),
+                                    tls, origins),
                             peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls))))
                     .bind(new InetSocketAddress(config.httpIp(), config.httpPort()))
                     .awaitUninterruptibly();

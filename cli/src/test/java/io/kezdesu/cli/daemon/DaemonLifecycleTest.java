@@ -106,7 +106,10 @@ class DaemonLifecycleTest {
         byte[] before = Files.readAllBytes(cert);
         try (TestDaemon d = TestDaemon.start(dataDir, Map.of("tls-self-signed", "true"), Daemon.Mode.SIGNALING,
                 HttpClient.newBuilder().sslContext(trusting(cert)).build())) {
-            assertEquals(200, d.get("/healthz", null).status());
+            TestDaemon.Response health = d.get("/healthz", null);
+            assertEquals(200, health.status());
+            // HTTPS answers tell the browser to stay on HTTPS (RFC 6797).
+            assertEquals("max-age=31536000", health.header("Strict-Transport-Security").orElse(""));
             assertEquals(201, d.post("/api/register",
                     Map.of("email", "tls@example.org", "name", "T", "password", "12345678"), null).status());
             // Plain HTTP to the HTTPS port: a plain answer that says so, not a connection closed without a word.

@@ -66,6 +66,10 @@ public final class ConfigKeys {
             ValueType.integer(0, 1_000_000), 500, false,
             "Open connections one client address (an IPv6 /64) may hold, HTTP and WebSocket (trusted proxies exempt) "
                     + "and, apart, TURN over TCP/TLS; more are closed at once; 0 = unlimited");
+    public static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed-origins", HTTP,
+            ValueType.listOf(ValueType.url()), List.of(), false,
+            "Other sites (scheme://host[:port]) whose pages may open /ws; a page's own origin and public-url's always "
+                    + "may, any other browser origin gets 403");
     public static final ConfigKey<String> ADMIN_TOKEN = key("admin-token", HTTP, ValueType.secret(16), null, true,
             "Bearer token of the admin API; generated into the data directory when unset");
 

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -250,7 +249,7 @@ public final class AllocationManager {
 
     /** RFC 8656 §7.2 step 5: hold the odd port for {@link #RESERVATION_SECONDS}; the token redeems it once. */
     private byte[] reserve(int port, EventLoop loop) {
-        long token = ThreadLocalRandom.current().nextLong();
+        long token = Unpredictable.nextLong();
         reservations.put(token, port);
         loop.schedule(() -> {
             if (reservations.remove(token, port)) {

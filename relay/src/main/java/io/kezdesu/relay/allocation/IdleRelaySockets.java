@@ -5,7 +5,6 @@ import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,7 +40,7 @@ final class IdleRelaySockets {
     /** A random idle socket (ports stay unpredictable, RFC 8656 §7.2), or null. */
     Socket take() {
         while (!sockets.isEmpty()) {
-            int i = ThreadLocalRandom.current().nextInt(sockets.size());
+            int i = Unpredictable.nextInt(sockets.size());
             Idle taken = sockets.get(i);
             sockets.set(i, sockets.get(sockets.size() - 1));
             sockets.remove(sockets.size() - 1);

@@ -2,7 +2,6 @@ package io.kezdesu.relay.allocation;
 
 import java.util.BitSet;
 import java.util.OptionalInt;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Relay ports {@code min-port..max-port}. Hands out a free port starting from a random point (RFC 8656 §7.2
@@ -22,7 +21,7 @@ final class PortPool {
 
     synchronized OptionalInt take(boolean even) {
         int size = max - min + 1;
-        int start = ThreadLocalRandom.current().nextInt(size);
+        int start = Unpredictable.nextInt(size);
         for (int i = 0; i < size; i++) {
             int index = (start + i) % size;
             if (!used.get(index) && (!even || ((min + index) & 1) == 0)) {
@@ -36,7 +35,7 @@ final class PortPool {
     /** An even port whose odd successor is free too; both are taken (EVEN-PORT with R, RFC 8656 §14.6). */
     synchronized OptionalInt takePair() {
         int size = max - min + 1;
-        int start = ThreadLocalRandom.current().nextInt(size);
+        int start = Unpredictable.nextInt(size);
         for (int i = 0; i < size; i++) {
             int index = (start + i) % size;
             int port = min + index;

@@ -80,6 +80,9 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         RequestDeadline deadline = new RequestDeadline(headerTimeout);
         p.addLast("request-deadline", deadline);
         p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
+        if (ssl.isPresent()) {
+            p.addLast("hsts", StrictTransport.INSTANCE);
+        }
         p.addLast("aggregator", new BodyLimitAggregator(maxBody));
         p.addLast("request-complete", deadline.completion());
         // One request at a time: the codec decodes every request a read brought in one go, so without this a
@@ -100,7 +103,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
                                        io.netty.channel.ChannelHandler socket) {
         p.addLast("ws-aggregator", new WebSocketFrameAggregator(maxMessageSize));
         p.addLast(name, socket);
-        for (String http : List.of("request-deadline", "request-complete", "one-at-a-time", "ws-upgrade",
+        for (String http : List.of("request-deadline", "hsts", "request-complete", "one-at-a-time", "ws-upgrade",
                 "peerjs-upgrade", "api", "idle", "idle-close")) {
             if (p.get(http) != null) {
                 p.remove(http);

@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * {@code GET /ws}: authenticates the login token (query parameter {@code token} or cookie {@code kezdesu_token},
+ * {@code GET /ws}: checks the page's Origin ({@link OriginPolicy}), authenticates the login token (query parameter {@code token} or cookie {@code kezdesu_token},
  * since browsers cannot set headers on a WebSocket), then upgrades and rebuilds the pipeline for signaling:
  * WebSocket codec → message aggregator (bounded) → {@link SignalingSocketHandler}. Anything else passes through.
  */
@@ -39,9 +39,11 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
     private final WebSocketSettings settings;
     private final UserSockets sockets;
     private final boolean tls;
+    private final OriginPolicy origins;
 
     public WebSocketUpgradeHandler(AccountService accounts, RoomService rooms, SignalingMetrics metrics,
-                                   WebSocketSettings settings, UserSockets sockets, boolean tls) {
+                                   WebSocketSettings settings, UserSockets sockets, boolean tls, OriginPolicy origins) {
+        this.origins = origins;
         this.accounts = accounts;
         this.sockets = sockets;
         this.rooms = rooms;
@@ -61,6 +63,14 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
             req.release();
             HttpApiHandler.write(ctx, HttpApiHandler.error(new ApiException(ApiError.BAD_REQUEST,
                     "/ws is a WebSocket endpoint: GET with Upgrade: websocket")), false);
+            return;
+        }
+        String origin = req.headers().get(HttpHeaderNames.ORIGIN);
+        if (!origins.allows(origin, req.headers().get(HttpHeaderNames.HOST))) {
+            req.release();
+            metrics.authFailures.labelValues("websocket").inc();
+            HttpApiHandler.write(ctx, HttpApiHandler.error(new ApiException(ApiError.FORBIDDEN,
+                    "a page from " + origin + " may not open this socket (allowed-origins)")), false);
             return;
         }
         ctx.channel().config().setAutoRead(false);
