@@ -46,6 +46,8 @@ public record RelayConfig(
         int addressQuota,
         int connectionsPerIp,
         Duration maxAllocateTimeout,
+        int unauthorizedPerSecond,
+        int unauthorizedBurst,
         int permissionQuota,
         long maxBps,
         int maxChannelNumber,
@@ -84,6 +86,8 @@ public record RelayConfig(
         check(userQuota >= 0 && roomQuota >= 0 && totalQuota >= 0 && addressQuota >= 0, "quotas", userQuota + "/"
                 + roomQuota + "/" + totalQuota + "/" + addressQuota, ">= 0");
         check(positiveSeconds(maxAllocateTimeout), "maxAllocateTimeout", maxAllocateTimeout, ">= 1s");
+        check(unauthorizedPerSecond >= 1 && unauthorizedBurst >= 1, "unauthorizedPerSecond",
+                unauthorizedPerSecond + "/" + unauthorizedBurst, ">= 1 per second, burst >= 1");
         check(connectionsPerIp >= 0, "connectionsPerIp", connectionsPerIp, ">= 0 (0 = unlimited)");
         check(permissionQuota >= 1, "permissionQuota", permissionQuota, ">= 1");
         check(maxBps >= 0, "maxBps", maxBps, ">= 0");
@@ -122,6 +126,8 @@ public record RelayConfig(
                 config.get(ConfigKeys.ADDRESS_QUOTA),
                 config.get(ConfigKeys.CONNECTIONS_PER_IP),
                 config.get(ConfigKeys.MAX_ALLOCATE_TIMEOUT),
+                config.get(ConfigKeys.UNAUTHORIZED_PER_SECOND),
+                config.get(ConfigKeys.UNAUTHORIZED_BURST),
                 config.get(ConfigKeys.PERMISSION_QUOTA),
                 config.get(ConfigKeys.MAX_BPS),
                 config.get(ConfigKeys.LEGACY_CHANNEL_NUMBERS) ? RFC5766_MAX_CHANNEL : RFC8656_MAX_CHANNEL,
@@ -136,7 +142,8 @@ public record RelayConfig(
         return new RelayConfig(listeningIps, listeningPort, tlsListeningPort, tlsCert, tlsKey, relayIps, externalIps,
                 minPort, maxPort, realm, authSecrets, nonceSecret, users, deniedPeers, allowedPeers, allowLoopbackPeers,
                 denyPrivatePeers, defaultAllocationLifetime, maxAllocationLifetime, permissionLifetime, channelLifetime,
-                nonceLifetime, userQuota, roomQuota, totalQuota, addressQuota, connectionsPerIp, maxAllocateTimeout, permissionQuota, maxBps,
+                nonceLifetime, userQuota, roomQuota, totalQuota, addressQuota, connectionsPerIp, maxAllocateTimeout, unauthorizedPerSecond,
+                unauthorizedBurst, permissionQuota, maxBps,
                 RFC5766_MAX_CHANNEL,
                 relayThreads);
     }

@@ -68,8 +68,6 @@ public final class RelayServer implements AutoCloseable {
      * the limit must not throttle a room's worth of joins; at 100 challenges of at most 72 bytes a second, a spoofed
      * victim receives 7 KB/s.
      */
-    private static final int CHALLENGE_BURST = 200;
-    private static final int CHALLENGES_PER_SECOND = 100;
     private static final int PORT_ZERO_ATTEMPTS = 20;
 
     private final EventLoopGroup group;
@@ -105,7 +103,7 @@ public final class RelayServer implements AutoCloseable {
         TurnServices services = new TurnServices(config,
                 new TurnAuthenticator(config.realm(), restCredentials(config), config.users()),
                 new NonceService(config.nonceSecret(), config.nonceLifetime(), Clock.systemUTC()),
-                new UnauthorizedRateLimiter(CHALLENGE_BURST, CHALLENGES_PER_SECOND),
+                new UnauthorizedRateLimiter(config.unauthorizedBurst(), config.unauthorizedPerSecond()),
                 new PeerAddressPolicy(config.deniedPeers(), config.allowedPeers(), config.allowLoopbackPeers(),
                         config.denyPrivatePeers(), own, ownAddresses(config, relayIp)),
                 allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()));

@@ -51,7 +51,8 @@ class RelayConfigTest {
                 ok.authSecrets(), ok.nonceSecret(), ok.users(), ok.deniedPeers(), ok.allowedPeers(),
                 ok.allowLoopbackPeers(), ok.denyPrivatePeers(), ok.defaultAllocationLifetime(),
                 ok.maxAllocationLifetime(), ok.permissionLifetime(), ok.channelLifetime(), ok.nonceLifetime(),
-                ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.addressQuota(), ok.connectionsPerIp(), ok.maxAllocateTimeout(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber(),
+                ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.addressQuota(), ok.connectionsPerIp(), ok.maxAllocateTimeout(), ok.unauthorizedPerSecond(),
+                ok.unauthorizedBurst(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber(),
                 ok.relayThreads()));
         assertTrue(e.getMessage().startsWith("tlsCert: "), e.getMessage());
         assertTrue(e.getMessage().contains("(expected: "), e.getMessage());

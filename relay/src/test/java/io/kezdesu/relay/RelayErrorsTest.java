@@ -194,6 +194,23 @@ class RelayErrorsTest {
     }
 
     @Test
+    void challengesPerSourceAreLimitedAsConfigured() throws IOException {
+        try (RelayServer server = TestRelays.start(cfg -> cfg.with(ConfigKeys.UNAUTHORIZED_BURST, 3)
+                .with(ConfigKeys.UNAUTHORIZED_PER_SECOND, 1));
+             TurnTestClient c = client(server, "alice", null)) {
+            for (int i = 0; i < 10; i++) {
+                c.sendRaw(TestStun.Msg.request(TurnTestClient.ALLOCATE).transport(17).encode(null, false));
+            }
+            // A Binding is answered in turn, after the ten: everything before its answer has been decided.
+            TestStun.Msg binding = TestStun.Msg.request(0x001);
+            assertTrue(c.unsigned(binding).isSuccess());
+            long challenges = c.unsolicitedCount(p -> TestStun.Msg.decode(p, p.length).errorCode() == 401);
+            // Three at once, and at most one more if a second went by meanwhile; the rest dropped.
+            assertTrue(challenges >= 3 && challenges <= 4, challenges + " challenges");
+        }
+    }
+
+    @Test
     void permissionQuotaIs486() throws IOException {
         try (RelayServer server = TestRelays.start(cfg -> cfg.with(ConfigKeys.PERMISSION_QUOTA, 1));
              TurnTestClient a = client(server, "alice", null)) {

@@ -142,6 +142,11 @@ final class TurnTestClient implements AutoCloseable {
                 && Arrays.equals(Arrays.copyOfRange(p, 8, 20), tid));
     }
 
+    /** How many packets kept aside while waiting (see {@link #transact}) match. */
+    long unsolicitedCount(java.util.function.Predicate<byte[]> match) {
+        return unsolicited.stream().filter(match).count();
+    }
+
     Msg unsigned(Msg m) {
         return transact(m.encode(null, false), m.tid);
     }

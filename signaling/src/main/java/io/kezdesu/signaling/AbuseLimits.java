@@ -9,12 +9,13 @@ import java.util.List;
 /**
  * What bounds a client with no account or a hostile one: login throttles, registrations per address, the password
  * hashing queue, which proxies may name the client address these are keyed by, how long a request may take to
- * arrive, how many connections one address may hold, and which other sites' pages may open the signaling socket.
+ * arrive, how many connections one address may hold, which other sites' pages may open the signaling socket, and
+ * who may read the metrics.
  */
 public record AbuseLimits(int loginFailuresPerIp, int loginFailuresPerAccount, Duration loginFailureWindow,
                           int registrationsPerIp, Duration registrationWindow, int passwordHashQueue,
                           List<AddressRange> trustedProxies, Duration headerTimeout, int connectionsPerIp,
-                          List<String> allowedOrigins) {
+                          List<String> allowedOrigins, ConfigKeys.MetricsAccess metricsAccess) {
 
     public AbuseLimits {
         trustedProxies = List.copyOf(trustedProxies);
@@ -29,6 +30,7 @@ public record AbuseLimits(int loginFailuresPerIp, int loginFailuresPerAccount, D
                 c.get(ConfigKeys.LOGIN_FAILURE_WINDOW), c.get(ConfigKeys.REGISTRATIONS_PER_IP),
                 c.get(ConfigKeys.REGISTRATION_WINDOW), c.get(ConfigKeys.PASSWORD_HASH_QUEUE),
                 c.get(ConfigKeys.TRUSTED_PROXIES), c.get(ConfigKeys.HEADER_TIMEOUT),
-                c.get(ConfigKeys.CONNECTIONS_PER_IP), c.get(ConfigKeys.ALLOWED_ORIGINS));
+                c.get(ConfigKeys.CONNECTIONS_PER_IP), c.get(ConfigKeys.ALLOWED_ORIGINS),
+                c.get(ConfigKeys.METRICS_ACCESS));
     }
 }

@@ -180,8 +180,14 @@ public final class SignalingServer implements AutoCloseable {
 
         Router router = new Router();
         new HealthApi(store).routes(router);
-        router.add(HttpMethod.GET, "/metrics", req -> Mono.just(ApiResponse.bytes(HttpResponseStatus.OK,
-                concat(metrics.scrape(), extraMetrics.get()), SignalingMetrics.contentType())));
+        boolean metricsForAdmins = abuse.metricsAccess() == io.kezdesu.common.config.ConfigKeys.MetricsAccess.ADMIN;
+        router.add(HttpMethod.GET, "/metrics", req -> {
+            if (metricsForAdmins) {
+                adminAuth.require(req);
+            }
+            return Mono.just(ApiResponse.bytes(HttpResponseStatus.OK, concat(metrics.scrape(), extraMetrics.get()),
+                    SignalingMetrics.contentType()));
+        });
         new AccountsApi(accounts, config.allowRegistration(), metrics).routes(router);
         new RoomsApi(rooms, accounts, config.publicUrl(), tls).routes(router);
         new ReportsApi(conferenceStore, rooms, accounts).routes(router);

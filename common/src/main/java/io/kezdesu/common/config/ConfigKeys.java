@@ -25,6 +25,9 @@ public final class ConfigKeys {
 
     public enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
 
+    /** Who may read the signaling server's {@code /metrics}. */
+    public enum MetricsAccess { PUBLIC, ADMIN }
+
     /** What happens when a user joins a room they are already in (another tab, another device). */
     public enum DuplicateJoin { EVICT_OLD, REJECT_NEW }
 
@@ -70,6 +73,9 @@ public final class ConfigKeys {
             ValueType.listOf(ValueType.url()), List.of(), false,
             "Other sites (scheme://host[:port]) whose pages may open /ws; a page's own origin and public-url's always "
                     + "may, any other browser origin gets 403");
+    public static final ConfigKey<MetricsAccess> METRICS_ACCESS = key("metrics-access", HTTP,
+            ValueType.enumeration(MetricsAccess.class), MetricsAccess.PUBLIC, false,
+            "Who may read /metrics on the HTTP port: public (counts only, no identities) or admin (the admin token)");
     public static final ConfigKey<String> ADMIN_TOKEN = key("admin-token", HTTP, ValueType.secret(16), null, true,
             "Bearer token of the admin API; generated into the data directory when unset");
 
@@ -233,6 +239,12 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> NONCE_LIFETIME = key("nonce-lifetime", RELAY,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(600), false,
             "How long a nonce is accepted before 438 Stale Nonce");
+    public static final ConfigKey<Integer> UNAUTHORIZED_PER_SECOND = key("unauthorized-per-second", RELAY,
+            ValueType.integer(1, 1_000_000), 100, false,
+            "401 challenges answered per second to one source address (bursts of unauthorized-burst); more are "
+                    + "dropped, so the relay reflects little at a spoofed victim. Raise it for a big NAT");
+    public static final ConfigKey<Integer> UNAUTHORIZED_BURST = key("unauthorized-burst", RELAY,
+            ValueType.integer(1, 1_000_000), 200, false, "401 challenges one source address may get at once");
     public static final ConfigKey<Integer> USER_QUOTA = key("user-quota", RELAY, ValueType.integer(0, 1_000_000), 10,
             false, "Concurrent allocations per user (the REST user id); 0 = unlimited");
     public static final ConfigKey<Integer> ROOM_QUOTA = key("room-quota", RELAY, ValueType.integer(0, 1_000_000), 100,

@@ -41,6 +41,17 @@ class MetricsExposureTest {
     }
 
     @Test
+    void withMetricsAccessAdminOnlyTheAdminTokenReadsThem(@TempDir Path dir) {
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("metrics-access", "admin"))) {
+            assertEquals(401, f.call("GET", "/metrics", null, null).status());
+            assertEquals(401, f.call("GET", "/metrics", null, f.user("Ada").token()).status());
+            SignalingFixture.Response ok = f.call("GET", "/metrics", null, f.secrets.adminToken());
+            assertEquals(200, ok.status());
+            assertTrue(ok.text().contains("kezdesu_joins_total"), ok.text());
+        }
+    }
+
+    @Test
     void refusedBearerTokensCountByApi(@TempDir Path dir) {
         try (SignalingFixture f = SignalingFixture.start(dir, Map.of())) {
             assertEquals(401, f.call("GET", "/api/me", null, "not-a-token").status());
