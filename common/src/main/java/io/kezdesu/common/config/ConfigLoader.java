@@ -27,6 +27,7 @@ public final class ConfigLoader {
 
     /** The environment variable that names the config file when {@code --config} is not given. */
     public static final String CONFIG_ENV = "KEZDESU_CONFIG";
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     private final Map<ConfigKey<?>, Object> values = new LinkedHashMap<>();
     private final Map<ConfigKey<?>, Config.Origin> origins = new LinkedHashMap<>();
@@ -64,14 +65,18 @@ public final class ConfigLoader {
         ConfigLoader loader = new ConfigLoader();
         file.ifPresent(loader::readFile);
         loader.readEnvironment(env);
-        flags.forEach((name, raw) -> loader.set(name, raw, Config.Origin.FLAG, "--" + name));
-        Config config = new Config(loader.values, loader.origins);
+        return loader.finish(flags, files);
+    }
+
+    private Config finish(Map<String, List<String>> flags, boolean files) {
+        flags.forEach((name, raw) -> set(name, raw, Config.Origin.FLAG, "--" + name));
+        Config config = new Config(values, origins);
         // The rules between keys run even when some value was refused, so that one run reports every problem;
         // a rule is skipped only when one of its keys was refused (its default would make the rule's report wrong).
-        List<String> problems = new ArrayList<>(loader.problems);
-        problems.addAll(ConfigRules.check(config, loader.refused, files));
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
+        List<String> all = new ArrayList<>(problems);
+        all.addAll(ConfigRules.check(config, refused, files));
+        if (!all.isEmpty()) {
+            throw new ConfigException(all);
         }
         return config;
     }
@@ -85,9 +90,9 @@ public final class ConfigLoader {
     }
 
     private void readFile(Path file) {
-        JsonNode root;
+        String text;
         try {
-            root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
+            text = Files.readString(file);
         } catch (NoSuchFileException e) {
             problems.add("config: " + file + " (expected: an existing, readable YAML file)");
             return;
@@ -95,19 +100,42 @@ public final class ConfigLoader {
             problems.add("config: " + file + " (expected: a readable YAML file; permission denied)");
             return;
         } catch (IOException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
-                    .orElse("");
-            problems.add("config: " + file + " (expected: a YAML mapping of keys to values; " + reason + ")");
+            problems.add("config: " + file + " (expected: a YAML mapping of keys to values; " + reason(e) + ")");
+            return;
+        }
+        readYaml(text, file.toString());
+    }
+
+    private void readYaml(String text, String source) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (IOException e) {
+            problems.add("config: " + source + " (expected: a YAML mapping of keys to values; " + reason(e) + ")");
             return;
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             return;
         }
         if (!root.isObject()) {
-            problems.add("config: " + file + " (expected: a YAML mapping of keys to values)");
+            problems.add("config: " + source + " (expected: a YAML mapping of keys to values)");
             return;
         }
         readObject("", root);
+    }
+
+    private static String reason(IOException e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+    }
+
+    /**
+     * The configuration from YAML text and flags, as {@link #loadWithoutFiles} reads a file: for the fuzz test, which
+     * feeds it millions of documents without a file system in between.
+     */
+    static Config loadYamlWithoutFiles(String yaml, Map<String, List<String>> flags) {
+        ConfigLoader loader = new ConfigLoader();
+        loader.readYaml(yaml, "config");
+        return loader.finish(flags, false);
     }
 
     private void readObject(String prefix, JsonNode node) {

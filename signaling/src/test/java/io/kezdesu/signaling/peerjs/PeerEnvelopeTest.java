@@ -191,7 +191,7 @@ class PeerEnvelopeTest {
         }
     }
 
-    private static void check(long seed, int k, byte[] raw) {
+    static void check(long seed, int k, byte[] raw) {
         PeerMessages.Parsed want = EnvelopeOracle.expected(raw);
         PeerMessages.Parsed got = PeerEnvelope.scan(raw);
         String where = "seed " + seed + " case " + k + " input " + HexFormat.of().formatHex(raw) + " = "
