@@ -3,6 +3,8 @@ package io.kezdesu.common.data;
 import io.kezdesu.common.config.ConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -75,12 +77,19 @@ public final class DataDirectory {
         if (existing.isPresent()) {
             return existing.get();
         }
+        // An empty file is what a power cut left of an older, unsynced write: nothing was ever signed or checked
+        // with its value, so a new one replaces it rather than keeping the daemon from starting.
+        boolean empty = Files.exists(file);
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         String value = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         try {
-            writeOwnerOnly(file, value + "\n", false);
-            LOG.info("generated {} in {}", what, file);
+            writeOwnerOnly(file, value + "\n", empty);
+            if (empty) {
+                LOG.warn("{} was empty (an interrupted write); generated a new {}", file, what);
+            } else {
+                LOG.info("generated {} in {}", what, file);
+            }
             return value;
         } catch (FileAlreadyExistsException e) {
             return readText(file).orElseThrow(() -> new IllegalStateException("empty secret file " + file));
@@ -101,7 +110,11 @@ public final class DataDirectory {
         }
     }
 
-    /** Writes a file readable by the owner only: created with 0600 before any content is written. */
+    /**
+     * Writes a file readable by the owner only: created with 0600 before any content is written, its content on disk
+     * (fsync) before it gets its name, and the name on disk (the directory synced) before this returns, so that a
+     * power cut leaves the old file or the whole new one, never an empty or half one.
+     */
     public static void writeOwnerOnly(Path file, String content, boolean replace) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + Long.toHexString(RANDOM.nextLong()));
         try {
@@ -110,7 +123,10 @@ public final class DataDirectory {
             Files.createFile(tmp);
         }
         try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+                ch.force(true);
+            }
             if (replace) {
                 try {
                     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -123,6 +139,16 @@ public final class DataDirectory {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+        syncDirectory(file.toAbsolutePath().getParent());
+    }
+
+    /** Makes a directory's entries durable (Linux: fsync on the directory); a no-op where that is not possible. */
+    private static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException notPossibleHere) {
+            LOG.debug("cannot sync directory {}: {}", dir, notPossibleHere.toString());
         }
     }
 

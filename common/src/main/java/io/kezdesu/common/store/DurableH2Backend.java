@@ -7,9 +7,8 @@ import java.util.Set;
 
 /**
  * H2Backend commits its MVStore on a one-second timer, so a write the driver saw acknowledged could vanish if the
- * process were killed within that second. This backend commits before acknowledging every command that may change
- * data, so an acknowledged write survives a crash of the process (the OS page cache still holds it; surviving power
- * loss needs a real MongoDB with journaling).
+ * process were killed within that second. This backend commits and syncs the file to disk before acknowledging every
+ * command that may change data, so an acknowledged write survives a crash of the process and a power cut.
  */
 final class DurableH2Backend extends H2Backend {
 
@@ -31,6 +30,7 @@ final class DurableH2Backend extends H2Backend {
         String name = command.isEmpty() ? "" : command.keySet().iterator().next();
         if (!READS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
             commit();
+            getMvStore().sync();
         }
         return result;
     }

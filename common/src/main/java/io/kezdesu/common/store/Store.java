@@ -2,6 +2,7 @@ package io.kezdesu.common.store;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
+import com.mongodb.WriteConcern;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -45,7 +46,14 @@ public final class Store implements AutoCloseable {
                 throw new StoreException("mongo-uri: <redacted> (expected: a valid MongoDB connection string)", e);
             }
             String db = cs.getDatabase() != null ? cs.getDatabase() : database;
-            return new Store(MongoClients.create(settings(cs, REMOTE_TIMEOUT)), db, Optional.empty(),
+            MongoClientSettings.Builder remote = MongoClientSettings.builder(settings(cs, REMOTE_TIMEOUT));
+            if (cs.getWriteConcern() == null) {
+                // Acknowledged only once a majority of a replica set has it in its journal: a write kezdesu reports
+                // as done (an account, a ban, a report) survives the loss of the primary and a power cut. The URI's
+                // own w= / journal= win.
+                remote.writeConcern(WriteConcern.MAJORITY.withJournal(true));
+            }
+            return new Store(MongoClients.create(remote.build()), db, Optional.empty(),
                     "MongoDB " + String.join(",", cs.getHosts()) + "/" + db);
         }
         EmbeddedStore store = EmbeddedStore.start(dataDir.resolve(EMBEDDED_FILE));

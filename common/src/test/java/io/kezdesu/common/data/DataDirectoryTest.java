@@ -37,6 +37,18 @@ class DataDirectoryTest {
     }
 
     @Test
+    void anEmptySecretFileLeftByAPowerCutIsReplacedNotFatal(@TempDir Path dir) throws Exception {
+        DataDirectory d = DataDirectory.open(dir.resolve("data"));
+        Path file = d.resolve("jwt-secret");
+        Files.createFile(file);
+        String secret = d.secret("jwt-secret", "the JWT secret");
+        assertTrue(secret.length() >= 32, secret);
+        assertEquals(secret, Files.readString(file).strip());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(secret, d.secret("jwt-secret", "the JWT secret"), "and kept from then on");
+    }
+
+    @Test
     void configuredSecretsOverrideGeneratedOnes() {
         DataDirectory dir = DataDirectory.open(tmp.resolve("d2"));
         Config c = Config.defaults()

@@ -51,6 +51,22 @@ class EmbeddedStoreTest {
     }
 
     @Test
+    void aRemoteStoreIsWrittenWithAMajorityJournaledWriteConcernUnlessTheUriSaysOtherwise() {
+        try (EmbeddedStore server = EmbeddedStore.start(tmp.resolve("remote.mv.db"))) {
+            Config remote = config().with(ConfigKeys.MONGO_URI, server.connectionString());
+            try (Store store = Store.open(remote, DataDirectory.open(tmp.resolve("a")))) {
+                assertEquals(com.mongodb.WriteConcern.MAJORITY.withJournal(true), store.database().getWriteConcern());
+                // The wire server takes it: a write under it is acknowledged.
+                Mono.from(store.database().getCollection("c").insertOne(new Document("_id", 1))).block(T);
+            }
+            Config own = config().with(ConfigKeys.MONGO_URI, server.connectionString() + "/?w=1&journal=false");
+            try (Store store = Store.open(own, DataDirectory.open(tmp.resolve("b")))) {
+                assertEquals(com.mongodb.WriteConcern.W1.withJournal(false), store.database().getWriteConcern());
+            }
+        }
+    }
+
+    @Test
     void aSecondStoreOnTheSameFileIsRefusedClearly() {
         DataDirectory dir = DataDirectory.open(tmp);
         try (Store first = Store.open(config(), dir)) {
