@@ -22,7 +22,7 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                               String jwtSecret, String jwtIssuer, Duration jwtTtl, String adminToken,
                               boolean allowRegistration, AbuseLimits abuse, Optional<String> publicUrl, Optional<String> turnHost,
                               List<String> iceUrls, List<String> turnSecrets, Duration turnCredentialTtl,
-                              Optional<IceServers.RelayPorts> relay, int defaultMaxParticipants,
+                              Optional<IceServers.RelayPorts> relay, int defaultMaxParticipants, int roomsPerUser,
                               int maxParticipantsLimit, DuplicateJoin duplicateJoin, WebSocketSettings webSocket,
                               Duration resumeGrace, int resumeQueue, Duration conferenceHeartbeat,
                               Optional<io.kezdesu.signaling.peerjs.PeerJsSettings> peerJs) {
@@ -61,7 +61,8 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                 c.get(ConfigKeys.JWT_TTL), secrets.adminToken(), c.get(ConfigKeys.ALLOW_REGISTRATION),
                 AbuseLimits.from(c), c.find(ConfigKeys.PUBLIC_URL), c.find(ConfigKeys.TURN_HOST),
                 c.get(ConfigKeys.ICE_URLS), secrets.turnSecrets(), c.get(ConfigKeys.TURN_CREDENTIAL_TTL), ports,
-                c.get(ConfigKeys.DEFAULT_MAX_PARTICIPANTS), c.get(ConfigKeys.MAX_PARTICIPANTS_LIMIT),
+                c.get(ConfigKeys.DEFAULT_MAX_PARTICIPANTS), c.get(ConfigKeys.ROOMS_PER_USER),
+                c.get(ConfigKeys.MAX_PARTICIPANTS_LIMIT),
                 c.get(ConfigKeys.DUPLICATE_JOIN),
                 new WebSocketSettings(Math.toIntExact(c.get(ConfigKeys.WS_MAX_MESSAGE_SIZE)),
                         c.get(ConfigKeys.WS_RATE_LIMIT), c.get(ConfigKeys.HEARTBEAT_TIMEOUT)),

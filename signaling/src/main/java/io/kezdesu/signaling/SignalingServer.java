@@ -189,7 +189,7 @@ public final class SignalingServer implements AutoCloseable {
                     SignalingMetrics.contentType()));
         });
         new AccountsApi(accounts, config.allowRegistration(), metrics).routes(router);
-        new RoomsApi(rooms, accounts, config.publicUrl(), tls).routes(router);
+        new RoomsApi(rooms, accounts, config.publicUrl(), tls, config.roomsPerUser()).routes(router);
         new ReportsApi(conferenceStore, rooms, accounts).routes(router);
         new AdminUsersApi(accounts, adminAuth).routes(router);
         new AdminRoomsApi(rooms, accounts, conferenceStore, adminAuth).routes(router);

@@ -120,6 +120,9 @@ public final class ConfigKeys {
             "STUN/TURN URLs handed to clients instead of the derived ones (e.g. a separate relay fleet)");
     public static final ConfigKey<Integer> DEFAULT_MAX_PARTICIPANTS = key("default-max-participants", SIGNALING,
             ValueType.integer(1, 10_000), 10, false, "Participant limit of a room created without one");
+    public static final ConfigKey<Integer> ROOMS_PER_USER = key("rooms-per-user", SIGNALING,
+            ValueType.integer(1, 1_000_000), 100, false,
+            "Open rooms one user may head (through the API; the admin API is not limited); more get 409 too-many-rooms");
     public static final ConfigKey<Integer> MAX_PARTICIPANTS_LIMIT = key("max-participants-limit", SIGNALING,
             ValueType.integer(1, 10_000), 50, false, "Server-wide cap on any room's participant limit");
     public static final ConfigKey<DuplicateJoin> DUPLICATE_JOIN = key("duplicate-join", SIGNALING,

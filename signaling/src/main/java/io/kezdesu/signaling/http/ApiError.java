@@ -22,6 +22,7 @@ public enum ApiError {
     EMAIL_TAKEN("email-taken", HttpResponseStatus.CONFLICT),
     CONFLICT("conflict", HttpResponseStatus.CONFLICT),
     ROOM_CLOSED("room-closed", HttpResponseStatus.CONFLICT),
+    TOO_MANY_ROOMS("too-many-rooms", HttpResponseStatus.CONFLICT),
     PAYLOAD_TOO_LARGE("payload-too-large", HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE),
     TOO_MANY_REQUESTS("too-many-requests", HttpResponseStatus.TOO_MANY_REQUESTS),

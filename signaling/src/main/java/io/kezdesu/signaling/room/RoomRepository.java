@@ -44,6 +44,11 @@ public final class RoomRepository {
                 .sort(Sorts.descending("createdAt"))).map(Room::fromDocument);
     }
 
+    /** How many open rooms the user heads. */
+    public Mono<Long> countOpenHeadedBy(String userId) {
+        return Mono.from(rooms.countDocuments(Filters.and(Filters.eq("headId", userId), Filters.eq("closed", false))));
+    }
+
     public Flux<Room> all(int limit, boolean includeClosed) {
         Bson filter = includeClosed ? new Document() : Filters.eq("closed", false);
         return Flux.from(rooms.find(filter).sort(Sorts.descending("createdAt")).limit(limit)).map(Room::fromDocument);

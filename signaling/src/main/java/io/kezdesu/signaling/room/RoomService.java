@@ -70,6 +70,19 @@ public final class RoomService {
         return registry.context();
     }
 
+    /**
+     * A user's new room, unless they already head {@code rooms-per-user} open ones (409 too-many-rooms). Counted, then
+     * inserted: a burst of concurrent creations can pass the count together, so the bound is approximate by that
+     * burst, which the HTTP API's one-request-at-a-time per connection and connections-per-ip keep small.
+     */
+    public Mono<Room> createFor(String headId, String name, Optional<Integer> maxParticipants,
+                                Optional<String> password, boolean lobby, int roomsPerUser) {
+        return ctx().rooms().countOpenHeadedBy(headId).flatMap(open -> open >= roomsPerUser
+                ? Mono.error(new ApiException(ApiError.TOO_MANY_ROOMS, "you head " + open + " open rooms, the most "
+                        + "this server allows; close one first"))
+                : create(headId, name, maxParticipants, password, lobby));
+    }
+
     public Mono<Room> create(String headId, String name, Optional<Integer> maxParticipants, Optional<String> password,
                              boolean lobby) {
         int limit = maxParticipants.orElse(Math.min(defaultLimit, maxLimit));

@@ -29,7 +29,11 @@ public final class RoomsApi {
     private final Optional<String> publicUrl;
     private final boolean tls;
 
-    public RoomsApi(RoomService rooms, AccountService accounts, Optional<String> publicUrl, boolean tls) {
+    private final int roomsPerUser;
+
+    public RoomsApi(RoomService rooms, AccountService accounts, Optional<String> publicUrl, boolean tls,
+                    int roomsPerUser) {
+        this.roomsPerUser = roomsPerUser;
         this.rooms = rooms;
         this.accounts = accounts;
         this.publicUrl = publicUrl;
@@ -52,7 +56,7 @@ public final class RoomsApi {
         Optional<String> password = passwordChange(body).orElse(Optional.empty());
         boolean lobby = bool(body, "lobby").orElse(false);
         return accounts.authenticate(req.bearerToken())
-                .flatMap(user -> rooms.create(user.id(), name, limit, password, lobby))
+                .flatMap(user -> rooms.createFor(user.id(), name, limit, password, lobby, roomsPerUser))
                 .map(room -> ApiResponse.created(view(room, req, true)));
     }
 

@@ -134,4 +134,25 @@ class RoomSettingsApiTest {
         Response r = f.call("PATCH", "/admin/rooms/nosuchroom", Map.of("locked", true), admin);
         assertEquals(404, r.status(), r.text());
     }
+
+    @Test
+    void oneUserHeadsAtMostTheirRoomsPerUserOpenRooms() {
+        // At the default of 100: a user creating rooms without end is stopped; closing one makes room.
+        TestUser head = f.user("Hoarder");
+        String first = null;
+        for (int i = 0; i < 100; i++) {
+            Response r = f.call("POST", "/api/rooms", Map.of("name", "r" + i), head.token());
+            assertEquals(201, r.status(), r.text());
+            if (first == null) {
+                first = r.json().path("id").asText();
+            }
+        }
+        Response refused = f.call("POST", "/api/rooms", Map.of("name", "one more"), head.token());
+        assertEquals(409, refused.status(), refused.text());
+        assertEquals("too-many-rooms", refused.json().path("error").asText());
+        assertEquals(201, f.call("POST", "/api/rooms", Map.of("name", "someone else's"), f.user("Other").token())
+                .status(), "others are not limited by it");
+        assertEquals(200, f.call("DELETE", "/api/rooms/" + first, null, head.token()).status());
+        assertEquals(201, f.call("POST", "/api/rooms", Map.of("name", "after closing one"), head.token()).status());
+    }
 }
