@@ -15,6 +15,13 @@ import org.bson.Document;
  * peak, participant-minutes, and {@code lastSeenAt}, the last heartbeat, which recovery ends a crashed one at.
  */
 final class ConferenceRecord {
+    /**
+     * Intervals kept per person: the first half and the latest half. A join/leave loop would otherwise grow the
+     * document toward MongoDB's 16 MB limit, past which the conference could no longer be recorded. Those dropped
+     * from the middle still count in the person's seconds ({@code omittedIntervals}, {@code omittedSeconds}).
+     */
+    static final int MAX_INTERVALS = 100;
+
     final String id;
     final String roomId;
     final String roomName;
@@ -49,7 +56,15 @@ final class ConferenceRecord {
     }
 
     void join(String userId, String name, Instant at) {
-        attendees.computeIfAbsent(userId, k -> new Attendee(name)).intervals.add(new Interval(at, null, null));
+        Attendee a = attendees.computeIfAbsent(userId, k -> new Attendee(name));
+        if (a.intervals.size() >= MAX_INTERVALS) {
+            Interval dropped = a.intervals.remove(MAX_INTERVALS / 2);
+            if (dropped.leftAt != null) {
+                a.omittedMillis += Duration.between(dropped.joinedAt, dropped.leftAt).toMillis();
+            }
+            a.omitted++;
+        }
+        a.intervals.add(new Interval(at, null, null));
         current++;
         peak = Math.max(peak, current);
         lastEventAt = at;
@@ -89,7 +104,7 @@ final class ConferenceRecord {
         long totalMillis = 0;
         for (Map.Entry<String, Attendee> e : attendees.entrySet()) {
             List<Document> intervals = new ArrayList<>();
-            long millis = 0;
+            long millis = e.getValue().omittedMillis;
             for (Interval iv : e.getValue().intervals) {
                 Instant end = iv.leftAt != null ? iv.leftAt : (endedAt != null ? endedAt : lastAlive());
                 millis += Duration.between(iv.joinedAt, end).toMillis();
@@ -99,8 +114,13 @@ final class ConferenceRecord {
                 intervals.add(d);
             }
             totalMillis += millis;
-            people.add(new Document("userId", e.getKey()).append("name", e.getValue().name)
-                    .append("seconds", millis / 1000.0).append("intervals", intervals));
+            Document person = new Document("userId", e.getKey()).append("name", e.getValue().name)
+                    .append("seconds", millis / 1000.0).append("intervals", intervals);
+            if (e.getValue().omitted > 0) {
+                person.append("omittedIntervals", e.getValue().omitted)
+                        .append("omittedSeconds", e.getValue().omittedMillis / 1000.0);
+            }
+            people.add(person);
         }
         return new Document("_id", id)
                 .append("roomId", roomId)
@@ -127,6 +147,9 @@ final class ConferenceRecord {
         r.peak = d.getInteger("peakParticipants", 0);
         for (Document p : d.getList("participants", Document.class, List.of())) {
             Attendee a = new Attendee(p.getString("name"));
+            a.omitted = p.getInteger("omittedIntervals", 0);
+            Object omittedSeconds = p.get("omittedSeconds");
+            a.omittedMillis = omittedSeconds instanceof Number n ? Math.round(n.doubleValue() * 1000) : 0;
             for (Document iv : p.getList("intervals", Document.class, List.of())) {
                 Date left = iv.getDate("leftAt");
                 a.intervals.add(new Interval(iv.getDate("joinedAt").toInstant(),
@@ -143,6 +166,9 @@ final class ConferenceRecord {
     static final class Attendee {
         final String name;
         final List<Interval> intervals = new ArrayList<>();
+        /** Intervals dropped from the middle of a long list, and their time. */
+        int omitted;
+        long omittedMillis;
 
         Attendee(String name) {
             this.name = name;
