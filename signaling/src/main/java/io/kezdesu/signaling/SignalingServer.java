@@ -175,6 +175,7 @@ public final class SignalingServer implements AutoCloseable {
         timers.scheduleAtFixedRate(() -> recorder.heartbeat().subscribe(), heartbeat, heartbeat,
                 TimeUnit.MILLISECONDS);
         RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics, config, kdf);
+        metrics.liveRooms(rooms.registry()::size);
         AdminAuth adminAuth = new AdminAuth(config.adminToken());
         boolean tls = config.tls().isPresent();
 

@@ -66,6 +66,13 @@ public final class SignalingMetrics {
     private final io.prometheus.metrics.core.datapoints.CounterDataPoint relayedCandidates =
             relayed.labelValues("candidate");
 
+    /** {@code kezdesu_live_rooms}: rooms held in memory, read from {@code count} at scrape time. */
+    public void liveRooms(java.util.function.IntSupplier count) {
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("kezdesu_live_rooms")
+                .help("Rooms held in memory: loaded for a join, until nobody is in them or their lobby")
+                .callback(cb -> cb.call(count.getAsInt())).register(registry);
+    }
+
     public SignalingMetrics() {
         JOIN_OUTCOMES.forEach(joins::labelValues);
         AUTH_KINDS.forEach(authFailures::labelValues);

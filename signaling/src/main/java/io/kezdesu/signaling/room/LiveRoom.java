@@ -78,6 +78,7 @@ public final class LiveRoom {
             return false;
         }
         if (session.isClosed()) {
+            retireIfEmpty();
             return true;
         }
         String userId = session.user().id();
@@ -86,6 +87,8 @@ public final class LiveRoom {
         switch (d.outcome()) {
             case REFUSE -> {
                 ctx.metrics().joins.labelValues(d.error().code()).inc();
+                // A room loaded only to refuse someone (closed, locked, banned, full of nobody) leaves memory again.
+                retireIfEmpty();
                 throw new ProtocolException(d.error(), d.message());
             }
             case LOBBY -> knock(session);
@@ -512,7 +515,7 @@ public final class LiveRoom {
      * An empty room leaves the registry, but only once its store writes have landed: until then a new join must find
      * this instance (closed, bans, roles as they are now), not reload what the store still says.
      */
-    private void retireIfEmpty() {
+    void retireIfEmpty() {
         if (participants.isEmpty() && lobby.isEmpty() && !retired) {
             writer.whenIdle(this::retireNowIfEmpty);
         }

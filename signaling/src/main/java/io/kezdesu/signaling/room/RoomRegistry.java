@@ -39,6 +39,11 @@ public final class RoomRegistry {
         return Optional.ofNullable(live.get(roomId)).filter(r -> !r.retired());
     }
 
+    /** Rooms held in memory now (loaded for a join and not yet retired). */
+    public int size() {
+        return live.size();
+    }
+
     public List<LiveRoom> all() {
         return List.copyOf(live.values());
     }

@@ -205,6 +205,7 @@ public final class RoomService {
             String guesser = roomId + " " + session.user().id();
             java.time.Duration wait = check ? wrongPasswords.retryAfter(guesser) : java.time.Duration.ZERO;
             if (!wait.isZero()) {
+                live.retireIfEmpty();
                 return Mono.error(new ProtocolException(SignalingError.TOO_MANY_ATTEMPTS, "too many wrong passwords "
                         + "for this room; try again in " + Math.max(1, wait.toSeconds()) + " s"));
             }
@@ -216,7 +217,8 @@ public final class RoomService {
                                 } else {
                                     wrongPasswords.recordFailure(guesser);
                                 }
-                            });
+                            })
+                            .doOnError(busy -> live.retireIfEmpty());
             return passwordOk.flatMap(ok -> {
                 if (live.join(session, ok)) {
                     return Mono.<Void>empty();

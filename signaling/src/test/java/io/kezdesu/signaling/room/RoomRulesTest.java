@@ -195,6 +195,38 @@ class RoomRulesTest {
     }
 
     @Test
+    void roomsLoadedOnlyToRefuseAJoinLeaveMemoryAgain(@TempDir Path dir) {
+        try (SignalingFixture g = SignalingFixture.start(dir, Map.of())) {
+            TestUser head = g.user("Head");
+            TestUser eve = g.user("Eve");
+            WsClient e = g.ws(eve);
+            for (int i = 0; i < 20; i++) {
+                String room = g.room(head, Map.of("name", "closed " + i));
+                assertEquals(200, g.call("DELETE", "/api/rooms/" + room, null, head.token()).status());
+                e.send(msg("join", "room", room));
+                e.expectError("room-closed");
+            }
+            String locked = g.room(head, Map.of("name", "locked"));
+            assertEquals(200, g.call("PATCH", "/api/rooms/" + locked, Map.of("locked", true), head.token()).status());
+            e.send(msg("join", "room", locked));
+            e.expectError("room-locked");
+            // Each was loaded to be refused; none stays once its writes are idle (observed on /metrics).
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            String live;
+            while (!(live = liveRooms(g)).equals("0.0") && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals("0.0", live);
+        }
+    }
+
+    private static String liveRooms(SignalingFixture g) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^kezdesu_live_rooms (\\S+)$")
+                .matcher(g.call("GET", "/metrics", null, null).text());
+        return m.find() ? m.group(1) : "missing";
+    }
+
+    @Test
     void aLockedRoomAdmitsOnlyItsHeadAndModerators() {
         TestUser head = f.user("Head");
         TestUser pat = f.user("Pat");
