@@ -48,6 +48,8 @@ public record RelayConfig(
         Duration maxAllocateTimeout,
         int unauthorizedPerSecond,
         int unauthorizedBurst,
+        int bindingPerSecond,
+        int bindingBurst,
         int permissionQuota,
         long maxBps,
         int maxChannelNumber,
@@ -88,6 +90,8 @@ public record RelayConfig(
         check(positiveSeconds(maxAllocateTimeout), "maxAllocateTimeout", maxAllocateTimeout, ">= 1s");
         check(unauthorizedPerSecond >= 1 && unauthorizedBurst >= 1, "unauthorizedPerSecond",
                 unauthorizedPerSecond + "/" + unauthorizedBurst, ">= 1 per second, burst >= 1");
+        check(bindingPerSecond >= 1 && bindingBurst >= 1, "bindingPerSecond", bindingPerSecond + "/" + bindingBurst,
+                ">= 1 per second, burst >= 1");
         check(connectionsPerIp >= 0, "connectionsPerIp", connectionsPerIp, ">= 0 (0 = unlimited)");
         check(permissionQuota >= 1, "permissionQuota", permissionQuota, ">= 1");
         check(maxBps >= 0, "maxBps", maxBps, ">= 0");
@@ -128,6 +132,8 @@ public record RelayConfig(
                 config.get(ConfigKeys.MAX_ALLOCATE_TIMEOUT),
                 config.get(ConfigKeys.UNAUTHORIZED_PER_SECOND),
                 config.get(ConfigKeys.UNAUTHORIZED_BURST),
+                config.get(ConfigKeys.BINDING_PER_SECOND),
+                config.get(ConfigKeys.BINDING_BURST),
                 config.get(ConfigKeys.PERMISSION_QUOTA),
                 config.get(ConfigKeys.MAX_BPS),
                 config.get(ConfigKeys.LEGACY_CHANNEL_NUMBERS) ? RFC5766_MAX_CHANNEL : RFC8656_MAX_CHANNEL,
@@ -143,7 +149,7 @@ public record RelayConfig(
                 minPort, maxPort, realm, authSecrets, nonceSecret, users, deniedPeers, allowedPeers, allowLoopbackPeers,
                 denyPrivatePeers, defaultAllocationLifetime, maxAllocationLifetime, permissionLifetime, channelLifetime,
                 nonceLifetime, userQuota, roomQuota, totalQuota, addressQuota, connectionsPerIp, maxAllocateTimeout, unauthorizedPerSecond,
-                unauthorizedBurst, permissionQuota, maxBps,
+                unauthorizedBurst, bindingPerSecond, bindingBurst, permissionQuota, maxBps,
                 RFC5766_MAX_CHANNEL,
                 relayThreads);
     }

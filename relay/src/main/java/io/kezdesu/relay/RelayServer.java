@@ -5,7 +5,7 @@ import io.kezdesu.relay.allocation.AllocationManager;
 import io.kezdesu.relay.allocation.UdpSockets;
 import io.kezdesu.relay.auth.NonceService;
 import io.kezdesu.relay.auth.TurnAuthenticator;
-import io.kezdesu.relay.auth.UnauthorizedRateLimiter;
+import io.kezdesu.relay.auth.SourceRateLimiter;
 import io.kezdesu.relay.policy.AddressMapper;
 import io.kezdesu.relay.policy.PeerAddressPolicy;
 import io.kezdesu.relay.policy.QuotaPolicy;
@@ -103,7 +103,8 @@ public final class RelayServer implements AutoCloseable {
         TurnServices services = new TurnServices(config,
                 new TurnAuthenticator(config.realm(), restCredentials(config), config.users()),
                 new NonceService(config.nonceSecret(), config.nonceLifetime(), Clock.systemUTC()),
-                new UnauthorizedRateLimiter(config.unauthorizedBurst(), config.unauthorizedPerSecond()),
+                new SourceRateLimiter(config.unauthorizedBurst(), config.unauthorizedPerSecond()),
+                new SourceRateLimiter(config.bindingBurst(), config.bindingPerSecond()),
                 new PeerAddressPolicy(config.deniedPeers(), config.allowedPeers(), config.allowLoopbackPeers(),
                         config.denyPrivatePeers(), own, ownAddresses(config, relayIp)),
                 allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()));

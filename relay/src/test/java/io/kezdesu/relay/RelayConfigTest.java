@@ -52,7 +52,7 @@ class RelayConfigTest {
                 ok.allowLoopbackPeers(), ok.denyPrivatePeers(), ok.defaultAllocationLifetime(),
                 ok.maxAllocationLifetime(), ok.permissionLifetime(), ok.channelLifetime(), ok.nonceLifetime(),
                 ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.addressQuota(), ok.connectionsPerIp(), ok.maxAllocateTimeout(), ok.unauthorizedPerSecond(),
-                ok.unauthorizedBurst(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber(),
+                ok.unauthorizedBurst(), ok.bindingPerSecond(), ok.bindingBurst(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber(),
                 ok.relayThreads()));
         assertTrue(e.getMessage().startsWith("tlsCert: "), e.getMessage());
         assertTrue(e.getMessage().contains("(expected: "), e.getMessage());

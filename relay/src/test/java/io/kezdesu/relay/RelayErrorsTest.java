@@ -211,6 +211,22 @@ class RelayErrorsTest {
     }
 
     @Test
+    void bindingAnswersPerSourceAreLimitedOverUdp() throws IOException {
+        try (RelayServer server = TestRelays.start(cfg -> cfg.with(ConfigKeys.BINDING_BURST, 3)
+                .with(ConfigKeys.BINDING_PER_SECOND, 1));
+             TurnTestClient c = client(server, "alice", null)) {
+            for (int i = 0; i < 10; i++) {
+                c.sendRaw(TestStun.Msg.request(0x001).encode(null, false));
+            }
+            // An unauthenticated Allocate is answered (401) after the ten: everything before has been decided.
+            TestStun.Msg allocate = TestStun.Msg.request(TurnTestClient.ALLOCATE).transport(17);
+            assertEquals(401, c.unsigned(allocate).errorCode());
+            long answered = c.unsolicitedCount(p -> TestStun.Msg.decode(p, p.length).isSuccess());
+            assertTrue(answered >= 3 && answered <= 4, answered + " Binding answers");
+        }
+    }
+
+    @Test
     void permissionQuotaIs486() throws IOException {
         try (RelayServer server = TestRelays.start(cfg -> cfg.with(ConfigKeys.PERMISSION_QUOTA, 1));
              TurnTestClient a = client(server, "alice", null)) {

@@ -248,6 +248,12 @@ public final class ConfigKeys {
                     + "dropped, so the relay reflects little at a spoofed victim. Raise it for a big NAT");
     public static final ConfigKey<Integer> UNAUTHORIZED_BURST = key("unauthorized-burst", RELAY,
             ValueType.integer(1, 1_000_000), 200, false, "401 challenges one source address may get at once");
+    public static final ConfigKey<Integer> BINDING_PER_SECOND = key("binding-per-second", RELAY,
+            ValueType.integer(1, 1_000_000), 100, false,
+            "STUN Binding requests answered per second to one source address over UDP (bursts of binding-burst); "
+                    + "more are dropped, so the relay reflects little at a spoofed victim");
+    public static final ConfigKey<Integer> BINDING_BURST = key("binding-burst", RELAY,
+            ValueType.integer(1, 1_000_000), 200, false, "STUN Binding answers one source address may get at once");
     public static final ConfigKey<Integer> USER_QUOTA = key("user-quota", RELAY, ValueType.integer(0, 1_000_000), 10,
             false, "Concurrent allocations per user (the REST user id); 0 = unlimited");
     public static final ConfigKey<Integer> ROOM_QUOTA = key("room-quota", RELAY, ValueType.integer(0, 1_000_000), 100,

@@ -62,6 +62,12 @@ public final class StunDispatcher {
         StunMessage m = tx.request();
         try {
             if (m.method() == StunTypes.BINDING) {
+                // Answered without authentication, so over UDP (where a source can be spoofed) only so often per
+                // source: the relay must not reflect a flood at a victim.
+                if (tx.fiveTuple().transport() == FiveTuple.Transport.UDP && !services.bindingLimiter()
+                        .tryAcquire(tx.fiveTuple().client().getAddress(), System.nanoTime())) {
+                    return;
+                }
                 rejectUnknown(m);
                 // RFC 8489 §7.3.1: the reflexive transport address, XOR-encoded.
                 tx.success(List.of(new OutAttribute.XorMappedAddress(tx.fiveTuple().client())));

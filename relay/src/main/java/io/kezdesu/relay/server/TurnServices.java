@@ -5,7 +5,7 @@ import io.kezdesu.relay.RelayConfig;
 import io.kezdesu.relay.allocation.AllocationManager;
 import io.kezdesu.relay.auth.NonceService;
 import io.kezdesu.relay.auth.TurnAuthenticator;
-import io.kezdesu.relay.auth.UnauthorizedRateLimiter;
+import io.kezdesu.relay.auth.SourceRateLimiter;
 import io.kezdesu.relay.policy.PeerAddressPolicy;
 
 /** The injected policies and state shared by every listener; built once by {@code RelayServer}. */
@@ -13,7 +13,8 @@ public record TurnServices(
         RelayConfig config,
         TurnAuthenticator authenticator,
         NonceService nonces,
-        UnauthorizedRateLimiter challengeLimiter,
+        SourceRateLimiter challengeLimiter,
+        SourceRateLimiter bindingLimiter,
         PeerAddressPolicy peerPolicy,
         AllocationManager allocations,
         StreamClients streams,

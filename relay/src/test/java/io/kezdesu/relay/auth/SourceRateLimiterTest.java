@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
-class UnauthorizedRateLimiterTest {
+class SourceRateLimiterTest {
 
     @Test
     void burstThenRefillPerSource() throws Exception {
-        UnauthorizedRateLimiter limiter = new UnauthorizedRateLimiter(3, 2);
+        SourceRateLimiter limiter = new SourceRateLimiter(3, 2);
         InetAddress a = InetAddress.getByName("192.0.2.1");
         InetAddress b = InetAddress.getByName("192.0.2.2");
         long t = 1_000_000_000L;

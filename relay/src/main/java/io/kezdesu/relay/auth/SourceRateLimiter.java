@@ -4,11 +4,11 @@ import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A token bucket per source address for 401 responses, so that the relay cannot be used to reflect challenges at a
- * spoofed victim. Buckets are forgotten wholesale when the table grows past {@link #MAX_SOURCES} (an attacker
+ * A token bucket per source address for answers sent over UDP without authentication (401 challenges, Binding
+ * responses), so that the relay cannot be used to reflect them at a spoofed victim. Buckets are forgotten wholesale when the table grows past {@link #MAX_SOURCES} (an attacker
  * spraying sources gains at most one burst each).
  */
-public final class UnauthorizedRateLimiter {
+public final class SourceRateLimiter {
 
     static final int MAX_SOURCES = 50_000;
 
@@ -16,7 +16,7 @@ public final class UnauthorizedRateLimiter {
     private final double perSecond;
     private final ConcurrentHashMap<InetAddress, Bucket> buckets = new ConcurrentHashMap<>();
 
-    public UnauthorizedRateLimiter(int burst, int perSecond) {
+    public SourceRateLimiter(int burst, int perSecond) {
         if (burst < 1 || perSecond < 1) {
             throw new IllegalArgumentException("burst, perSecond: " + burst + ", " + perSecond + " (expected: >= 1)");
         }
@@ -24,7 +24,7 @@ public final class UnauthorizedRateLimiter {
         this.perSecond = perSecond;
     }
 
-    /** Takes one token; false means drop the 401 silently. */
+    /** Takes one token; false means drop the answer silently. */
     public boolean tryAcquire(InetAddress source, long nowNanos) {
         if (buckets.size() > MAX_SOURCES) {
             buckets.clear();
