@@ -19,6 +19,9 @@ public final class ValueType<T> {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|K|M|G|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
 
+    /** The longest duration any key takes: ten years, far below where nanoseconds overflow a long (292 years). */
+    static final Duration MAX_DURATION = Duration.ofDays(3650);
+
     private final String expected;
     private final Function<String, T> parser;
     private final Function<T, String> printer;
@@ -98,9 +101,13 @@ public final class ValueType<T> {
         return new ValueType<>("a file system path", s -> s.isEmpty() ? null : Path.of(expandHome(s)), Path::toString);
     }
 
-    /** Durations as {@code 90s}, {@code 15m}, {@code 12h}, {@code 7d}, {@code 250ms}, or ISO-8601 {@code PT12H}. */
+    /**
+     * Durations as {@code 90s}, {@code 15m}, {@code 12h}, {@code 7d}, {@code 250ms}, or ISO-8601 {@code PT12H}; at most
+     * {@link #MAX_DURATION}, so that every timer can hold it in nanoseconds and every deadline in an {@code Instant}.
+     */
     public static ValueType<Duration> duration(Duration min) {
-        return new ValueType<>("a duration >= " + printDuration(min) + " such as 30s, 15m, 12h, 7d", s -> {
+        return new ValueType<>("a duration from " + printDuration(min) + " to " + printDuration(MAX_DURATION)
+                + " such as 30s, 15m, 12h, 7d", s -> {
             Duration d;
             Matcher m = DURATION.matcher(s);
             if (m.matches()) {
@@ -116,7 +123,7 @@ public final class ValueType<T> {
             } else {
                 d = Duration.parse(s.toUpperCase(Locale.ROOT));
             }
-            return d.compareTo(min) < 0 ? null : d;
+            return d.compareTo(min) < 0 || d.compareTo(MAX_DURATION) > 0 ? null : d;
         }, ValueType::printDuration);
     }
 

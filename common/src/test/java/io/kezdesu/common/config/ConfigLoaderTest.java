@@ -230,4 +230,20 @@ class ConfigLoaderTest {
         assertEquals(List.of("http-ip: " + ip + " (expected: an IPv4 or IPv6 address) [from --http-ip]"),
                 e.problems());
     }
+
+    /** Found by the long fuzz run: a duration of 184467440736 days parsed, then overflowed where it was used. */
+    @ParameterizedTest
+    @ValueSource(strings = {"184467440736d", "9223372036854775807ms", "9223372036854775807", "PT2562047788015215H",
+            "99999999999999999999d", "9223372036854775807GiB"})
+    void absurdValuesOfEveryKeyAreRefusedOrAcceptedNeverACrash(String absurd) {
+        for (ConfigKey<?> key : ConfigKeys.all()) {
+            try {
+                assertTrue(ConfigLoader.loadYamlWithoutFiles("", Map.of(key.name(), List.of(absurd))) != null);
+            } catch (ConfigException refused) {
+                assertTrue(refused.getMessage().contains(key.name()), refused.getMessage());
+            } catch (RuntimeException crash) {
+                throw new AssertionError(key.name() + ": " + absurd + " crashed the loader", crash);
+            }
+        }
+    }
 }
