@@ -32,7 +32,7 @@ class CliTest {
     @ValueSource(strings = {"", "serve", "signaling", "relay", "config", "config check", "user", "user add",
             "user list", "user show", "user disable", "user enable", "user reset-password", "room", "room list",
             "room create", "room show", "room close", "room kick", "room limit", "room lock", "room unlock",
-            "room promote", "report", "report list", "report show", "report export", "probe"})
+            "room promote", "report", "report list", "report show", "report export", "probe", "store"})
     void everyCommandHasHelp(String command) {
         String[] args = (command + " --help").strip().split(" ");
         CliRun r = run(Map.of(), args);

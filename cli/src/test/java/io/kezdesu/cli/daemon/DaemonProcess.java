@@ -18,13 +18,19 @@ import java.util.regex.Pattern;
 final class DaemonProcess {
 
     private static final Pattern READY = Pattern.compile("ready: http http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern TURN_UDP = Pattern.compile("turn udp [^ ]*:(\\d+)");
 
     final Process process;
     final int port;
+    /** The relay's UDP port ({@code serve} only), or -1. */
+    final int turnPort;
 
-    private DaemonProcess(Process process, int port) {
+    private DaemonProcess(Process process, String readyLine) {
         this.process = process;
-        this.port = port;
+        Matcher http = READY.matcher(readyLine);
+        this.port = http.find() ? Integer.parseInt(http.group(1)) : -1;
+        Matcher turn = TURN_UDP.matcher(readyLine);
+        this.turnPort = turn.find() ? Integer.parseInt(turn.group(1)) : -1;
     }
 
     /**
@@ -32,38 +38,49 @@ final class DaemonProcess {
      * {@code --conference-heartbeat 1s}), and waits for its startup line.
      */
     static DaemonProcess start(Path dataDir, String... options) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "signaling", "--data-dir", dataDir.toString(), "--http-ip", "127.0.0.1",
-                "--http-port", "0"));
+        return start("signaling", dataDir, options);
+    }
+
+    /** The same for {@code serve} (signaling and relay) or {@code signaling}. */
+    static DaemonProcess start(String mode, Path dataDir, String... options) throws Exception {
+        List<String> command = new ArrayList<>(kezdesu(mode, "--data-dir", dataDir.toString(), "--http-ip",
+                "127.0.0.1", "--http-port", "0"));
         command.addAll(List.of(options));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        return new DaemonProcess(p, awaitReady(p));
+        return new DaemonProcess(p, awaitLine(p, READY));
+    }
+
+    /** The command line that runs {@code kezdesu args…} from the test classpath. */
+    static List<String> kezdesu(String... args) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(List.of(args));
+        return command;
     }
 
     String base() {
         return "http://127.0.0.1:" + port;
     }
 
-    /** Reads the output until the startup line, then keeps draining it in the background. */
-    private static int awaitReady(Process p) throws Exception {
+    /** Reads the output until a line that matches {@code wanted}, then keeps draining it in the background. */
+    static String awaitLine(Process p, Pattern wanted) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         return CompletableFuture.supplyAsync(() -> {
             try {
                 String line;
                 while ((line = out.readLine()) != null) {
-                    Matcher m = READY.matcher(line);
-                    if (m.find()) {
+                    if (wanted.matcher(line).find()) {
                         Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
                         drain.setDaemon(true);
                         drain.start();
-                        return Integer.parseInt(m.group(1));
+                        return line;
                     }
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            throw new IllegalStateException("daemon exited before it was ready");
+            throw new IllegalStateException("kezdesu exited before it printed " + wanted);
         }).get(60, TimeUnit.SECONDS);
     }
 }

@@ -29,6 +29,14 @@ public final class EmbeddedStore implements AutoCloseable {
 
     /** Opens (or creates) the store file and listens on 127.0.0.1 on a free port. */
     public static EmbeddedStore start(Path file) {
+        return start(file, 0);
+    }
+
+    /**
+     * Opens (or creates) the store file and listens on 127.0.0.1 on {@code port} (0: a free one). Only loopback:
+     * the store knows no passwords, and who is on the other end of a connection can only be checked on this host.
+     */
+    public static EmbeddedStore start(Path file, int port) {
         DurableH2Backend backend;
         try {
             backend = new DurableH2Backend(file.toString());
@@ -42,10 +50,10 @@ public final class EmbeddedStore implements AutoCloseable {
         }
         MongoServer server = new MongoServer(backend);
         try {
-            server.bind("127.0.0.1", 0);
+            server.bind("127.0.0.1", port);
         } catch (RuntimeException e) {
             server.shutdownNow();
-            throw new StoreException("cannot bind embedded store on 127.0.0.1: " + e.getMessage(), e);
+            throw new StoreException("cannot bind embedded store on 127.0.0.1:" + port + ": " + e.getMessage(), e);
         }
         restrictToOwner(file);
         InetSocketAddress address = server.getLocalAddress();

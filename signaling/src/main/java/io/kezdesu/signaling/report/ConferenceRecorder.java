@@ -24,12 +24,17 @@ import reactor.core.publisher.Mono;
  * stamps each live record with {@code lastSeenAt} ({@link #heartbeat()}), so that a record marked {@code active} that
  * survives a crash is closed on the next start by {@link #recoverInterrupted()} at the last moment it is known to have
  * been running, not at its last join or leave: a crash loses at most one period of each call, for one small write per
- * live conference per period.
+ * live conference per period. A write the store refuses (an outage) is tried again, backing off from
+ * {@value #FIRST_RETRY_MS} ms to {@value #LAST_RETRY_MS} ms, until it lands: joins, leaves and ends during an outage
+ * reach the record once the store is back, while the process lives.
  */
 public final class ConferenceRecorder implements ConferenceEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConferenceRecorder.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+
+    static final long FIRST_RETRY_MS = 250;
+    static final long LAST_RETRY_MS = 4_000;
 
     private final ConferenceRepository repository;
     private final Clock clock;
@@ -74,7 +79,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
 
     /**
      * Stamps every live conference's record with the clock's now as {@code lastSeenAt}. Completes when those writes
-     * have settled (landed, or failed and been logged); the server runs it every {@code conference-heartbeat}.
+     * have settled (landed, or failed once and left to retry); the server runs it every {@code conference-heartbeat}.
      */
     public Mono<Void> heartbeat() {
         Instant now = clock.instant();
@@ -138,10 +143,11 @@ public final class ConferenceRecorder implements ConferenceEvents {
             }
             r.writing = true;
         }
-        write(r);
+        write(r, 0);
     }
 
-    private void write(ConferenceRecord r) {
+    /** Writes the record as it is now; {@code failures} in a row so far decide the wait before a retry. */
+    private void write(ConferenceRecord r, int failures) {
         Document doc;
         long version;
         synchronized (r) {
@@ -149,10 +155,14 @@ public final class ConferenceRecorder implements ConferenceEvents {
             version = r.version;
         }
         repository.replace(doc, new ReplaceOptions().upsert(true))
-                .doOnError(e -> LOG.warn("conference {}: write failed: {}", r.id, e.toString()))
-                .onErrorResume(e -> Mono.empty())
-                .doFinally(s -> {
-                    boolean again;
+                .then(Mono.just(true))
+                .onErrorResume(e -> {
+                    if (failures == 0) {
+                        LOG.warn("conference {}: write failed, retrying until it lands: {}", r.id, e.toString());
+                    }
+                    return Mono.just(false);
+                })
+                .subscribe(landed -> {
                     List<CompletableFuture<Void>> settled = new ArrayList<>();
                     synchronized (r) {
                         for (var it = r.waiting.iterator(); it.hasNext(); ) {
@@ -162,6 +172,18 @@ public final class ConferenceRecorder implements ConferenceEvents {
                                 it.remove();
                             }
                         }
+                    }
+                    settled.forEach(f -> f.complete(null));
+                    if (!landed) {
+                        long wait = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS << Math.min(failures, 8));
+                        Mono.delay(java.time.Duration.ofMillis(wait)).subscribe(t -> write(r, failures + 1));
+                        return;
+                    }
+                    if (failures > 0) {
+                        LOG.info("conference {}: written after {} failed tries", r.id, failures);
+                    }
+                    boolean again;
+                    synchronized (r) {
                         again = r.version != version;
                         if (!again) {
                             r.writing = false;
@@ -170,11 +192,9 @@ public final class ConferenceRecorder implements ConferenceEvents {
                             }
                         }
                     }
-                    settled.forEach(f -> f.complete(null));
                     if (again) {
-                        write(r);
+                        write(r, 0);
                     }
-                })
-                .subscribe();
+                });
     }
 }
