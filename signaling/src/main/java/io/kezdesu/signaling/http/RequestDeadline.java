@@ -1,10 +1,13 @@
 package io.kezdesu.signaling.http;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +25,12 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestDeadline.class);
 
+    /** How long a timed-out connection's further input is read and dropped after the 408, before the close. */
+    private static final long LINGER_MILLIS = 2_000;
+
     private final long timeoutMillis;
     private ScheduledFuture<?> timer;
+    private boolean lingering;
 
     RequestDeadline(Duration timeout) {
         this.timeoutMillis = timeout.toMillis();
@@ -31,6 +38,10 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lingering) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (timer == null) {
             timer = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
         }
@@ -46,7 +57,23 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
                 "the request did not arrive within " + Math.max(1, timeoutMillis / 1000) + " s"))
                 .withHeader("Connection", "close");
         ctx.channel().writeAndFlush(HttpApiHandler.response(answer, false, false))
-                .addListener(ChannelFutureListener.CLOSE);
+                .addListener((ChannelFutureListener) written -> lingeringClose(ctx, written));
+    }
+
+    /**
+     * Closing at once while the client is still sending made the kernel answer its next bytes with a reset, which
+     * could destroy the 408 in the client's receive buffer before it was read. So, as HTTP servers do (RFC 9112
+     * §9.6): send FIN after the 408, drop whatever still arrives, and close when the client does or after a linger.
+     */
+    private void lingeringClose(ChannelHandlerContext ctx, ChannelFuture written) {
+        if (!written.isSuccess() || !(ctx.channel() instanceof SocketChannel socket)) {
+            ctx.close();
+            return;
+        }
+        lingering = true;
+        ctx.channel().config().setAutoRead(true);
+        socket.shutdownOutput();
+        ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void completed() {
