@@ -29,9 +29,10 @@ final class Latencies {
         }
     }
 
-    synchronized void failed(String why) {
+    /** @param started when the failed probe began: the outage counts from there, not from its timeout */
+    synchronized void failed(String why, long started) {
         if (outageStart == 0) {
-            outageStart = System.nanoTime();
+            outageStart = started;
         }
         if (failed++ == 0) {
             firstFailure = why.replace(' ', '_');

@@ -91,10 +91,10 @@ public final class WellBehaved {
                 http.ok(System.nanoTime() - t0);
             } else {
                 http.failed(answer.isEmpty() ? "no-answer" : answer.substring(0, answer.indexOf('\r') < 0
-                        ? Math.min(20, answer.length()) : answer.indexOf('\r')));
+                        ? Math.min(20, answer.length()) : answer.indexOf('\r')), t0);
             }
         } catch (IOException e) {
-            http.failed(Tally.cause(e));
+            http.failed(Tally.cause(e), t0);
         }
     }
 
@@ -149,13 +149,13 @@ public final class WellBehaved {
                     if (buf[0] == 0x01 && buf[1] == 0x01) {
                         stun.ok(System.nanoTime() - t0);
                     } else {
-                        stun.failed(String.format("type-0x%02x%02x", buf[0], buf[1]));
+                        stun.failed(String.format("type-0x%02x%02x", buf[0], buf[1]), t0);
                     }
                     return;
                 }
             }
         } catch (IOException e) {
-            stun.failed(Tally.cause(e));
+            stun.failed(Tally.cause(e), t0);
         }
     }
 
