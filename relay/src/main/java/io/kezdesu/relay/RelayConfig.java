@@ -45,6 +45,7 @@ public record RelayConfig(
         int totalQuota,
         int addressQuota,
         int connectionsPerIp,
+        int maxConnections,
         Duration maxAllocateTimeout,
         int unauthorizedPerSecond,
         int unauthorizedBurst,
@@ -93,6 +94,7 @@ public record RelayConfig(
         check(bindingPerSecond >= 1 && bindingBurst >= 1, "bindingPerSecond", bindingPerSecond + "/" + bindingBurst,
                 ">= 1 per second, burst >= 1");
         check(connectionsPerIp >= 0, "connectionsPerIp", connectionsPerIp, ">= 0 (0 = unlimited)");
+        check(maxConnections >= 0, "maxConnections", maxConnections, ">= 0 (0 = from the open-file limit)");
         check(permissionQuota >= 1, "permissionQuota", permissionQuota, ">= 1");
         check(maxBps >= 0, "maxBps", maxBps, ">= 0");
         check(relayThreads >= 0, "relayThreads", relayThreads, ">= 0 (0 = one per core)");
@@ -129,6 +131,7 @@ public record RelayConfig(
                 config.get(ConfigKeys.TOTAL_QUOTA),
                 config.get(ConfigKeys.ADDRESS_QUOTA),
                 config.get(ConfigKeys.CONNECTIONS_PER_IP),
+                config.get(ConfigKeys.MAX_CONNECTIONS),
                 config.get(ConfigKeys.MAX_ALLOCATE_TIMEOUT),
                 config.get(ConfigKeys.UNAUTHORIZED_PER_SECOND),
                 config.get(ConfigKeys.UNAUTHORIZED_BURST),
@@ -148,7 +151,7 @@ public record RelayConfig(
         return new RelayConfig(listeningIps, listeningPort, tlsListeningPort, tlsCert, tlsKey, relayIps, externalIps,
                 minPort, maxPort, realm, authSecrets, nonceSecret, users, deniedPeers, allowedPeers, allowLoopbackPeers,
                 denyPrivatePeers, defaultAllocationLifetime, maxAllocationLifetime, permissionLifetime, channelLifetime,
-                nonceLifetime, userQuota, roomQuota, totalQuota, addressQuota, connectionsPerIp, maxAllocateTimeout, unauthorizedPerSecond,
+                nonceLifetime, userQuota, roomQuota, totalQuota, addressQuota, connectionsPerIp, maxConnections, maxAllocateTimeout, unauthorizedPerSecond,
                 unauthorizedBurst, bindingPerSecond, bindingBurst, permissionQuota, maxBps,
                 RFC5766_MAX_CHANNEL,
                 relayThreads);

@@ -9,6 +9,7 @@ import io.kezdesu.relay.auth.SourceRateLimiter;
 import io.kezdesu.relay.policy.AddressMapper;
 import io.kezdesu.relay.policy.PeerAddressPolicy;
 import io.kezdesu.relay.policy.QuotaPolicy;
+import io.kezdesu.common.ratelimit.ConnectionBudget;
 import io.kezdesu.common.ratelimit.KeyedLimit;
 import io.kezdesu.relay.server.StreamClients;
 import io.kezdesu.relay.server.StreamInitializer;
@@ -85,6 +86,14 @@ public final class RelayServer implements AutoCloseable {
 
     /** Binds every listener (blocking the caller until bound) and returns the running server. */
     public static RelayServer start(RelayConfig config) {
+        return start(config, ConnectionBudget.of(config.maxConnections()));
+    }
+
+    /**
+     * As {@link #start(RelayConfig)}, counting TCP/TLS connections against {@code budget}, which signaling in the
+     * same process shares (the open-file limit is the process's).
+     */
+    public static RelayServer start(RelayConfig config, ConnectionBudget budget) {
         // Read the PEM files before starting any thread, so a bad certificate fails fast and leaks nothing.
         SslContext ssl = config.tlsEnabled() ? sslContext(config) : null;
         boolean epoll = Epoll.isAvailable();
@@ -107,7 +116,7 @@ public final class RelayServer implements AutoCloseable {
                 new SourceRateLimiter(config.bindingBurst(), config.bindingPerSecond()),
                 new PeerAddressPolicy(config.deniedPeers(), config.allowedPeers(), config.allowLoopbackPeers(),
                         config.denyPrivatePeers(), own, ownAddresses(config, relayIp)),
-                allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()));
+                allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()), budget);
         allocations.metrics().streamBacklog(services.streams()::backlogBytes);
         RelayServer server = new RelayServer(group, allocations);
         try {

@@ -51,7 +51,7 @@ class RelayConfigTest {
                 ok.authSecrets(), ok.nonceSecret(), ok.users(), ok.deniedPeers(), ok.allowedPeers(),
                 ok.allowLoopbackPeers(), ok.denyPrivatePeers(), ok.defaultAllocationLifetime(),
                 ok.maxAllocationLifetime(), ok.permissionLifetime(), ok.channelLifetime(), ok.nonceLifetime(),
-                ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.addressQuota(), ok.connectionsPerIp(), ok.maxAllocateTimeout(), ok.unauthorizedPerSecond(),
+                ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.addressQuota(), ok.connectionsPerIp(), ok.maxConnections(), ok.maxAllocateTimeout(), ok.unauthorizedPerSecond(),
                 ok.unauthorizedBurst(), ok.bindingPerSecond(), ok.bindingBurst(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber(),
                 ok.relayThreads()));
         assertTrue(e.getMessage().startsWith("tlsCert: "), e.getMessage());

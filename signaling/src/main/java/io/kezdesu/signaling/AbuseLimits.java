@@ -15,6 +15,7 @@ import java.util.List;
 public record AbuseLimits(int loginFailuresPerIp, int loginFailuresPerAccount, Duration loginFailureWindow,
                           int registrationsPerIp, Duration registrationWindow, int passwordHashQueue,
                           List<AddressRange> trustedProxies, Duration headerTimeout, int connectionsPerIp,
+                          int maxConnections,
                           List<String> allowedOrigins, ConfigKeys.MetricsAccess metricsAccess) {
 
     public AbuseLimits {
@@ -30,7 +31,7 @@ public record AbuseLimits(int loginFailuresPerIp, int loginFailuresPerAccount, D
                 c.get(ConfigKeys.LOGIN_FAILURE_WINDOW), c.get(ConfigKeys.REGISTRATIONS_PER_IP),
                 c.get(ConfigKeys.REGISTRATION_WINDOW), c.get(ConfigKeys.PASSWORD_HASH_QUEUE),
                 c.get(ConfigKeys.TRUSTED_PROXIES), c.get(ConfigKeys.HEADER_TIMEOUT),
-                c.get(ConfigKeys.CONNECTIONS_PER_IP), c.get(ConfigKeys.ALLOWED_ORIGINS),
+                c.get(ConfigKeys.CONNECTIONS_PER_IP), c.get(ConfigKeys.MAX_CONNECTIONS), c.get(ConfigKeys.ALLOWED_ORIGINS),
                 c.get(ConfigKeys.METRICS_ACCESS));
     }
 }

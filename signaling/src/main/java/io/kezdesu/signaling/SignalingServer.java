@@ -136,6 +136,17 @@ public final class SignalingServer implements AutoCloseable {
      */
     public static SignalingServer start(SignalingConfig config, Store store, Clock clock,
                                         java.util.function.Supplier<byte[]> extraMetrics) {
+        return start(config, store, clock, extraMetrics,
+                io.kezdesu.common.ratelimit.ConnectionBudget.of(config.abuse().maxConnections()));
+    }
+
+    /**
+     * As {@link #start(SignalingConfig, Store, Clock, java.util.function.Supplier)}, counting connections against
+     * {@code budget}, which a relay in the same process shares (the open-file limit is the process's).
+     */
+    public static SignalingServer start(SignalingConfig config, Store store, Clock clock,
+                                        java.util.function.Supplier<byte[]> extraMetrics,
+                                        io.kezdesu.common.ratelimit.ConnectionBudget budget) {
         Duration startup = Duration.ofSeconds(30);
         UserRepository users = new UserRepository(store.database());
         RoomRepository roomStore = new RoomRepository(store.database());
@@ -219,7 +230,7 @@ public final class SignalingServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new HttpInitializer(ssl, config.maxBodySize(), router, inFlight, metrics, channels,
                             new ClientAddress(abuse.trustedProxies()), abuse.headerTimeout(),
-                            new KeyedLimit(abuse.connectionsPerIp()),
+                            new KeyedLimit(abuse.connectionsPerIp()), budget,
                             () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), sockets,
                                     tls, origins),
                             peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls))))

@@ -4,6 +4,7 @@ import io.kezdesu.common.config.Config;
 import io.kezdesu.common.config.ConfigKeys;
 import io.kezdesu.common.data.DataDirectory;
 import io.kezdesu.common.data.Secrets;
+import io.kezdesu.common.ratelimit.ConnectionBudget;
 import io.kezdesu.common.store.Store;
 import io.kezdesu.common.tls.TlsFiles;
 import io.kezdesu.relay.RelayConfig;
@@ -62,10 +63,12 @@ public final class Daemon implements AutoCloseable {
         Optional<RelayServer> relay = Optional.empty();
         Optional<MetricsListener> metrics = Optional.empty();
         List<String> parts = new ArrayList<>();
+        // One budget for both servers: the open-file limit it guards is the process's.
+        ConnectionBudget budget = ConnectionBudget.of(config.get(ConfigKeys.MAX_CONNECTIONS));
         try {
             if (mode != Mode.SIGNALING) {
                 RelayServer r = RelayServer.start(RelayConfig.from(config, secrets,
-                        tls.map(TlsFiles::certificate), tls.map(TlsFiles::privateKey)));
+                        tls.map(TlsFiles::certificate), tls.map(TlsFiles::privateKey)), budget);
                 relay = Optional.of(r);
                 started.add(r);
                 int metricsPort = config.get(ConfigKeys.METRICS_PORT);
@@ -91,7 +94,7 @@ public final class Daemon implements AutoCloseable {
                 java.util.function.Supplier<byte[]> relayMetrics = relay.<java.util.function.Supplier<byte[]>>map(
                         r -> r.metrics()::scrape).orElse(() -> new byte[0]);
                 SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, tls, ports), s,
-                        java.time.Clock.systemUTC(), relayMetrics);
+                        java.time.Clock.systemUTC(), relayMetrics, budget);
                 signaling = Optional.of(server);
                 started.add(server);
                 parts.add((server.isTls() ? "https " : "http ") + server.url());

@@ -74,4 +74,50 @@ class ServeTest {
             }
         }
     }
+
+    @Test
+    void signalingAndTheRelayShareOneConnectionBudget() throws Exception {
+        // The open-file limit is the process's, so max-connections counts HTTP and TURN-TCP together.
+        try (TestDaemon d = TestDaemon.start(dataDir, Map.of("max-connections", "2"), Daemon.Mode.ALL,
+                HttpClient.newHttpClient())) {
+            int httpPort = java.net.URI.create(d.base()).getPort();
+            java.net.InetSocketAddress turnTcp = d.daemon().relay().orElseThrow().tcpAddresses().get(0);
+            java.net.Socket turn = new java.net.Socket(turnTcp.getAddress(), turnTcp.getPort());
+            try (java.net.Socket http = new java.net.Socket("127.0.0.1", httpPort)) {
+                http.setSoTimeout(20_000);
+                assertTrue(health(http, false).startsWith("HTTP/1.1 200 "));
+                try (java.net.Socket third = new java.net.Socket("127.0.0.1", httpPort)) {
+                    third.setSoTimeout(20_000);
+                    assertEquals("", health(third, true), "the TURN connection holds the second place");
+                }
+                turn.close();
+                String again = "";
+                for (int i = 0; i < 200 && again.isEmpty(); i++) {
+                    try (java.net.Socket s = new java.net.Socket("127.0.0.1", httpPort)) {
+                        s.setSoTimeout(20_000);
+                        again = health(s, true);
+                    }
+                }
+                assertTrue(again.startsWith("HTTP/1.1 200 "), again);
+            } finally {
+                turn.close();
+            }
+        }
+    }
+
+    /** GET /healthz; with {@code close} the whole answer to the end, "" when the server closed without one. */
+    private static String health(java.net.Socket s, boolean close) throws java.io.IOException {
+        try {
+            s.getOutputStream().write(("GET /healthz HTTP/1.1\r\nHost: x\r\n" + (close ? "Connection: close\r\n" : "")
+                    + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            if (close) {
+                return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            }
+            byte[] buf = new byte[4096];
+            int n = s.getInputStream().read(buf);
+            return n < 0 ? "" : new String(buf, 0, n, StandardCharsets.US_ASCII);
+        } catch (java.net.SocketException reset) {
+            return "";
+        }
+    }
 }

@@ -64,11 +64,17 @@ public final class ConfigKeys {
                     + "empty trusts none");
     public static final ConfigKey<Duration> HEADER_TIMEOUT = key("header-timeout", HTTP,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(10), false,
-            "An HTTP request not whole (headers and body) this long after its first byte gets 408 and is closed");
+            "An HTTP request not whole (headers and body) this long after its first byte gets 408 and is closed; a "
+                    + "new connection that sends nothing this long is closed");
     public static final ConfigKey<Integer> CONNECTIONS_PER_IP = key("connections-per-ip", HTTP,
             ValueType.integer(0, 1_000_000), 500, false,
             "Open connections one client address (an IPv6 /64) may hold, HTTP and WebSocket (trusted proxies exempt) "
                     + "and, apart, TURN over TCP/TLS; more are closed at once; 0 = unlimited");
+    public static final ConfigKey<Integer> MAX_CONNECTIONS = key("max-connections", HTTP,
+            ValueType.integer(0, 10_000_000), 0, false,
+            "Open connections the whole process may hold, HTTP, WebSocket and TURN over TCP/TLS together; more are "
+                    + "closed at once, so the open-file limit is never reached; 0 = the open-file limit less a "
+                    + "tenth (at least 256) kept for the store, files and relay sockets");
     public static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed-origins", HTTP,
             ValueType.listOf(ValueType.url()), List.of(), false,
             "Other sites (scheme://host[:port]) whose pages may open /ws; a page's own origin and public-url's always "

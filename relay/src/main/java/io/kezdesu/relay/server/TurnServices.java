@@ -1,5 +1,6 @@
 package io.kezdesu.relay.server;
 
+import io.kezdesu.common.ratelimit.ConnectionBudget;
 import io.kezdesu.common.ratelimit.KeyedLimit;
 import io.kezdesu.relay.RelayConfig;
 import io.kezdesu.relay.allocation.AllocationManager;
@@ -18,5 +19,6 @@ public record TurnServices(
         PeerAddressPolicy peerPolicy,
         AllocationManager allocations,
         StreamClients streams,
-        KeyedLimit streamConnections) {
+        KeyedLimit streamConnections,
+        ConnectionBudget connectionBudget) {
 }

@@ -11,6 +11,7 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.kezdesu.common.ratelimit.AddressKey;
+import io.kezdesu.common.ratelimit.ConnectionBudget;
 import io.kezdesu.common.ratelimit.KeyedLimit;
 import java.time.Duration;
 import java.util.List;
@@ -39,12 +40,13 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final ClientAddress clientAddress;
     private final Duration headerTimeout;
     private final KeyedLimit connections;
+    private final ConnectionBudget budget;
     private final java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade;
     private final Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade;
 
     public HttpInitializer(Optional<SslContext> ssl, int maxBody, Router router, AtomicInteger inFlight,
                            SignalingMetrics metrics, ChannelGroup channels, ClientAddress clientAddress,
-                           Duration headerTimeout, KeyedLimit connections,
+                           Duration headerTimeout, KeyedLimit connections, ConnectionBudget budget,
                            java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade,
                            Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade) {
         this.webSocketUpgrade = webSocketUpgrade;
@@ -58,6 +60,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         this.clientAddress = clientAddress;
         this.headerTimeout = headerTimeout;
         this.connections = connections;
+        this.budget = budget;
     }
 
     @Override
@@ -73,6 +76,13 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
             }
             ch.closeFuture().addListener(f -> connections.release(key));
         }
+        // max-connections: the process's file descriptors, for everyone (shared with the relay's TCP/TLS).
+        if (!budget.tryAcquire()) {
+            metrics.connectionsRefused.inc();
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> budget.release());
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         ssl.ifPresent(ctx -> p.addLast("tls-or-plain", new TlsOrPlainHint(ctx)));

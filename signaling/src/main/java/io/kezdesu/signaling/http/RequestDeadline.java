@@ -17,9 +17,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The slowloris guard: a request must arrive whole (headers and body) within {@code header-timeout} of its first
  * byte, or the connection gets a 408 and is closed. The idle timer alone did not do it, since any byte reset it: a
- * client could hold a connection for ever by sending a header line a minute. Sits before the HTTP codec, where it
- * sees the first byte; {@link #completion()} sits after the aggregator, where it sees the request end. Between
- * requests the idle timer applies.
+ * client could hold a connection for ever by sending a header line a minute. A new connection's first request is due
+ * within {@code header-timeout} of the connection itself (a connection that never sends a byte is closed without an
+ * answer): a crowd of silent connections used to hold its descriptors for the whole idle timeout. Sits before the
+ * HTTP codec, where it sees the first byte; {@link #completion()} sits after the aggregator, where it sees the
+ * request end. Between requests the idle timer applies.
  */
 final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
@@ -31,13 +33,21 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     private final long timeoutMillis;
     private ScheduledFuture<?> timer;
     private boolean lingering;
+    private boolean anyByte;
 
     RequestDeadline(Duration timeout) {
         this.timeoutMillis = timeout.toMillis();
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        timer = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
+    }
+
+    @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        anyByte = true;
         if (lingering) {
             ReferenceCountUtil.release(msg);
             return;
@@ -50,6 +60,12 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
 
     private void expire(ChannelHandlerContext ctx) {
         timer = null;
+        if (!anyByte) {
+            LOG.debug("closing HTTP connection from {}: nothing sent within {} ms", ctx.channel().remoteAddress(),
+                    timeoutMillis);
+            ctx.close();
+            return;
+        }
         LOG.debug("closing HTTP connection from {}: request not complete within {} ms", ctx.channel().remoteAddress(),
                 timeoutMillis);
         // Through the whole pipeline (the codec comes after this handler), then closed.

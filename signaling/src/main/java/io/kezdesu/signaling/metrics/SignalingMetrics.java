@@ -53,7 +53,8 @@ public final class SignalingMetrics {
     public final Counter peerjsExpired = Counter.builder().name("kezdesu_peerjs_expired_total")
             .help("EXPIRE notices owed for messages to PeerJS ids that did not connect in time").register(registry);
     public final Counter connectionsRefused = Counter.builder().name("kezdesu_connections_refused_total")
-            .help("HTTP/WebSocket connections closed at once: their client address already held connections-per-ip")
+            .help("HTTP/WebSocket connections closed at once: their client address already held connections-per-ip, "
+                    + "or the process max-connections")
             .register(registry);
     public final Counter peerjsQueueDropped = Counter.builder().name("kezdesu_peerjs_queue_dropped_total")
             .help("PeerJS messages for offline ids dropped over a queue bound (per id, ids, bytes per sender, bytes)")

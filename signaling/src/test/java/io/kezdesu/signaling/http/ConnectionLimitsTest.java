@@ -90,6 +90,60 @@ class ConnectionLimitsTest {
         }
     }
 
+    @Test
+    void aConnectionThatSendsNothingIsClosedWithoutAnAnswerAfterTheHeaderTimeout(@TempDir Path dir)
+            throws Exception {
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("header-timeout", "1s"));
+             Socket s = new Socket("127.0.0.1", f.server.address().getPort())) {
+            // Silent connections used to be held for the whole idle timeout (120 s), a descriptor each.
+            s.setSoTimeout(20_000);
+            assertEquals(-1, s.getInputStream().read(), "closed, nothing sent");
+            // The connection's place is back: a new one is answered.
+            try (Socket next = new Socket("127.0.0.1", f.server.address().getPort())) {
+                next.setSoTimeout(20_000);
+                assertTrue(askAndReadToEnd(next).startsWith("HTTP/1.1 200 "));
+            }
+        }
+    }
+
+    @Test
+    void theProcessHoldsAtMostMaxConnectionsWhateverTheirAddresses(@TempDir Path dir) throws Exception {
+        // Many addresses, each under connections-per-ip: only max-connections stops them before the descriptors
+        // run out (a crowd of 20,000 did that: the server then answered nobody).
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("max-connections", "3"))) {
+            int port = f.server.address().getPort();
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket s = from("127.0.0." + (2 + i), port);
+                    held.add(s);
+                    assertTrue(ask(s).startsWith("HTTP/1.1 200 "));
+                }
+                try (Socket fourth = from("127.0.0.9", port)) {
+                    assertEquals("", askAndReadToEnd(fourth), "the fourth is closed without an answer");
+                }
+                held.remove(0).close();
+                String again = "";
+                for (int i = 0; i < 200 && again.isEmpty(); i++) {
+                    try (Socket s = from("127.0.0.10", port)) {
+                        again = askAndReadToEnd(s);
+                    }
+                }
+                assertTrue(again.startsWith("HTTP/1.1 200 "), again);
+            } finally {
+                for (Socket s : held) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    private static Socket from(String localAddress, int port) throws IOException {
+        Socket s = new Socket("127.0.0.1", port, java.net.InetAddress.getByName(localAddress), 0);
+        s.setSoTimeout(20_000);
+        return s;
+    }
+
     private static String ask(Socket s) throws IOException {
         s.getOutputStream().write(HEALTH);
         s.getOutputStream().flush();
