@@ -11,6 +11,7 @@ import io.kezdesu.signaling.session.Connection;
 import io.kezdesu.signaling.session.Revocation;
 import io.kezdesu.signaling.session.SocketSession;
 import io.kezdesu.signaling.session.UserSockets;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -167,6 +169,14 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
         }
         if (frame instanceof BinaryWebSocketFrame) {
             error(SignalingError.BAD_REQUEST, "binary frames are not supported; send JSON text", Optional.empty());
+            return;
+        }
+        if (!ByteBufUtil.isText(frame.content(), StandardCharsets.UTF_8)) {
+            // RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection (1007). Decoded with replacement
+            // characters it was relayed, and a peer got an offer that was not what its sender sent.
+            error(SignalingError.BAD_REQUEST, "text frame is not UTF-8", Optional.empty());
+            dropReason = "disconnected";
+            close(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "text frame is not UTF-8");
             return;
         }
         String text = ((TextWebSocketFrame) frame).text();
