@@ -117,9 +117,7 @@ public final class SocketSession {
     }
 
     private void join(ClientMessage.Join join) {
-        if (room != null || joining) {
-            throw new ProtocolException(SignalingError.ALREADY_JOINED, "leave the current room first");
-        }
+        refuseWhileInOrJoining();
         joining = true;
         // "joining" is cleared before the answer goes out (attach, or here before the error), so a client that
         // reacts to the answer at once is never told a join is still in progress.
@@ -131,10 +129,18 @@ public final class SocketSession {
     }
 
     private void resume(ClientMessage.Resume resume) {
+        // A resume used to be let through while a join waited for the store: the socket then sat in two rooms.
+        refuseWhileInOrJoining();
+        rooms.resume(this, resume.token(), resume.received());
+    }
+
+    private void refuseWhileInOrJoining() {
         if (room != null) {
             throw new ProtocolException(SignalingError.ALREADY_JOINED, "leave the current room first");
         }
-        rooms.resume(this, resume.token(), resume.received());
+        if (joining) {
+            throw new ProtocolException(SignalingError.ALREADY_JOINED, "a join is in progress; wait for its answer");
+        }
     }
 
     /** Reports a failure of an asynchronous step to the client as an error message. */

@@ -353,6 +353,29 @@ class RoomRulesTest {
     }
 
     @Test
+    void aResumeWhileAJoinIsInFlightIsRefusedSoNoSocketSitsInTwoRooms() {
+        TestUser head = f.user("Head");
+        TestUser pat = f.user("Pat");
+        String first = f.room(head, Map.of());
+        String second = f.room(head, Map.of());
+        WsClient h = f.join(head, first);
+        WsClient p = f.join(pat, first);
+        h.expect("peer-joined");
+        String token = p.joined.path("resumeToken").asText();
+        p.abort();
+
+        WsClient back = f.ws(pat);
+        // The second room is not live yet: its join waits for the store, and the resume arrives meanwhile.
+        back.send(msg("join", "room", second));
+        back.send(msg("resume", "token", token));
+        JsonNode refused = back.expectError("already-joined");
+        assertEquals("resume", refused.path("re").asText(), refused.toString());
+        assertTrue(refused.path("message").asText().contains("join is in progress"), refused.toString());
+        assertEquals(second, back.expect("joined").path("room").path("id").asText());
+        assertFalse(back.hasPending(), "one room only");
+    }
+
+    @Test
     void aDroppedSocketThatDoesNotComeBackLeavesAfterTheGrace() {
         TestUser head = f.user("Head");
         TestUser pat = f.user("Pat");
