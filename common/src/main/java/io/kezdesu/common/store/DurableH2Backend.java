@@ -11,6 +11,13 @@ import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.h2.mvstore.MVStore;
+import org.h2.mvstore.RandomAccessStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,6 +25,13 @@ import org.slf4j.LoggerFactory;
  * H2Backend commits its MVStore on a one-second timer, so a write the driver saw acknowledged could vanish if the
  * process were killed within that second. This backend commits and syncs the file to disk before acknowledging every
  * command that may change data, so an acknowledged write survives a crash of the process and a power cut.
+ *
+ * <p>Every commit writes a new chunk, and MVStore's defaults kept each replaced chunk for 45 s and compacted only
+ * when the store was idle: under steady writes (a soak of 10,000 joins) the file grew by ~17 KB a write, 680 MB for
+ * 40,000, and never shrank. Since every commit here is synced, nothing needs a replaced chunk for long, so
+ * chunks are reused after a few seconds; there is no background writer (it would write unsynced); and every
+ * {@value #MAINTAIN_EVERY} writes a maintenance thread rewrites sparse chunks, then commits and syncs. A file left
+ * large (by an older version) is compacted and truncated when opened.
  */
 final class DurableH2Backend extends H2Backend {
 
@@ -34,12 +48,102 @@ final class DurableH2Backend extends H2Backend {
     /** Each connection's verdict, decided on its first request. */
     private final Map<Channel, Boolean> allowed = new ConcurrentHashMap<>();
 
+    /** Writes between maintenance runs. */
+    static final int MAINTAIN_EVERY = 1000;
+    /**
+     * Replaced chunks are kept this long before their space is reused. Each commit is synced before the next
+     * commit starts ({@link #durably}), so no version on disk can need a replaced chunk; the second is for readers
+     * still walking an older version's pages.
+     */
+    private static final int RETENTION_MILLIS = 1000;
+    /** A file at least this large when opened is compacted and truncated first. */
+    private static final long SHRINK_ABOVE = 32L << 20;
+    /** Bytes of chunks moved to the front of a large file when it is opened, at most. */
+    private static final long MOVE_AT_OPEN = 256L << 20;
+    /** Live pages rewritten per maintenance run, at most. */
+    private static final int REWRITE_BYTES = 16 << 20;
+
+    private final Object commitLock = new Object();
+    private final AtomicInteger writesSinceMaintenance = new AtomicInteger();
+    private final AtomicBoolean maintenancePending = new AtomicBoolean();
+    private final ExecutorService maintenance = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "embedded-store-maintenance");
+        t.setDaemon(true);
+        return t;
+    });
+
     DurableH2Backend(String file) {
-        super(file);
+        super(open(file));
         if (ownUid.isEmpty()) {
             LOG.warn("cannot tell which local user connects to the embedded store on this system; any local process "
                     + "may use it (run kezdesu on a machine of its own, or use mongo-uri with authentication)");
         }
+    }
+
+    private static MVStore open(String file) {
+        MVStore store = new MVStore.Builder().fileName(file).autoCommitDisabled().open();
+        // Old versions serve only rollbacks, which nothing here does; kept, they pinned every replaced chunk.
+        store.setVersionsToKeep(0);
+        long size = new java.io.File(file).length();
+        if (size >= SHRINK_ABOVE) {
+            // Nobody else writes yet and each step is synced, so a replaced chunk may be reused at once.
+            store.setRetentionTime(0);
+            long started = System.nanoTime();
+            compact(store, 5_000, new Object());
+            // Then the live chunks move to the front of the file, which is cut after them.
+            if (store.getFileStore() instanceof RandomAccessStore chunks) {
+                chunks.compactMoveChunks(100, MOVE_AT_OPEN, store);
+                store.sync();
+            }
+            LOG.info("embedded store {} compacted from {} to {} MiB in {} ms", file, size >> 20,
+                    new java.io.File(file).length() >> 20, (System.nanoTime() - started) / 1_000_000);
+        }
+        store.setRetentionTime(RETENTION_MILLIS);
+        return store;
+    }
+
+    /** Rewrites sparse chunks for at most {@code millis}, each step committed and synced. */
+    private static void compact(MVStore store, long millis, Object commitLock) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        boolean more = true;
+        while (more && System.nanoTime() < deadline) {
+            synchronized (commitLock) {
+                more = store.compact(80, REWRITE_BYTES);
+                store.commit();
+                store.sync();
+            }
+        }
+    }
+
+    /** Commits and syncs, one commit at a time: a commit never reuses space a version not yet on disk needs. */
+    private void durably() {
+        synchronized (commitLock) {
+            commit();
+            getMvStore().sync();
+        }
+    }
+
+    private void maintain() {
+        maintenancePending.set(false);
+        try {
+            if (!getMvStore().isClosed()) {
+                compact(getMvStore(), 200, commitLock);
+            }
+        } catch (RuntimeException e) {
+            // Closed under us at shutdown, or a full disk: the next run (or the next open) tries again.
+            LOG.warn("embedded store maintenance failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        maintenance.shutdown();
+        try {
+            maintenance.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        super.close();
     }
 
     /**
@@ -96,8 +200,16 @@ final class DurableH2Backend extends H2Backend {
         Document command = message.getDocument();
         String name = command.isEmpty() ? "" : command.keySet().iterator().next();
         if (!READS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-            commit();
-            getMvStore().sync();
+            durably();
+            if (writesSinceMaintenance.incrementAndGet() >= MAINTAIN_EVERY
+                    && maintenancePending.compareAndSet(false, true)) {
+                writesSinceMaintenance.set(0);
+                try {
+                    maintenance.execute(this::maintain);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    maintenancePending.set(false);
+                }
+            }
         }
         return result;
     }
