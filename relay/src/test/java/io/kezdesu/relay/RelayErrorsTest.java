@@ -211,6 +211,23 @@ class RelayErrorsTest {
     }
 
     @Test
+    void unauthenticatedErrorsShareTheChallengeBudgetPerSourceOverUdp() throws IOException {
+        try (RelayServer server = TestRelays.start(cfg -> cfg.with(ConfigKeys.UNAUTHORIZED_BURST, 3)
+                .with(ConfigKeys.UNAUTHORIZED_PER_SECOND, 1));
+             TurnTestClient c = client(server, "alice", null)) {
+            // A request of an unknown method costs its sender nothing and was answered (400) every time: a reflector
+            // for a spoofed source.
+            for (int i = 0; i < 10; i++) {
+                c.sendRaw(TestStun.Msg.request(0x0FF).encode(null, false));
+            }
+            // A Binding is answered in turn, after the ten: everything before its answer has been decided.
+            assertTrue(c.unsigned(TestStun.Msg.request(0x001)).isSuccess());
+            long errors = c.unsolicitedCount(p -> TestStun.Msg.decode(p, p.length).errorCode() == 400);
+            assertTrue(errors >= 3 && errors <= 4, errors + " 400 answers");
+        }
+    }
+
+    @Test
     void bindingAnswersPerSourceAreLimitedOverUdp() throws IOException {
         try (RelayServer server = TestRelays.start(cfg -> cfg.with(ConfigKeys.BINDING_BURST, 3)
                 .with(ConfigKeys.BINDING_PER_SECOND, 1));

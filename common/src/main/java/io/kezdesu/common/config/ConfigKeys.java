@@ -250,7 +250,8 @@ public final class ConfigKeys {
             "How long a nonce is accepted before 438 Stale Nonce");
     public static final ConfigKey<Integer> UNAUTHORIZED_PER_SECOND = key("unauthorized-per-second", RELAY,
             ValueType.integer(1, 1_000_000), 100, false,
-            "401 challenges answered per second to one source address (bursts of unauthorized-burst); more are "
+            "401 challenges (and, over UDP, other errors to unauthenticated requests) answered per second to one "
+                    + "source address (bursts of unauthorized-burst); more are "
                     + "dropped, so the relay reflects little at a spoofed victim. Raise it for a big NAT");
     public static final ConfigKey<Integer> UNAUTHORIZED_BURST = key("unauthorized-burst", RELAY,
             ValueType.integer(1, 1_000_000), 200, false, "401 challenges one source address may get at once");

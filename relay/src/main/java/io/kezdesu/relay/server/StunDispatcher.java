@@ -138,6 +138,12 @@ public final class StunDispatcher {
         if (tx.request().method() == StunTypes.ALLOCATE) {
             services.allocations().metrics().allocationRefused(error.code());
         }
+        // An error to a request nobody authenticated (an unknown method, integrity without a username) costs the
+        // sender nothing, and over UDP the source may be a spoofed victim: it shares the 401s' budget per source.
+        if (tx.credential() == null && tx.fiveTuple().transport() == FiveTuple.Transport.UDP
+                && !services.challengeLimiter().tryAcquire(tx.fiveTuple().client().getAddress(), System.nanoTime())) {
+            return;
+        }
         List<OutAttribute> attributes = new ArrayList<>(2);
         attributes.add(new OutAttribute.ErrorCode(error.code(), reason(error)));
         if (error == StunError.UNKNOWN_ATTRIBUTE) {
