@@ -9,6 +9,7 @@ import io.kezdesu.signaling.protocol.SignalingError;
 import io.kezdesu.signaling.session.SocketSession;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -271,17 +272,22 @@ public final class LiveRoom {
             throw new ProtocolException(SignalingError.NOT_FOUND, "no participant " + kick.to() + " in this room");
         }
         requireOutranks(by, target, "kick");
-        kickUser(target.userId, kick.ban(), by.id);
+        reportIfNotStored(actor, "kick", "the ban", kickUser(target.userId, kick.ban(), by.id));
     }
 
-    /** Removes every session of a user and keeps them out for this conference (and for good with {@code ban}). */
-    public synchronized void kickUser(String userId, boolean ban, String by) {
+    /**
+     * Removes every session of a user and keeps them out for this conference (and for good with {@code ban}). The
+     * future completes when the ban's first store attempt does (at once without a new ban); a failed attempt is
+     * retried until it lands, the ban holding in this room meanwhile.
+     */
+    public synchronized CompletableFuture<Void> kickUser(String userId, boolean ban, String by) {
         kicked.add(userId);
+        CompletableFuture<Void> stored = CompletableFuture.completedFuture(null);
         if (ban && !room.banned().contains(userId)) {
             Set<String> banned = new HashSet<>(room.banned());
             banned.add(userId);
             update(withBanned(banned));
-            writer.submit(() -> ctx.rooms().update(room.id(),
+            stored = writer.submit(() -> ctx.rooms().update(room.id(),
                     com.mongodb.client.model.Updates.addToSet("banned", userId)));
         }
         Instant now = ctx.clock().instant();
@@ -304,6 +310,20 @@ public final class LiveRoom {
             }
         }
         retireIfEmpty();
+        return stored;
+    }
+
+    /**
+     * Tells the moderator who changed the room when the store did not take the change at once: it holds in the live
+     * room and is retried until it lands, but would not survive this server's end before that.
+     */
+    private static void reportIfNotStored(SocketSession actor, String re, String what, CompletableFuture<Void> stored) {
+        stored.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                actor.send(ServerMessages.error(SignalingError.UNAVAILABLE, what + " holds in this room now, but the "
+                        + "store is unreachable: it is stored once the store is back", java.util.Optional.of(re)));
+            }
+        });
     }
 
     public synchronized void muteRequest(SocketSession actor, ClientMessage.MuteRequest request) {
@@ -324,15 +344,16 @@ public final class LiveRoom {
             mods.remove(target.userId);
             mods.add(by.userId);
             setRoles(target.userId, mods);
-            writer.submit(() -> ctx.rooms().update(room.id(), com.mongodb.client.model.Updates.combine(
-                    com.mongodb.client.model.Updates.set("headId", target.userId),
-                    com.mongodb.client.model.Updates.set("moderators", new ArrayList<>(mods)))));
+            reportIfNotStored(actor, "promote", "the new head", writer.submit(() -> ctx.rooms().update(room.id(),
+                    com.mongodb.client.model.Updates.combine(
+                            com.mongodb.client.model.Updates.set("headId", target.userId),
+                            com.mongodb.client.model.Updates.set("moderators", new ArrayList<>(mods))))));
         } else {
             Set<String> mods = new HashSet<>(room.moderators());
             mods.add(target.userId);
             setRoles(room.headId(), mods);
-            writer.submit(() -> ctx.rooms().update(room.id(),
-                    com.mongodb.client.model.Updates.addToSet("moderators", target.userId)));
+            reportIfNotStored(actor, "promote", "the new moderator", writer.submit(() -> ctx.rooms().update(
+                    room.id(), com.mongodb.client.model.Updates.addToSet("moderators", target.userId))));
         }
     }
 
@@ -345,8 +366,8 @@ public final class LiveRoom {
         Set<String> mods = new HashSet<>(room.moderators());
         mods.remove(target.userId);
         setRoles(room.headId(), mods);
-        writer.submit(() -> ctx.rooms().update(room.id(),
-                com.mongodb.client.model.Updates.pull("moderators", target.userId)));
+        reportIfNotStored(actor, "demote", "the demotion", writer.submit(() -> ctx.rooms().update(room.id(),
+                com.mongodb.client.model.Updates.pull("moderators", target.userId))));
     }
 
     public synchronized void lock(SocketSession actor, boolean locked) {
@@ -354,7 +375,8 @@ public final class LiveRoom {
         applySettings(new Room(room.id(), room.name(), room.headId(), room.moderators(), room.maxParticipants(),
                 locked, room.passwordHash(), room.lobby(), room.banned(), room.closed(), room.createdAt(),
                 ctx.clock().instant()));
-        writer.submit(() -> ctx.rooms().update(room.id(), com.mongodb.client.model.Updates.set("locked", locked)));
+        reportIfNotStored(actor, "lock", locked ? "the lock" : "the unlock", writer.submit(() -> ctx.rooms()
+                .update(room.id(), com.mongodb.client.model.Updates.set("locked", locked))));
     }
 
     public synchronized void admit(SocketSession actor, ClientMessage.Admit answer) {
@@ -388,6 +410,8 @@ public final class LiveRoom {
         // The write first: the room must not leave the registry before "closed" is in the store.
         writer.submit(() -> ctx.rooms().update(room.id(), com.mongodb.client.model.Updates.set("closed", true)));
         closeRoom();
+        // (The head is out of the room with everyone: nobody to tell. The write is retried until it lands, and the
+        // room stays in memory, closed, until then.)
     }
 
     /** The room was closed (over the API or the socket): tell and remove everyone. */
@@ -657,14 +681,17 @@ public final class LiveRoom {
         return out;
     }
 
+    /** What an admin's kick did: whether the user was there, and the ban's first store attempt. */
+    public record AdminKick(boolean present, CompletableFuture<Void> stored) {
+    }
+
     /** For the admin API: kick by participant id or user id, without an acting participant. */
-    public synchronized boolean kickByAdmin(String participantOrUser, boolean ban) {
+    public synchronized AdminKick kickByAdmin(String participantOrUser, boolean ban) {
         Participant p = participants.get(participantOrUser);
         String userId = p != null ? p.userId : participantOrUser;
         boolean present = participants.values().stream().anyMatch(x -> x.userId.equals(userId))
                 || lobby.values().stream().anyMatch(x -> x.userId.equals(userId));
-        kickUser(userId, ban, "admin");
-        return present;
+        return new AdminKick(present, kickUser(userId, ban, "admin"));
     }
 
     static String randomId(int bytes) {

@@ -164,7 +164,10 @@ public final class RoomService {
             }
             Optional<LiveRoom> live = registry.find(roomId);
             if (live.isPresent()) {
-                return Mono.just(live.get().kickByAdmin(participantOrUser, ban));
+                // Answered once the ban is stored (the store unreachable: 503, the ban holding in the live room
+                // and retried until it lands).
+                LiveRoom.AdminKick kick = live.get().kickByAdmin(participantOrUser, ban);
+                return Mono.fromFuture(kick.stored()).thenReturn(kick.present());
             }
             if (!ban) {
                 return Mono.just(false);
