@@ -72,9 +72,10 @@ public final class ConfigKeys {
                     + "and, apart, TURN over TCP/TLS; more are closed at once; 0 = unlimited");
     public static final ConfigKey<Integer> MAX_CONNECTIONS = key("max-connections", HTTP,
             ValueType.integer(0, 10_000_000), 0, false,
-            "Open connections the whole process may hold, HTTP, WebSocket and TURN over TCP/TLS together; more are "
-                    + "closed at once, so the open-file limit is never reached; 0 = the open-file limit less a "
-                    + "tenth (at least 256) kept for the store, files and relay sockets");
+            "Open connections the whole process may hold, HTTP, WebSocket and TURN over TCP/TLS together, so the "
+                    + "open-file limit is never reached: past it a new connection replaces the oldest one that has "
+                    + "not yet sent a whole request or made an allocation, or is closed when all are in use; 0 = the "
+                    + "open-file limit less a tenth (at least 256) kept for the store, files and relay sockets");
     public static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed-origins", HTTP,
             ValueType.listOf(ValueType.url()), List.of(), false,
             "Other sites (scheme://host[:port]) whose pages may open /ws; a page's own origin and public-url's always "

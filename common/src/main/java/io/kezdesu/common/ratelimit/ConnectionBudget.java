@@ -1,5 +1,6 @@
 package io.kezdesu.common.ratelimit;
 
+import io.netty.channel.Channel;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,8 +11,11 @@ import org.slf4j.LoggerFactory;
  * The connections a whole process may hold at once, HTTP, WebSocket and TURN over TCP/TLS together
  * ({@code max-connections}). Each holds a file descriptor; a crowd of idle connections from many addresses (which
  * {@code connections-per-ip} does not stop) used to take every descriptor the process had, after which the server
- * could accept nobody, not even its own store connections, until the crowd left. Below the budget a new connection
- * is refused at once instead and the descriptors kept back stay for what is already running.
+ * could accept nobody, not even its own store connections, until the crowd left. The budget keeps the descriptors
+ * held back for what is already running, and when it is spent a new connection takes the place of the oldest one
+ * that has not yet done anything ({@link #inUse} not called: an HTTP connection without a whole request, a TURN
+ * connection without an allocation), which is closed; only when every connection is in use is the new one refused.
+ * So an idle crowd cannot keep a real client out: the client's request arrives within milliseconds of its connect.
  */
 public final class ConnectionBudget {
 
@@ -20,6 +24,9 @@ public final class ConnectionBudget {
 
     private final int limit;
     private final AtomicInteger held = new AtomicInteger();
+    /** Connections that have not done anything yet, oldest first. */
+    private final java.util.LinkedHashSet<Channel> idle = new java.util.LinkedHashSet<>();
+    private final java.util.concurrent.atomic.LongAdder evicted = new java.util.concurrent.atomic.LongAdder();
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
     public ConnectionBudget(int limit) {
@@ -55,23 +62,67 @@ public final class ConnectionBudget {
         return -1;
     }
 
-    /** Takes a place for a new connection; false (and a warning at most once a minute) when none is left. */
-    public boolean tryAcquire() {
-        int n = held.incrementAndGet();
-        if (n <= limit) {
-            return true;
+    /**
+     * Takes a place for a new connection, closing the oldest idle one if none is free; false (the caller closes the
+     * new one) when every place is in use. The place is given back when the channel closes.
+     */
+    public boolean tryAcquire(Channel channel) {
+        if (held.incrementAndGet() > limit) {
+            Channel oldest = evictable();
+            if (oldest == null) {
+                held.decrementAndGet();
+                warn("refusing new connections until some close");
+                return false;
+            }
+            // Its place goes to the new one when its close completes; until then the budget is one over.
+            evicted.increment();
+            warn("closing the oldest connections that have not sent a request for new ones");
+            oldest.close();
         }
-        held.decrementAndGet();
+        synchronized (idle) {
+            idle.add(channel);
+        }
+        channel.closeFuture().addListener(f -> {
+            synchronized (idle) {
+                idle.remove(channel);
+            }
+            held.decrementAndGet();
+        });
+        return true;
+    }
+
+    /** The connection has done something (a whole request, an allocation): it is no longer the first to go. */
+    public void inUse(Channel channel) {
+        synchronized (idle) {
+            idle.remove(channel);
+        }
+    }
+
+    private Channel evictable() {
+        synchronized (idle) {
+            var it = idle.iterator();
+            while (it.hasNext()) {
+                Channel c = it.next();
+                it.remove();
+                if (c.isActive()) {
+                    return c;
+                }
+            }
+            return null;
+        }
+    }
+
+    private void warn(String what) {
         long now = System.nanoTime();
         long last = lastWarning.get();
         if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
-            LOG.warn("max-connections ({}) reached: refusing new connections until some close", limit);
+            LOG.warn("max-connections ({}) reached: {}", limit, what);
         }
-        return false;
     }
 
-    public void release() {
-        held.decrementAndGet();
+    /** Idle connections closed to make room for new ones, since the start. */
+    public long evicted() {
+        return evicted.sum();
     }
 
     public int held() {

@@ -5,19 +5,36 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.Test;
 
 class ConnectionBudgetTest {
 
     @Test
-    void holdsAtMostItsLimitAndGivesPlacesBack() {
+    void aNewConnectionReplacesTheOldestIdleOneAndIsRefusedWhenAllAreInUse() {
         ConnectionBudget b = new ConnectionBudget(2);
-        assertTrue(b.tryAcquire());
-        assertTrue(b.tryAcquire());
-        assertFalse(b.tryAcquire());
-        assertEquals(2, b.held(), "a refusal takes nothing");
-        b.release();
-        assertTrue(b.tryAcquire());
+        EmbeddedChannel first = new EmbeddedChannel();
+        EmbeddedChannel second = new EmbeddedChannel();
+        assertTrue(b.tryAcquire(first));
+        assertTrue(b.tryAcquire(second));
+        // Both idle: the third takes the place of the oldest.
+        EmbeddedChannel third = new EmbeddedChannel();
+        assertTrue(b.tryAcquire(third));
+        assertFalse(first.isOpen(), "the oldest idle connection is closed");
+        assertTrue(second.isOpen());
+        assertEquals(2, b.held());
+        assertEquals(1, b.evicted());
+        // Both in use: a fourth is refused, nobody is closed, and it takes no place.
+        b.inUse(second);
+        b.inUse(third);
+        EmbeddedChannel fourth = new EmbeddedChannel();
+        assertFalse(b.tryAcquire(fourth));
+        assertTrue(second.isOpen() && third.isOpen());
+        assertEquals(2, b.held());
+        // A close gives its place back.
+        second.close();
+        assertEquals(1, b.held());
+        assertTrue(b.tryAcquire(new EmbeddedChannel()));
     }
 
     @Test

@@ -44,11 +44,10 @@ public final class StreamInitializer extends ChannelInitializer<SocketChannel> {
         }
         ch.closeFuture().addListener(f -> connections.release(key));
         // max-connections: the process's descriptors, shared with HTTP when both run in one process.
-        if (!services.connectionBudget().tryAcquire()) {
+        if (!services.connectionBudget().tryAcquire(ch)) {
             ch.close();
             return;
         }
-        ch.closeFuture().addListener(f -> services.connectionBudget().release());
         ch.config().setWriteBufferWaterMark(BACKLOG);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {

@@ -79,6 +79,7 @@ final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> imp
         long now = System.nanoTime();
         if (services.allocations().get(tuple) != null) {
             lastAllocatedNanos = now;
+            services.connectionBudget().inUse(channel);
         } else if (now - lastAllocatedNanos >= services.config().maxAllocateTimeout().toNanos()) {
             channel.close();
         }

@@ -77,17 +77,16 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
             ch.closeFuture().addListener(f -> connections.release(key));
         }
         // max-connections: the process's file descriptors, for everyone (shared with the relay's TCP/TLS).
-        if (!budget.tryAcquire()) {
+        if (!budget.tryAcquire(ch)) {
             metrics.connectionsRefused.inc();
             ch.close();
             return;
         }
-        ch.closeFuture().addListener(f -> budget.release());
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         ssl.ifPresent(ctx -> p.addLast("tls-or-plain", new TlsOrPlainHint(ctx)));
         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
-        RequestDeadline deadline = new RequestDeadline(headerTimeout);
+        RequestDeadline deadline = new RequestDeadline(headerTimeout, () -> budget.inUse(ch));
         p.addLast("request-deadline", deadline);
         p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
         if (ssl.isPresent()) {

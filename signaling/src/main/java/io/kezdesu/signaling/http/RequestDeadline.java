@@ -35,8 +35,12 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
     private boolean lingering;
     private boolean anyByte;
 
-    RequestDeadline(Duration timeout) {
+    /** Called when a whole request has arrived (the connection is then in use, not idle). */
+    private final Runnable requestArrived;
+
+    RequestDeadline(Duration timeout, Runnable requestArrived) {
         this.timeoutMillis = timeout.toMillis();
+        this.requestArrived = requestArrived;
     }
 
     @Override
@@ -112,6 +116,7 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof FullHttpRequest) {
                     completed();
+                    requestArrived.run();
                 }
                 ctx.fireChannelRead(msg);
             }

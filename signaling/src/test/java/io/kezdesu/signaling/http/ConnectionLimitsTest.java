@@ -138,6 +138,25 @@ class ConnectionLimitsTest {
         }
     }
 
+    @Test
+    void whenTheBudgetIsSpentANewClientReplacesTheOldestIdleConnection(@TempDir Path dir) throws Exception {
+        // A crowd of connections that send nothing used to keep every new client out until they timed out.
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("max-connections", "2"))) {
+            int port = f.server.address().getPort();
+            try (Socket one = from("127.0.0.2", port); Socket two = from("127.0.0.3", port)) {
+                try (Socket client = from("127.0.0.4", port)) {
+                    assertTrue(askAndReadToEnd(client).startsWith("HTTP/1.1 200 "), "the new client is served");
+                }
+                // One of the two idle ones made room (the older; which one the server saw first is its business),
+                // the other is still served.
+                List<String> answers = List.of(askAndReadToEnd(one), askAndReadToEnd(two));
+                assertEquals(1, answers.stream().filter(String::isEmpty).count(), answers.toString());
+                assertEquals(1, answers.stream().filter(a -> a.startsWith("HTTP/1.1 200 ")).count(),
+                        answers.toString());
+            }
+        }
+    }
+
     private static Socket from(String localAddress, int port) throws IOException {
         Socket s = new Socket("127.0.0.1", port, java.net.InetAddress.getByName(localAddress), 0);
         s.setSoTimeout(20_000);
