@@ -158,6 +158,9 @@ flood() {
     [ "$status" != SERVER-GONE ] || { echo "server died during $name; log: $WORK/server.log" >&2; exit 1; }
 }
 
+# The sum of the counts of a tally {key:count,...} (0 when empty).
+tally_sum() { echo "$1" | tr -d '{}' | tr ',' '\n' | awk -F: 'NF > 1 { s += $NF } END { print s + 0 }'; }
+
 idle_crowd() {
     local per=$((IDLE_CONNECTIONS / IDLE_PROCESSES)) pids=() i out
     : > "$WORK/idle-held"
@@ -169,11 +172,10 @@ idle_crowd() {
     for p in "${pids[@]}"; do wait "$p"; done
     for i in $(seq 0 $((IDLE_PROCESSES - 1))); do
         out=$(cat "$WORK/idle-$i.out")
-        # connected http, connected turn, failed connects, closed by the server (sums of the tallies' counts)
+        # connected http, connected turn, failed connects, closed by the server (sums of the tallies' counts: the
+        # number after the last colon of each entry, as keys such as http:1-10s hold digits and colons themselves)
         echo "$(field "$out" connected_http) $(field "$out" connected_turn)" \
-             "$(field "$out" failed | grep -oE ':[0-9]+' | tr -d : | awk '{ s += $1 } END { print s + 0 }')" \
-             "$(field "$out" closed_by_server | grep -oE ':[0-9]+' | tr -d : | awk '{ s += $1 } END { print s + 0 }')" \
-             >> "$WORK/idle-held"
+             "$(tally_sum "$(field "$out" failed)") $(tally_sum "$(field "$out" closed_by_server)")" >> "$WORK/idle-held"
         echo "process $i: $out"
     done
 }
