@@ -22,8 +22,11 @@
 # answer /healthz, /readyz and STUN; otherwise the script exits 1.
 #
 # Usage: benchmarks/flood.sh        (environment: N_DATAGRAMS, N_FRAMES, IDLE_CONNECTIONS, IDLE_HOLD, SLOW_CONNECTIONS,
-#                                    SLOW_SECONDS, FLOODS="udp ws idle slow"; e.g. N_DATAGRAMS=20000 N_FRAMES=20000
-#                                    IDLE_CONNECTIONS=2000 IDLE_HOLD=5 SLOW_CONNECTIONS=200 SLOW_SECONDS=12 for a trial)
+#                                    SLOW_SECONDS, FLOODS="udp ws idle slow", SERVER_JAVA_OPTS; e.g. N_DATAGRAMS=20000
+#                                    N_FRAMES=20000 IDLE_CONNECTIONS=2000 IDLE_HOLD=5 SLOW_CONNECTIONS=200 SLOW_SECONDS=12
+#                                    for a trial)
+#        SERVER_JAVA_OPTS (default empty: the JVM's own defaults) are options for the `java` that runs the server,
+#        split on spaces, e.g. SERVER_JAVA_OPTS="-Xms256m -Xmx256m" to tell heap growth from a leak by fixing the heap.
 # Needs: java 17, curl, cli/target/kezdesu.jar and the benchmarks classes and classpath:
 #   mvn -B -q install -DskipTests && mvn -B -q -pl benchmarks dependency:build-classpath \
 #       -Dmdep.outputFile=target/classpath.txt
@@ -40,6 +43,7 @@ SLOW_CONNECTIONS=${SLOW_CONNECTIONS:-5000}
 SLOW_SECONDS=${SLOW_SECONDS:-30}
 SETTLE=${SETTLE:-5}                 # seconds after a flood before the "after" sample
 FLOODS=${FLOODS:-udp ws idle slow}
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}   # options for the server's JVM (default none)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 HERE=$ROOT/benchmarks
 JAR=$ROOT/cli/target/kezdesu.jar
@@ -78,7 +82,8 @@ udp_rcvbuf_errors() { awk '/^Udp:/ { n++; if (n == 1) for (i = 1; i <= NF; i++) 
                                      else for (i = 1; i <= NF; i++) if (h[i] == "RcvbufErrors") print $i }' /proc/net/snmp; }
 
 start_server() {
-    java -jar "$JAR" serve --data-dir "$WORK/data" --http-ip 127.0.0.1 --http-port 0 \
+    # shellcheck disable=SC2086 # SERVER_JAVA_OPTS is a list of options, split on spaces on purpose
+    java $SERVER_JAVA_OPTS -jar "$JAR" serve --data-dir "$WORK/data" --http-ip 127.0.0.1 --http-port 0 \
         --listening-ip 127.0.0.1 --listening-port 0 >"$WORK/server.log" 2>&1 &
     PID=$!
     for _ in $(seq 300); do
@@ -153,6 +158,9 @@ flood() {
     [ "$status" != SERVER-GONE ] || { echo "server died during $name; log: $WORK/server.log" >&2; exit 1; }
 }
 
+# The sum of the counts of a tally {key:count,...} (0 when empty).
+tally_sum() { echo "$1" | tr -d '{}' | tr ',' '\n' | awk -F: 'NF > 1 { s += $NF } END { print s + 0 }'; }
+
 idle_crowd() {
     local per=$((IDLE_CONNECTIONS / IDLE_PROCESSES)) pids=() i out
     : > "$WORK/idle-held"
@@ -164,18 +172,18 @@ idle_crowd() {
     for p in "${pids[@]}"; do wait "$p"; done
     for i in $(seq 0 $((IDLE_PROCESSES - 1))); do
         out=$(cat "$WORK/idle-$i.out")
-        # connected http, connected turn, failed connects, closed by the server (sums of the tallies' counts)
+        # connected http, connected turn, failed connects, closed by the server (sums of the tallies' counts: the
+        # number after the last colon of each entry, as keys such as http:1-10s hold digits and colons themselves)
         echo "$(field "$out" connected_http) $(field "$out" connected_turn)" \
-             "$(field "$out" failed | grep -oE ':[0-9]+' | tr -d : | awk '{ s += $1 } END { print s + 0 }')" \
-             "$(field "$out" closed_by_server | grep -oE ':[0-9]+' | tr -d : | awk '{ s += $1 } END { print s + 0 }')" \
-             >> "$WORK/idle-held"
+             "$(tally_sum "$(field "$out" failed)") $(tally_sum "$(field "$out" closed_by_server)")" >> "$WORK/idle-held"
         echo "process $i: $out"
     done
 }
 
 echo "# $(date -u +%FT%TZ) machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)," \
      "$(free -g | awk '/Mem:/ { print $2 }') GiB, kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# java: $(java -version 2>&1 | head -1); fd limit $(ulimit -Hn) per process; kezdesu serve with defaults, data in $WORK/data"
+echo "# java: $(java -version 2>&1 | head -1); fd limit $(ulimit -Hn) per process; kezdesu serve with" \
+     "defaults${SERVER_JAVA_OPTS:+ (server JVM options: $SERVER_JAVA_OPTS)}, data in $WORK/data"
 start_server
 echo "# server pid $PID: http $HTTP, turn udp $TURN, tcp $TURN_TCP; floods: $FLOODS"
 TOKEN=$(login_token)

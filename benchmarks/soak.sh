@@ -15,7 +15,8 @@
 # threads, RSS, and from /metrics the live rooms, participants, WebSocket sessions and relay allocations. "Settled"
 # is polled, not slept: sessions, participants and allocations at 0, UDP sockets back to the listeners (idle relay
 # sockets close after 10 s), fds and live rooms unchanged for 3 s — or, after a soak, back to the baseline.
-# Prints a machine line, then one before/after line per soak. Exits 1 when fds, UDP sockets, live rooms,
+# Prints a machine line, then one before/after line per soak and the size of the embedded store's file
+# (data/store.mv.db) before and after it: informational, it fails nothing. Exits 1 when fds, UDP sockets, live rooms,
 # participants, sessions or allocations do not return to the baseline within SETTLE_SECONDS, when the live heap ends
 # above 2 x baseline + 16 MiB, or when fewer than 99% of the cycles completed; the class histogram diff is printed
 # then. Histograms, the daemon log and the tools' output stay in the work directory printed at the end.
@@ -127,6 +128,11 @@ sample() {  # sample <label>: "heap=… fds=… …"; the histogram is kept as $
 
 field() { grep -oE "(^| )$2=-?[0-9]+" <<<"$1" | cut -d= -f2; }
 
+store_mib() {   # the size of the embedded store's file in MiB, "?" when there is none
+    local f="$WORK/data/store.mv.db"
+    [ -f "$f" ] && awk -v b="$(stat -c %s "$f")" 'BEGIN { printf "%.1f", b / 1048576 }' || echo "?"
+}
+
 human() {   # the line a person reads
     awk -v h="$(field "$1" heap)" -v r="$(field "$1" rss_kb)" \
         'BEGIN { printf "heap %.1f MiB, rss %.0f MiB, ", h / 1048576, r / 1024 }'
@@ -172,11 +178,12 @@ histo_diff() {  # the classes whose live bytes grew most between two histograms
 FAILED=0
 soak() {  # soak <name> <tool class> <tool args…>
     local name=$1 tool=$2; shift 2
-    local base after took verdict="" out
+    local base after took verdict="" out store0
     java -Xmx256m -cp "$CP" "$tool" --url "$URL" --cycles "$WARMUP" "$@" >"$WORK/$name-warmup.out" 2>&1 \
         || { cat "$WORK/$name-warmup.out" >&2; exit 1; }
     took=$(settle baseline) || { echo "$name: the server did not settle after the warm-up ($(quick))" >&2; exit 1; }
     base=$(sample "$name-before")
+    store0=$(store_mib)
     java -Xmx256m -cp "$CP" "$tool" --url "$URL" --cycles "$CYCLES" "$@" >"$WORK/$name.out" 2>&1 \
         || { cat "$WORK/$name.out" >&2; exit 1; }
     out=$(tail -1 "$WORK/$name.out")
@@ -194,6 +201,7 @@ soak() {  # soak <name> <tool class> <tool args…>
     echo "# $name load: $out; server counted: $(delta joins) joins, $(delta signals) signals relayed," \
          "$(delta created) allocations created, $(delta turn_packets) TURN packets relayed"
     echo "$name before: $(human "$base") | after (settled in ${took}s): $(human "$after") | ${verdict:-OK}"
+    echo "$name store file: $store0 -> $(store_mib) MiB (data/store.mv.db, before -> after the soak)"
     if [ -n "$verdict" ]; then
         FAILED=1
         echo "# live-heap growth by class, $name-before -> $name-after:"
