@@ -365,13 +365,17 @@ class RoomRulesTest {
         p.abort();
 
         WsClient back = f.ws(pat);
-        // The second room is not live yet: its join waits for the store, and the resume arrives meanwhile.
+        // The second room is not live yet: its join waits for the store, and the resume usually arrives meanwhile
+        // (it used to be let through then). Whichever comes first, the socket ends up in one room.
         back.send(msg("join", "room", second));
         back.send(msg("resume", "token", token));
-        JsonNode refused = back.expectError("already-joined");
+        JsonNode first = back.next();
+        JsonNode then = back.next();
+        JsonNode joined = first.path("type").asText().equals("joined") ? first : then;
+        JsonNode refused = joined == first ? then : first;
+        assertEquals(second, joined.path("room").path("id").asText(), joined.toString());
+        assertEquals("already-joined", refused.path("code").asText(), refused.toString());
         assertEquals("resume", refused.path("re").asText(), refused.toString());
-        assertTrue(refused.path("message").asText().contains("join is in progress"), refused.toString());
-        assertEquals(second, back.expect("joined").path("room").path("id").asText());
         assertFalse(back.hasPending(), "one room only");
     }
 
