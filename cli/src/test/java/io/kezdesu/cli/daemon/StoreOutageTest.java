@@ -122,6 +122,7 @@ class StoreOutageTest {
                 }
                 assertEquals(200, again.status(), again.toString());
                 Duration recovery = Duration.between(storeBack, Instant.now());
+                System.out.printf("store back: logins answered again after %d ms%n", recovery.toMillis());
                 assertTrue(recovery.compareTo(Duration.ofSeconds(5)) <= 0, "answered again after " + recovery);
                 assertEquals(201, c.post("/api/rooms", Map.of("name", "Now"), ada).status());
 
