@@ -369,10 +369,10 @@ class RoomRulesTest {
         // (it used to be let through then). Whichever comes first, the socket ends up in one room.
         back.send(msg("join", "room", second));
         back.send(msg("resume", "token", token));
-        JsonNode first = back.next();
-        JsonNode then = back.next();
-        JsonNode joined = first.path("type").asText().equals("joined") ? first : then;
-        JsonNode refused = joined == first ? then : first;
+        JsonNode one = back.next();
+        JsonNode other = back.next();
+        JsonNode joined = one.path("type").asText().equals("joined") ? one : other;
+        JsonNode refused = joined == one ? other : one;
         assertEquals(second, joined.path("room").path("id").asText(), joined.toString());
         assertEquals("already-joined", refused.path("code").asText(), refused.toString());
         assertEquals("resume", refused.path("re").asText(), refused.toString());
