@@ -1,6 +1,5 @@
 package io.kezdesu.common.ratelimit;
 
-import io.netty.channel.Channel;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,7 +24,7 @@ public final class ConnectionBudget {
     private final int limit;
     private final AtomicInteger held = new AtomicInteger();
     /** Connections that have not done anything yet, oldest first. */
-    private final java.util.LinkedHashSet<Channel> idle = new java.util.LinkedHashSet<>();
+    private final java.util.LinkedHashSet<Place> idle = new java.util.LinkedHashSet<>();
     private final java.util.concurrent.atomic.LongAdder evicted = new java.util.concurrent.atomic.LongAdder();
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
@@ -62,53 +61,69 @@ public final class ConnectionBudget {
         return -1;
     }
 
+    /** One connection's place in the budget. */
+    public final class Place {
+        private final Runnable close;
+        private boolean released;
+
+        private Place(Runnable close) {
+            this.close = close;
+        }
+
+        /** The connection has done something (a whole request, an allocation): it is not the first to go. */
+        public void inUse() {
+            synchronized (idle) {
+                idle.remove(this);
+            }
+        }
+
+        /** The connection closed: its place is free. Only the first call counts. */
+        public void release() {
+            synchronized (idle) {
+                if (released) {
+                    return;
+                }
+                released = true;
+                idle.remove(this);
+            }
+            held.decrementAndGet();
+        }
+    }
+
     /**
-     * Takes a place for a new connection, closing the oldest idle one if none is free; false (the caller closes the
-     * new one) when every place is in use. The place is given back when the channel closes.
+     * Takes a place for a new connection, closing the oldest idle one (with its {@code close}) if none is free; null
+     * (the caller closes the new one) when every place is in use. The caller calls {@link Place#release} when the
+     * connection closes and {@link Place#inUse} once it does something.
      */
-    public boolean tryAcquire(Channel channel) {
+    public Place tryAcquire(Runnable close) {
         if (held.incrementAndGet() > limit) {
-            Channel oldest = evictable();
+            Place oldest = evictable();
             if (oldest == null) {
                 held.decrementAndGet();
                 warn("refusing new connections until some close");
-                return false;
+                return null;
             }
             // Its place goes to the new one when its close completes; until then the budget is one over.
             evicted.increment();
             warn("closing the oldest connections that have not sent a request for new ones");
-            oldest.close();
+            oldest.close.run();
         }
+        Place place = new Place(close);
         synchronized (idle) {
-            idle.add(channel);
+            idle.add(place);
         }
-        channel.closeFuture().addListener(f -> {
-            synchronized (idle) {
-                idle.remove(channel);
-            }
-            held.decrementAndGet();
-        });
-        return true;
+        return place;
     }
 
-    /** The connection has done something (a whole request, an allocation): it is no longer the first to go. */
-    public void inUse(Channel channel) {
-        synchronized (idle) {
-            idle.remove(channel);
-        }
-    }
-
-    private Channel evictable() {
+    private Place evictable() {
         synchronized (idle) {
             var it = idle.iterator();
-            while (it.hasNext()) {
-                Channel c = it.next();
-                it.remove();
-                if (c.isActive()) {
-                    return c;
-                }
+            if (!it.hasNext()) {
+                return null;
             }
-            return null;
+            Place oldest = it.next();
+            it.remove();
+            return oldest;
         }
     }
 

@@ -1,11 +1,12 @@
 package io.kezdesu.common.ratelimit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConnectionBudgetTest {
@@ -13,28 +14,30 @@ class ConnectionBudgetTest {
     @Test
     void aNewConnectionReplacesTheOldestIdleOneAndIsRefusedWhenAllAreInUse() {
         ConnectionBudget b = new ConnectionBudget(2);
-        EmbeddedChannel first = new EmbeddedChannel();
-        EmbeddedChannel second = new EmbeddedChannel();
-        assertTrue(b.tryAcquire(first));
-        assertTrue(b.tryAcquire(second));
-        // Both idle: the third takes the place of the oldest.
-        EmbeddedChannel third = new EmbeddedChannel();
-        assertTrue(b.tryAcquire(third));
-        assertFalse(first.isOpen(), "the oldest idle connection is closed");
-        assertTrue(second.isOpen());
-        assertEquals(2, b.held());
+        List<String> closed = new ArrayList<>();
+        ConnectionBudget.Place first = b.tryAcquire(() -> closed.add("first"));
+        ConnectionBudget.Place second = b.tryAcquire(() -> closed.add("second"));
+        assertNotNull(first);
+        assertNotNull(second);
+        // Both idle: the third takes the place of the oldest, which is closed (its close then releases it).
+        ConnectionBudget.Place third = b.tryAcquire(() -> closed.add("third"));
+        assertNotNull(third);
+        assertEquals(List.of("first"), closed);
         assertEquals(1, b.evicted());
-        // Both in use: a fourth is refused, nobody is closed, and it takes no place.
-        b.inUse(second);
-        b.inUse(third);
-        EmbeddedChannel fourth = new EmbeddedChannel();
-        assertFalse(b.tryAcquire(fourth));
-        assertTrue(second.isOpen() && third.isOpen());
+        first.release();
         assertEquals(2, b.held());
-        // A close gives its place back.
-        second.close();
+        // Both in use: a fourth is refused, nobody is closed, and it takes no place.
+        second.inUse();
+        third.inUse();
+        assertNull(b.tryAcquire(() -> closed.add("fourth")));
+        assertEquals(List.of("first"), closed);
+        assertEquals(2, b.held());
+        // A close gives its place back, once however often it is reported.
+        second.release();
+        second.release();
         assertEquals(1, b.held());
-        assertTrue(b.tryAcquire(new EmbeddedChannel()));
+        assertNotNull(b.tryAcquire(() -> closed.add("fifth")));
+        assertEquals(2, b.held());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.kezdesu.relay.server;
 
 import io.kezdesu.common.ratelimit.AddressKey;
+import io.kezdesu.common.ratelimit.ConnectionBudget;
 import io.kezdesu.common.ratelimit.KeyedLimit;
 import io.kezdesu.relay.allocation.FiveTuple;
 import io.netty.channel.ChannelInitializer;
@@ -44,10 +45,12 @@ public final class StreamInitializer extends ChannelInitializer<SocketChannel> {
         }
         ch.closeFuture().addListener(f -> connections.release(key));
         // max-connections: the process's descriptors, shared with HTTP when both run in one process.
-        if (!services.connectionBudget().tryAcquire(ch)) {
+        ConnectionBudget.Place place = services.connectionBudget().tryAcquire(ch::close);
+        if (place == null) {
             ch.close();
             return;
         }
+        ch.closeFuture().addListener(f -> place.release());
         ch.config().setWriteBufferWaterMark(BACKLOG);
         ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
@@ -55,6 +58,6 @@ public final class StreamInitializer extends ChannelInitializer<SocketChannel> {
         }
         p.addLast(new StreamFrameDecoder());
         p.addLast(new StreamServerHandler(services, dispatcher,
-                ssl != null ? FiveTuple.Transport.TLS : FiveTuple.Transport.TCP));
+                ssl != null ? FiveTuple.Transport.TLS : FiveTuple.Transport.TCP, place));
     }
 }

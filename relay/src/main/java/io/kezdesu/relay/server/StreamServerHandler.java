@@ -34,7 +34,12 @@ final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> imp
     private long lastAllocatedNanos;
     private ScheduledFuture<?> allocationCheck;
 
-    StreamServerHandler(TurnServices services, StunDispatcher dispatcher, FiveTuple.Transport transport) {
+    /** This connection's place in max-connections: in use once it has an allocation. */
+    private final io.kezdesu.common.ratelimit.ConnectionBudget.Place place;
+
+    StreamServerHandler(TurnServices services, StunDispatcher dispatcher, FiveTuple.Transport transport,
+                        io.kezdesu.common.ratelimit.ConnectionBudget.Place place) {
+        this.place = place;
         this.services = services;
         this.dispatcher = dispatcher;
         this.transport = transport;
@@ -79,7 +84,7 @@ final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> imp
         long now = System.nanoTime();
         if (services.allocations().get(tuple) != null) {
             lastAllocatedNanos = now;
-            services.connectionBudget().inUse(channel);
+            place.inUse();
         } else if (now - lastAllocatedNanos >= services.config().maxAllocateTimeout().toNanos()) {
             channel.close();
         }

@@ -77,16 +77,18 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
             ch.closeFuture().addListener(f -> connections.release(key));
         }
         // max-connections: the process's file descriptors, for everyone (shared with the relay's TCP/TLS).
-        if (!budget.tryAcquire(ch)) {
+        ConnectionBudget.Place place = budget.tryAcquire(ch::close);
+        if (place == null) {
             metrics.connectionsRefused.inc();
             ch.close();
             return;
         }
+        ch.closeFuture().addListener(f -> place.release());
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         ssl.ifPresent(ctx -> p.addLast("tls-or-plain", new TlsOrPlainHint(ctx)));
         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
-        RequestDeadline deadline = new RequestDeadline(headerTimeout, () -> budget.inUse(ch));
+        RequestDeadline deadline = new RequestDeadline(headerTimeout, place::inUse);
         p.addLast("request-deadline", deadline);
         p.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_SIZE, 8192));
         if (ssl.isPresent()) {
