@@ -141,7 +141,7 @@ flood() {
                      what="$what $(field "$out" seconds) s (stuck $(field "$out" stuck), stack traces $(field "$out" stack_traces))";;
         idle-crowd)  what="$IDLE_CONNECTIONS attempted; server held at most $((peak_sockets - sockets0)) sockets;"
                      what="$what $(awk '{ h += $1; t += $2; f += $3; c += $4 } END { printf "clients connected %d http + %d turn" \
-                         " (those past the server'"'"'s descriptors wait in its accept queue), %d connects timed out," \
+                         " (past max-connections the server closes the newcomer or its oldest idle connection), %d connects timed out," \
                          " %d closed by the server", h, t, f, c }' "$WORK/idle-held")";;
         slowloris)   what="$(field "$out" connections) connections in $(field "$out" seconds) s: $(field "$out" endings),"
                      what="$what closed after p50 $(field "$out" time_to_close_p50_ms) ms max $(field "$out" time_to_close_max_ms) ms,"
