@@ -73,8 +73,8 @@ public final class ConfigKeys {
     public static final ConfigKey<Integer> MAX_CONNECTIONS = key("max-connections", HTTP,
             ValueType.integer(0, 10_000_000), 0, false,
             "Open connections the whole process may hold, HTTP, WebSocket and TURN over TCP/TLS together, so the "
-                    + "open-file limit is never reached: past it a new connection replaces the oldest one that has "
-                    + "not yet sent a whole request or made an allocation, or is closed when all are in use; 0 = the "
+                    + "open-file limit is never reached: past it a new connection replaces the one waiting longest "
+                    + "(for a request: HTTP; for an allocation: TURN), or is closed when all are in use; 0 = the "
                     + "open-file limit less a tenth (at least 256) kept for the store, files and relay sockets");
     public static final ConfigKey<List<String>> ALLOWED_ORIGINS = key("allowed-origins", HTTP,
             ValueType.listOf(ValueType.url()), List.of(), false,

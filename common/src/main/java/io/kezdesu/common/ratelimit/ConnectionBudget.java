@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * could accept nobody, not even its own store connections, until the crowd left. The budget keeps the descriptors
  * held back for what is already running, and when it is spent a new connection takes the place of the oldest one
  * that has not yet done anything ({@link #inUse} not called: an HTTP connection without a whole request, a TURN
- * connection without an allocation), which is closed; only when every connection is in use is the new one refused.
+ * connection without an allocation, a keep-alive connection between requests, longest waiting first), which is
+ * closed; only when every connection is in use is the new one refused.
  * So an idle crowd cannot keep a real client out: the client's request arrives within milliseconds of its connect.
  */
 public final class ConnectionBudget {
@@ -74,6 +75,19 @@ public final class ConnectionBudget {
         public void inUse() {
             synchronized (idle) {
                 idle.remove(this);
+            }
+        }
+
+        /**
+         * The connection is waiting again (a keep-alive connection between requests): it may go, after every
+         * connection that has been waiting longer.
+         */
+        public void idleAgain() {
+            synchronized (idle) {
+                if (!released) {
+                    idle.remove(this);
+                    idle.add(this);
+                }
             }
         }
 

@@ -38,6 +38,12 @@ class ConnectionBudgetTest {
         assertEquals(1, b.held());
         assertNotNull(b.tryAcquire(() -> closed.add("fifth")));
         assertEquals(2, b.held());
+        // Waiting again, a connection in use may go, after those waiting longer.
+        third.idleAgain();
+        assertNotNull(b.tryAcquire(() -> closed.add("sixth")));
+        assertEquals(List.of("first", "fifth"), closed, "the fifth waited longest");
+        assertNotNull(b.tryAcquire(() -> closed.add("seventh")));
+        assertEquals(List.of("first", "fifth", "third"), closed);
     }
 
     @Test

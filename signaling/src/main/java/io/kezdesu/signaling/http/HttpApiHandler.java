@@ -108,6 +108,12 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             inFlight.decrementAndGet();
             if (keepAlive && ctx.channel().isActive()) {
                 ctx.channel().config().setAutoRead(true);
+                // Between requests a keep-alive connection may make room for a newcomer (max-connections).
+                io.kezdesu.common.ratelimit.ConnectionBudget.Place place = ctx.channel()
+                        .attr(HttpInitializer.PLACE).get();
+                if (place != null) {
+                    place.idleAgain();
+                }
             }
         });
     }

@@ -30,6 +30,9 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private static final int MAX_INITIAL_LINE = 8192;
     private static final int MAX_HEADER_SIZE = 16384;
     private static final int IDLE_SECONDS = 120;
+    /** The connection's place in max-connections: waiting again after each answer on a keep-alive connection. */
+    static final io.netty.util.AttributeKey<ConnectionBudget.Place> PLACE =
+            io.netty.util.AttributeKey.valueOf("kezdesu.connection-place");
 
     private final Optional<SslContext> ssl;
     private final int maxBody;
@@ -84,6 +87,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         ch.closeFuture().addListener(f -> place.release());
+        ch.attr(PLACE).set(place);
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
         ssl.ifPresent(ctx -> p.addLast("tls-or-plain", new TlsOrPlainHint(ctx)));

@@ -107,17 +107,15 @@ class ConnectionLimitsTest {
     }
 
     @Test
-    void theProcessHoldsAtMostMaxConnectionsWhateverTheirAddresses(@TempDir Path dir) throws Exception {
-        // Many addresses, each under connections-per-ip: only max-connections stops them before the descriptors
-        // run out (a crowd of 20,000 did that: the server then answered nobody).
+    void theProcessHoldsAtMostMaxConnectionsWhenEveryOneIsInUse(@TempDir Path dir) throws Exception {
+        // Only max-connections stops a crowd of many addresses, each under connections-per-ip, before the
+        // descriptors run out (20,000 did that: the server then answered nobody). WebSockets are always in use.
         try (SignalingFixture f = SignalingFixture.start(dir, Map.of("max-connections", "3"))) {
             int port = f.server.address().getPort();
-            List<Socket> held = new ArrayList<>();
+            List<io.kezdesu.signaling.RawWebSocket> held = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
-                    Socket s = from("127.0.0." + (2 + i), port);
-                    held.add(s);
-                    assertTrue(ask(s).startsWith("HTTP/1.1 200 "));
+                    held.add(io.kezdesu.signaling.RawWebSocket.connect(port, "/ws?token=" + f.user("U" + i).token()));
                 }
                 try (Socket fourth = from("127.0.0.9", port)) {
                     assertEquals("", askAndReadToEnd(fourth), "the fourth is closed without an answer");
@@ -131,7 +129,7 @@ class ConnectionLimitsTest {
                 }
                 assertTrue(again.startsWith("HTTP/1.1 200 "), again);
             } finally {
-                for (Socket s : held) {
+                for (io.kezdesu.signaling.RawWebSocket s : held) {
                     s.close();
                 }
             }
@@ -153,6 +151,23 @@ class ConnectionLimitsTest {
                 assertEquals(1, answers.stream().filter(String::isEmpty).count(), answers.toString());
                 assertEquals(1, answers.stream().filter(a -> a.startsWith("HTTP/1.1 200 ")).count(),
                         answers.toString());
+            }
+        }
+    }
+
+    @Test
+    void aKeepAliveConnectionBetweenRequestsMakesRoomTooLeastRecentlyUsedFirst(@TempDir Path dir) throws Exception {
+        // One request, then silence: such a connection used to count as busy until its 120 s idle timeout.
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("max-connections", "2"))) {
+            int port = f.server.address().getPort();
+            try (Socket older = from("127.0.0.2", port); Socket newer = from("127.0.0.3", port)) {
+                assertTrue(ask(older).startsWith("HTTP/1.1 200 "));
+                assertTrue(ask(newer).startsWith("HTTP/1.1 200 "));
+                try (Socket client = from("127.0.0.4", port)) {
+                    assertTrue(askAndReadToEnd(client).startsWith("HTTP/1.1 200 "), "the new client is served");
+                }
+                assertEquals("", askAndReadToEnd(older), "the connection waiting longest made room");
+                assertTrue(ask(newer).startsWith("HTTP/1.1 200 "), "the other is still served");
             }
         }
     }
