@@ -26,6 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** The PeerJS socket, branch by branch, against peerjs-server 1.0.2's answers; a real server on loopback. */
 class PeerJsProtocolTest {
 
+    /** Offline queues that outlast any test's pace (the default expire timeout is 5 s). */
+    private static final Map<String, String> LONG_WAIT = Map.of("peerjs-expire-timeout", "60s");
+
     /** The close frame peerjs-server's {@code socket.close()} sends carries no status: the client sees 1005. */
     private static final int NO_STATUS = 1005;
 
@@ -173,7 +176,8 @@ class PeerJsProtocolTest {
 
     @Test
     void messagesForAnOfflineIdWaitForItInOrder(@TempDir Path dir) {
-        try (SignalingFixture f = SignalingFixture.start(dir, Map.of()); PeerJsPeers p = new PeerJsPeers(f)) {
+        // The queue waits for the id a minute here, not the default 5 s: on a loaded machine those ran out.
+        try (SignalingFixture f = SignalingFixture.start(dir, LONG_WAIT); PeerJsPeers p = new PeerJsPeers(f)) {
             WsClient a = p.open("alice", "t1");
             a.send(msg("OFFER", "carol", Map.of("n", 1)));
             a.send(msg("CANDIDATE", "carol", Map.of("n", 2)));
@@ -220,7 +224,8 @@ class PeerJsProtocolTest {
 
     @Test
     void oneSenderCannotQueueMoreThanItsByteBudgetForOfflineIds(@TempDir Path dir) {
-        try (SignalingFixture f = SignalingFixture.start(dir, Map.of()); PeerJsPeers p = new PeerJsPeers(f)) {
+        // The queue waits a minute: at the default 5 s, a loaded machine let it expire before the id came (CI).
+        try (SignalingFixture f = SignalingFixture.start(dir, LONG_WAIT); PeerJsPeers p = new PeerJsPeers(f)) {
             WsClient a = p.open("alice", "t1");
             WsClient b = p.open("bob", "t2");
             // At the defaults, 20 messages of 100 kB for an offline id: the sender's 1 MiB holds ten of them; the
@@ -244,7 +249,8 @@ class PeerJsProtocolTest {
 
     @Test
     void allQueuesTogetherHoldAtMostTheirByteBudget(@TempDir Path dir) {
-        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("peerjs-queue-bytes", "32KiB"));
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("peerjs-queue-bytes", "32KiB",
+                "peerjs-expire-timeout", "60s"));
              PeerJsPeers p = new PeerJsPeers(f)) {
             WsClient a = p.open("alice", "t1");
             WsClient b = p.open("bob", "t2");
