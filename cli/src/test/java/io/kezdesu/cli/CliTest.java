@@ -41,6 +41,24 @@ class CliTest {
     }
 
     @Test
+    void storeRefusesABadPortOrLogLevelWithExitStatus2AndCannotOpenAStoreInUse() throws Exception {
+        CliRun port = run(Map.of(), "store", "--data-dir", tmp.toString(), "--port", "70000");
+        assertEquals(2, port.code(), port.err());
+        assertTrue(port.err().contains("--port 70000 (expected: a port number in [0, 65535])"), port.err());
+        CliRun level = run(Map.of(), "store", "--data-dir", tmp.toString(), "--log-level", "loud");
+        assertEquals(2, level.code(), level.err());
+        assertTrue(level.err().contains("--log-level loud (expected: error, warn, info, debug or trace)"),
+                level.err());
+        // The file is locked by a store already running on it: exit 1, saying so.
+        try (io.kezdesu.common.store.EmbeddedStore running = io.kezdesu.common.store.EmbeddedStore.start(
+                io.kezdesu.common.data.DataDirectory.open(tmp).resolve(io.kezdesu.common.store.Store.EMBEDDED_FILE))) {
+            CliRun busy = run(Map.of(), "store", "--data-dir", tmp.toString(), "--port", "0");
+            assertEquals(1, busy.code(), busy.err());
+            assertTrue(busy.err().contains("in use by another process"), busy.err());
+        }
+    }
+
+    @Test
     void daemonCommandsOfferEveryConfigKeyAsAFlag() {
         String help = run(Map.of(), "serve", "--help").out();
         for (var key : io.kezdesu.common.config.ConfigKeys.all()) {

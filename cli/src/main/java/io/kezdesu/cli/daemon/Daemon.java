@@ -125,7 +125,7 @@ public final class Daemon implements AutoCloseable {
      */
     private static Optional<RuntimeException> unreachable(Store store, RuntimeException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof com.mongodb.MongoTimeoutException || t instanceof com.mongodb.MongoSocketException) {
+            if (io.kezdesu.common.store.StoreErrors.unreachable(t)) {
                 java.util.regex.Matcher m = CAUSE.matcher(String.valueOf(t.getMessage()));
                 String reason = "no server answered";
                 while (m.find()) {

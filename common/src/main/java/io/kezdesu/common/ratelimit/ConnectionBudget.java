@@ -24,7 +24,7 @@ public final class ConnectionBudget {
 
     private final int limit;
     private final AtomicInteger held = new AtomicInteger();
-    /** Connections that have not done anything yet, oldest first. */
+    /** Connections waiting (for a first request, between requests, for an allocation), longest waiting first. */
     private final java.util.LinkedHashSet<Place> idle = new java.util.LinkedHashSet<>();
     private final java.util.concurrent.atomic.LongAdder evicted = new java.util.concurrent.atomic.LongAdder();
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
@@ -44,7 +44,7 @@ public final class ConnectionBudget {
         return new ConnectionBudget(configured > 0 ? configured : derived(openFileLimit()));
     }
 
-    /** What {@code max-connections: 0} means with this open-file limit (-1 when unknown: no cap of our own). */
+    /** What {@code max-connections: 0} means with this open-file limit (unknown, 0 or less: no cap of our own). */
     static int derived(long openFiles) {
         if (openFiles <= 0 || openFiles >= Integer.MAX_VALUE) {
             return Integer.MAX_VALUE;

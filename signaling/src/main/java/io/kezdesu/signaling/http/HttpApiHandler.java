@@ -1,6 +1,5 @@
 package io.kezdesu.signaling.http;
 
-import com.mongodb.MongoTimeoutException;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -21,7 +20,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -193,9 +191,7 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
             return error(new ApiException(ApiError.UNAVAILABLE, "the server is busy checking passwords; try again in "
                     + "a moment", Optional.of(Duration.ofSeconds(1))));
         }
-        if (failure instanceof MongoTimeoutException || failure instanceof TimeoutException
-                || failure instanceof com.mongodb.MongoSocketException
-                || failure instanceof com.mongodb.MongoConnectionPoolClearedException) {
+        if (io.kezdesu.common.store.StoreErrors.unreachable(failure)) {
             LOG.warn("{} {}: store unavailable: {}", request.method(), request.path(), failure.toString());
             return error(new ApiException(ApiError.UNAVAILABLE, "the store is unavailable; try again later"));
         }

@@ -3,6 +3,7 @@ package io.kezdesu.signaling.report;
 import com.mongodb.client.model.ReplaceOptions;
 import io.kezdesu.signaling.room.ConferenceEvents;
 import io.kezdesu.signaling.room.Room;
+import io.kezdesu.common.store.StoreErrors;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -24,17 +25,14 @@ import reactor.core.publisher.Mono;
  * stamps each live record with {@code lastSeenAt} ({@link #heartbeat()}), so that a record marked {@code active} that
  * survives a crash is closed on the next start by {@link #recoverInterrupted()} at the last moment it is known to have
  * been running, not at its last join or leave: a crash loses at most one period of each call, for one small write per
- * live conference per period. A write the store refuses (an outage) is tried again, backing off from
- * {@value #FIRST_RETRY_MS} ms to {@value #LAST_RETRY_MS} ms, until it lands: joins, leaves and ends during an outage
- * reach the record once the store is back, while the process lives.
+ * live conference per period. A write the store cannot take (an outage) is tried again, backing off from
+ * {@value StoreErrors#FIRST_RETRY_MS} ms to {@value StoreErrors#LAST_RETRY_MS} ms, until it lands: joins, leaves and
+ * ends during an outage reach the record once the store is back, while the process lives.
  */
 public final class ConferenceRecorder implements ConferenceEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConferenceRecorder.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-
-    static final long FIRST_RETRY_MS = 250;
-    static final long LAST_RETRY_MS = 4_000;
 
     private final ConferenceRepository repository;
     private final Clock clock;
@@ -157,12 +155,17 @@ public final class ConferenceRecorder implements ConferenceEvents {
         repository.replace(doc, new ReplaceOptions().upsert(true))
                 .then(Mono.just(true))
                 .onErrorResume(e -> {
+                    if (!StoreErrors.unreachable(e)) {
+                        // Refused, not unreachable: trying again would be refused again.
+                        LOG.warn("conference {}: write refused by the store: {}", r.id, e.toString());
+                        return Mono.just(true);
+                    }
                     if (failures == 0) {
                         LOG.warn("conference {}: write failed, retrying until it lands: {}", r.id, e.toString());
                     }
                     return Mono.just(false);
                 })
-                .subscribe(landed -> {
+                .subscribe(done -> {
                     List<CompletableFuture<Void>> settled = new ArrayList<>();
                     synchronized (r) {
                         for (var it = r.waiting.iterator(); it.hasNext(); ) {
@@ -174,9 +177,9 @@ public final class ConferenceRecorder implements ConferenceEvents {
                         }
                     }
                     settled.forEach(f -> f.complete(null));
-                    if (!landed) {
-                        long wait = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS << Math.min(failures, 8));
-                        Mono.delay(java.time.Duration.ofMillis(wait)).subscribe(t -> write(r, failures + 1));
+                    if (!done) {
+                        Mono.delay(java.time.Duration.ofMillis(StoreErrors.retryDelayMillis(failures + 1)))
+                                .subscribe(t -> write(r, failures + 1));
                         return;
                     }
                     if (failures > 0) {

@@ -9,7 +9,6 @@ import io.kezdesu.signaling.protocol.SignalingError;
 import io.kezdesu.signaling.session.SocketSession;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -17,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 

@@ -1,5 +1,6 @@
 package io.kezdesu.signaling.room;
 
+import io.kezdesu.common.store.StoreErrors;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -18,8 +19,6 @@ import reactor.core.publisher.Mono;
 public final class SerialWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(SerialWriter.class);
-    private static final long FIRST_RETRY_MS = 250;
-    private static final long LAST_RETRY_MS = 4_000;
 
     /** A write and what its submitter learns of its first attempt. */
     private record Pending(Supplier<Mono<?>> write, CompletableFuture<Void> firstAttempt) {
@@ -109,7 +108,7 @@ public final class SerialWriter {
 
     private void failed(Pending p, int failures, Throwable failure) {
         p.firstAttempt().completeExceptionally(failure);
-        if (!unreachable(failure)) {
+        if (!StoreErrors.unreachable(failure)) {
             LOG.warn("{}: store write failed: {}", name, failure.toString());
             done();
             return;
@@ -123,8 +122,8 @@ public final class SerialWriter {
                 }
             }
         }
-        long wait = Math.min(LAST_RETRY_MS, FIRST_RETRY_MS << Math.min(failures, 8));
-        Mono.delay(Duration.ofMillis(wait)).subscribe(t -> attempt(p, failures + 1));
+        Mono.delay(Duration.ofMillis(StoreErrors.retryDelayMillis(failures + 1)))
+                .subscribe(t -> attempt(p, failures + 1));
     }
 
     private void done() {
@@ -132,14 +131,5 @@ public final class SerialWriter {
             queue.poll();
         }
         next();
-    }
-
-    /** Whether the store could not be reached (worth retrying), as opposed to refusing the write. */
-    static boolean unreachable(Throwable e) {
-        return e instanceof com.mongodb.MongoTimeoutException || e instanceof com.mongodb.MongoSocketException
-                || e instanceof com.mongodb.MongoConnectionPoolClearedException
-                || e instanceof java.util.concurrent.TimeoutException
-                || e instanceof com.mongodb.MongoNotPrimaryException
-                || e instanceof com.mongodb.MongoNodeIsRecoveringException;
     }
 }
