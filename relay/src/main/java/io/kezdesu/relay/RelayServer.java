@@ -79,9 +79,20 @@ public final class RelayServer implements AutoCloseable {
     private final List<InetSocketAddress> tls = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RelayServer(EventLoopGroup group, AllocationManager allocations) {
+    private final StreamInitializer streams;
+
+    private RelayServer(EventLoopGroup group, AllocationManager allocations, StreamInitializer streams) {
         this.group = group;
         this.allocations = allocations;
+        this.streams = streams;
+    }
+
+    /**
+     * Takes over a connection that another listener in this process accepted and recognised as TURN (the HTTPS
+     * listener, when TURN over TLS shares its port): it is served as this relay's TCP or TLS clients are.
+     */
+    public void adoptStream(Channel channel, boolean tls, ConnectionBudget.Place place) {
+        streams.adopt(channel, tls, place);
     }
 
     /** Binds every listener (blocking the caller until bound) and returns the running server. */
@@ -118,7 +129,7 @@ public final class RelayServer implements AutoCloseable {
                         config.denyPrivatePeers(), own, ownAddresses(config, relayIp)),
                 allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()), budget);
         allocations.metrics().streamBacklog(services.streams()::backlogBytes);
-        RelayServer server = new RelayServer(group, allocations);
+        RelayServer server = new RelayServer(group, allocations, new StreamInitializer(services, null));
         try {
             for (InetAddress ip : listeningIps(config)) {
                 server.bindUdpAndTcp(services, datagrams, epoll, ip, config.listeningPort());

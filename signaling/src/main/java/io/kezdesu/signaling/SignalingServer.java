@@ -147,6 +147,21 @@ public final class SignalingServer implements AutoCloseable {
     public static SignalingServer start(SignalingConfig config, Store store, Clock clock,
                                         java.util.function.Supplier<byte[]> extraMetrics,
                                         io.kezdesu.common.ratelimit.ConnectionBudget budget) {
+        return start(config, store, clock, extraMetrics, budget, Optional.empty());
+    }
+
+    /**
+     * As above; with {@code turn}, the HTTPS listener serves TURN too (one port for HTTPS, WSS and TURN over TLS, and
+     * TURN over TCP): a connection that negotiates ALPN {@code stun.turn} or sends a STUN message first is handed to
+     * {@code turn}. Needs HTTPS.
+     */
+    public static SignalingServer start(SignalingConfig config, Store store, Clock clock,
+                                        java.util.function.Supplier<byte[]> extraMetrics,
+                                        io.kezdesu.common.ratelimit.ConnectionBudget budget,
+                                        Optional<io.kezdesu.signaling.http.TurnOnHttpsPort> turn) {
+        if (turn.isPresent() && config.tls().isEmpty()) {
+            throw new IllegalArgumentException("TURN on the HTTP port needs HTTPS (tls-cert and tls-key)");
+        }
         Duration startup = Duration.ofSeconds(30);
         UserRepository users = new UserRepository(store.database());
         RoomRepository roomStore = new RoomRepository(store.database());
@@ -210,7 +225,7 @@ public final class SignalingServer implements AutoCloseable {
         peerJs.ifPresent(p -> new PeerJsApi(p).routes(router));
         router.fallback(new io.kezdesu.signaling.web.StaticFiles()::serve);
 
-        Optional<SslContext> ssl = config.tls().map(SignalingServer::sslContext);
+        Optional<SslContext> ssl = config.tls().map(files -> sslContext(files, turn.isPresent()));
         io.kezdesu.signaling.ws.OriginPolicy origins = new io.kezdesu.signaling.ws.OriginPolicy(
                 abuse.allowedOrigins(), config.publicUrl());
         boolean epoll = Epoll.isAvailable();
@@ -233,7 +248,8 @@ public final class SignalingServer implements AutoCloseable {
                             new KeyedLimit(abuse.connectionsPerIp()), budget,
                             () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), sockets,
                                     tls, origins),
-                            peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls))))
+                            peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls)),
+                            turn))
                     .bind(new InetSocketAddress(config.httpIp(), config.httpPort()))
                     .awaitUninterruptibly();
             // Netty's syncUninterruptibly would rethrow a failed bind's IOException undeclared, past the catch
@@ -255,9 +271,21 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    private static SslContext sslContext(io.kezdesu.common.tls.TlsFiles files) {
+    private static SslContext sslContext(io.kezdesu.common.tls.TlsFiles files, boolean turnToo) {
         try {
-            return SslContextBuilder.forServer(files.certificate().toFile(), files.privateKey().toFile()).build();
+            SslContextBuilder b = SslContextBuilder.forServer(files.certificate().toFile(),
+                    files.privateKey().toFile());
+            if (turnToo) {
+                // RFC 7443: a TURN client may say "stun.turn" (coturn's offers "http/1.1" as well, so ours comes
+                // first); browsers say "http/1.1" (or only "h2", which we do not speak: then nothing is selected and
+                // the handshake goes on, as without ALPN).
+                b.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                        io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        io.kezdesu.signaling.http.TurnOnHttpsPort.ALPN_TURN, "http/1.1"));
+            }
+            return b.build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("tls-cert/tls-key: " + files.certificate() + ", " + files.privateKey()
                     + " (expected: a PEM certificate chain and its PEM private key; " + e.getMessage() + ")", e);

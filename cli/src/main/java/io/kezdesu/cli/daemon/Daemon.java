@@ -11,6 +11,7 @@ import io.kezdesu.relay.RelayConfig;
 import io.kezdesu.relay.RelayServer;
 import io.kezdesu.signaling.SignalingConfig;
 import io.kezdesu.signaling.SignalingServer;
+import io.kezdesu.signaling.http.TurnOnHttpsPort;
 import io.kezdesu.signaling.ice.IceServers;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -65,10 +66,14 @@ public final class Daemon implements AutoCloseable {
         List<String> parts = new ArrayList<>();
         // One budget for both servers: the open-file limit it guards is the process's.
         ConnectionBudget budget = ConnectionBudget.of(config.get(ConfigKeys.MAX_CONNECTIONS));
+        // One port for HTTPS, WSS and TURN over TLS (and TCP): the HTTPS listener recognises TURN clients and hands
+        // them to the relay, which then binds no TLS listener of its own.
+        boolean onePort = onePort(config, mode, tls);
         try {
             if (mode != Mode.SIGNALING) {
+                Optional<TlsFiles> relayTls = onePort ? Optional.empty() : tls;
                 RelayServer r = RelayServer.start(RelayConfig.from(config, secrets,
-                        tls.map(TlsFiles::certificate), tls.map(TlsFiles::privateKey)), budget);
+                        relayTls.map(TlsFiles::certificate), relayTls.map(TlsFiles::privateKey)), budget);
                 relay = Optional.of(r);
                 started.add(r);
                 int metricsPort = config.get(ConfigKeys.METRICS_PORT);
@@ -89,19 +94,21 @@ public final class Daemon implements AutoCloseable {
                 Optional<IceServers.RelayPorts> ports = relay.map(r -> new IceServers.RelayPorts(
                         r.udpAddresses().get(0).getPort(),
                         r.tlsAddresses().isEmpty() ? Optional.empty()
-                                : Optional.of(r.tlsAddresses().get(0).getPort())));
+                                : Optional.of(r.tlsAddresses().get(0).getPort()), onePort));
                 // The relay's metrics join signaling's /metrics as text: neither module imports the other.
                 java.util.function.Supplier<byte[]> relayMetrics = relay.<java.util.function.Supplier<byte[]>>map(
                         r -> r.metrics()::scrape).orElse(() -> new byte[0]);
+                Optional<TurnOnHttpsPort> turn = onePort ? relay.map(r -> r::adoptStream) : Optional.empty();
                 SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, tls, ports), s,
-                        java.time.Clock.systemUTC(), relayMetrics, budget);
+                        java.time.Clock.systemUTC(), relayMetrics, budget, turn);
                 signaling = Optional.of(server);
                 started.add(server);
                 parts.add((server.isTls() ? "https " : "http ") + server.url());
             }
             relay.ifPresent(r -> parts.add("turn " + describe("udp", r.udpAddresses()) + ", "
                     + describe("tcp", r.tcpAddresses())
-                    + (r.tlsAddresses().isEmpty() ? "" : ", " + describe("tls", r.tlsAddresses()))));
+                    + (r.tlsAddresses().isEmpty() ? "" : ", " + describe("tls", r.tlsAddresses()))
+                    + (onePort ? ", tls and tcp on the https port" : "")));
             Optional<DaemonFile> file = signaling.map(s -> DaemonFile.write(dir, s));
             parts.add("data-dir " + dir.root());
             store.ifPresent(s -> parts.add("store " + s.description()));
@@ -116,6 +123,15 @@ public final class Daemon implements AutoCloseable {
             }
             throw store.filter(s -> !s.isEmbedded()).flatMap(s -> unreachable(s, e)).orElse(e);
         }
+    }
+
+    /**
+     * Whether HTTPS and TURN share one port: both run here, HTTPS is on, and {@code tls-listening-port} names the
+     * {@code http-port} (a real port: two 0s each pick their own).
+     */
+    static boolean onePort(Config config, Mode mode, Optional<TlsFiles> tls) {
+        int http = config.get(ConfigKeys.HTTP_PORT);
+        return mode == Mode.ALL && tls.isPresent() && http != 0 && http == config.get(ConfigKeys.TLS_LISTENING_PORT);
     }
 
     /**
