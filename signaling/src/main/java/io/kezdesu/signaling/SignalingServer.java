@@ -98,10 +98,14 @@ public final class SignalingServer implements AutoCloseable {
     private final Optional<PeerJsService> peerJs;
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    private final Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate;
+
     private SignalingServer(EventLoopGroup boss, EventLoopGroup workers, PasswordPool kdf, Channel serverChannel,
                             ChannelGroup channels, AtomicInteger inFlight, boolean tls,
                             java.net.InetAddress configuredIp, RoomService rooms, ConferenceRecorder recorder,
-                            ScheduledExecutorService timers, Optional<PeerJsService> peerJs) {
+                            ScheduledExecutorService timers, Optional<PeerJsService> peerJs,
+                            Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate) {
+        this.certificate = certificate;
         this.peerJs = peerJs;
         this.rooms = rooms;
         this.recorder = recorder;
@@ -225,7 +229,8 @@ public final class SignalingServer implements AutoCloseable {
         peerJs.ifPresent(p -> new PeerJsApi(p).routes(router));
         router.fallback(new io.kezdesu.signaling.web.StaticFiles()::serve);
 
-        Optional<SslContext> ssl = config.tls().map(files -> sslContext(files, turn.isPresent()));
+        Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> ssl = config.tls().map(
+                files -> new io.kezdesu.common.tls.TlsReloader<>(files, f -> sslContext(f, turn.isPresent())));
         io.kezdesu.signaling.ws.OriginPolicy origins = new io.kezdesu.signaling.ws.OriginPolicy(
                 abuse.allowedOrigins(), config.publicUrl());
         boolean epoll = Epoll.isAvailable();
@@ -243,7 +248,7 @@ public final class SignalingServer implements AutoCloseable {
                     .channel(type)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new HttpInitializer(ssl, config.maxBodySize(), router, inFlight, metrics, channels,
+                    .childHandler(new HttpInitializer(ssl.map(r -> r), config.maxBodySize(), router, inFlight, metrics, channels,
                             new ClientAddress(abuse.trustedProxies()), abuse.headerTimeout(),
                             new KeyedLimit(abuse.connectionsPerIp()), budget,
                             () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), sockets,
@@ -259,7 +264,7 @@ public final class SignalingServer implements AutoCloseable {
             }
             Channel ch = bound.channel();
             return new SignalingServer(boss, workers, kdf, ch, channels, inFlight, tls, config.httpIp(), rooms,
-                    recorder, timers, peerJs);
+                    recorder, timers, peerJs, ssl);
         } catch (RuntimeException e) {
             peerJs.ifPresent(PeerJsService::close);
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -295,6 +300,14 @@ public final class SignalingServer implements AutoCloseable {
     /** The bound address: the configured IP (a wildcard stays a wildcard) with the actual port. */
     public InetSocketAddress address() {
         return new InetSocketAddress(configuredIp, ((InetSocketAddress) serverChannel.localAddress()).getPort());
+    }
+
+    /**
+     * Picks up a renewed certificate (new connections get it, open ones keep theirs): when its files changed, or
+     * always with {@code force}. Returns whether a new one is in use; a renewal that cannot be read keeps the old.
+     */
+    public boolean reloadCertificate(boolean force) {
+        return certificate.map(c -> c.reload(force)).orElse(false);
     }
 
     public boolean isTls() {

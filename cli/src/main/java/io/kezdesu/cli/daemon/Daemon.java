@@ -41,6 +41,13 @@ public final class Daemon implements AutoCloseable {
     private final Optional<DaemonFile> daemonFile;
     private final String startupLine;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private static final long CERTIFICATE_CHECK_SECONDS = 60;
+    private final java.util.concurrent.ScheduledExecutorService certificateCheck =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "kezdesu-certificate-check");
+                t.setDaemon(true);
+                return t;
+            });
 
     private Daemon(DataDirectory dataDir, Optional<Store> store, Optional<SignalingServer> signaling,
                    Optional<RelayServer> relay, Optional<MetricsListener> metrics, Optional<DaemonFile> daemonFile,
@@ -116,7 +123,12 @@ public final class Daemon implements AutoCloseable {
                     + " ready: " + String.join(" | ", parts);
             LOG.info(line);
             FileLimit.check();
-            return new Daemon(dir, store, signaling, relay, metrics, file, line);
+            Daemon daemon = new Daemon(dir, store, signaling, relay, metrics, file, line);
+            if (tls.isPresent()) {
+                daemon.certificateCheck.scheduleWithFixedDelay(() -> daemon.reloadCertificates(false),
+                        CERTIFICATE_CHECK_SECONDS, CERTIFICATE_CHECK_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            return daemon;
         } catch (RuntimeException e) {
             for (int i = started.size() - 1; i >= 0; i--) {
                 closeQuietly(started.get(i));
@@ -157,6 +169,17 @@ public final class Daemon implements AutoCloseable {
     private static final java.util.regex.Pattern CAUSE = java.util.regex.Pattern.compile(
             "(?:caused by |exception=)\\{[\\w.$]+: ([^{}]+)}");
 
+    /**
+     * Serves a renewed TLS certificate from now on, to new connections (HTTPS and TURN over TLS): when its files
+     * changed since it was read, or always with {@code force} (SIGHUP). Also checked every minute on its own, so
+     * that a renewal (certbot, an ACME client) needs no restart and no hook. Returns whether a new one is in use.
+     */
+    public boolean reloadCertificates(boolean force) {
+        boolean https = signaling.map(s -> s.reloadCertificate(force)).orElse(false);
+        boolean turn = relay.map(r -> r.reloadCertificate(force)).orElse(false);
+        return https | turn;
+    }
+
     public Optional<SignalingServer> signaling() {
         return signaling;
     }
@@ -193,6 +216,7 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         LOG.info("shutting down");
+        certificateCheck.shutdownNow();
         daemonFile.ifPresent(DaemonFile::delete);
         metrics.ifPresent(Daemon::closeQuietly);
         signaling.ifPresent(Daemon::closeQuietly);

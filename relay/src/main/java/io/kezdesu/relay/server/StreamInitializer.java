@@ -25,11 +25,12 @@ public final class StreamInitializer extends ChannelInitializer<SocketChannel> {
     static final WriteBufferWaterMark BACKLOG = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
 
     private final TurnServices services;
-    private final SslContext ssl;
+    /** The certificate in use now (a renewed one is picked up by new connections); null: plain TCP. */
+    private final java.util.function.Supplier<SslContext> ssl;
     private final StunDispatcher dispatcher;
     private final KeyedLimit connections;
 
-    public StreamInitializer(TurnServices services, SslContext ssl) {
+    public StreamInitializer(TurnServices services, java.util.function.Supplier<SslContext> ssl) {
         this.services = services;
         this.ssl = ssl;
         this.dispatcher = new StunDispatcher(services);
@@ -53,7 +54,7 @@ public final class StreamInitializer extends ChannelInitializer<SocketChannel> {
         }
         ch.closeFuture().addListener(f -> place.release());
         if (ssl != null) {
-            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+            ch.pipeline().addLast(ssl.get().newHandler(ch.alloc()));
         }
         adopt(ch, ssl != null, place);
     }

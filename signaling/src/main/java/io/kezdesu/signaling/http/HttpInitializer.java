@@ -34,7 +34,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     static final io.netty.util.AttributeKey<ConnectionBudget.Place> PLACE =
             io.netty.util.AttributeKey.valueOf("kezdesu.connection-place");
 
-    private final Optional<SslContext> ssl;
+    private final Optional<java.util.function.Supplier<SslContext>> ssl;
     private final int maxBody;
     private final Router router;
     private final AtomicInteger inFlight;
@@ -48,7 +48,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade;
     private final Optional<TurnOnHttpsPort> turn;
 
-    public HttpInitializer(Optional<SslContext> ssl, int maxBody, Router router, AtomicInteger inFlight,
+    public HttpInitializer(Optional<java.util.function.Supplier<SslContext>> ssl, int maxBody, Router router, AtomicInteger inFlight,
                            SignalingMetrics metrics, ChannelGroup channels, ClientAddress clientAddress,
                            Duration headerTimeout, KeyedLimit connections, ConnectionBudget budget,
                            java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade,

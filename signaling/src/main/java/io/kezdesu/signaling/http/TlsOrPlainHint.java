@@ -26,11 +26,12 @@ final class TlsOrPlainHint extends ByteToMessageDecoder {
             + "Connection: close\r\n"
             + "Content-Length: " + HINT.length() + "\r\n\r\n" + HINT).getBytes(StandardCharsets.US_ASCII);
 
-    private final SslContext ssl;
+    /** The certificate in use now: a renewed one is picked up by new connections. */
+    private final java.util.function.Supplier<SslContext> ssl;
     /** Whether plain TURN (a STUN message first) is let through: TURN over TCP when TURN shares this port. */
     private final boolean plainTurn;
 
-    TlsOrPlainHint(SslContext ssl, boolean plainTurn) {
+    TlsOrPlainHint(java.util.function.Supplier<SslContext> ssl, boolean plainTurn) {
         this.ssl = ssl;
         this.plainTurn = plainTurn;
     }
@@ -41,7 +42,7 @@ final class TlsOrPlainHint extends ByteToMessageDecoder {
             return;
         }
         if (SslHandler.isEncrypted(in, false)) {
-            ctx.pipeline().replace(this, "tls", ssl.newHandler(ctx.alloc()));
+            ctx.pipeline().replace(this, "tls", ssl.get().newHandler(ctx.alloc()));
             return;
         }
         if (plainTurn && !TurnOrHttp.cannotBeStun(in)) {
