@@ -268,7 +268,8 @@ class DualStackRelayTest {
             // A port that is not a relayed one: those stay reachable (in-process), whatever the policy.
             int port = allocated.addresses(XOR_RELAYED_ADDRESS).get(1).getPort() ^ 1;
             for (String ip : List.of("::1", "fe80::1", "::", "ff02::1", "fd00::1", "fc00::7",
-                    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::127.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe")) {
+                    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::127.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe",
+                    "2002:a00:1::1", "2001:0:4136:e378:8000:63bf:80ff:fffe")) {
                 InetSocketAddress peer = new InetSocketAddress(address(ip), port);
                 assertEquals(403, c.channelBind(0x4000, peer).errorCode(), "ChannelBind " + ip);
                 if (isRelayIp(ip)) {
