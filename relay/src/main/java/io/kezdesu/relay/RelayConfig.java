@@ -71,6 +71,9 @@ public record RelayConfig(
         allowedPeers = List.copyOf(allowedPeers);
         Objects.requireNonNull(tlsCert, "tlsCert");
         Objects.requireNonNull(tlsKey, "tlsKey");
+        io.kezdesu.common.config.ConfigRules.relayIpProblem(relayIps).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         check(listeningPort >= 0 && listeningPort <= 65535, "listeningPort", listeningPort, "0..65535");
         check(tlsListeningPort >= 0 && tlsListeningPort <= 65535, "tlsListeningPort", tlsListeningPort, "0..65535");
         check(tlsCert.isPresent() == tlsKey.isPresent(), "tlsCert", tlsCert, "set together with tlsKey");

@@ -128,11 +128,11 @@ public final class RelayServer implements AutoCloseable {
         // blocks, and fewer loops read bigger batches per wake-up (relay-threads sets another number).
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoops(), io);
         UdpSockets datagrams = UdpSockets.forTransport(epoll);
-        InetAddress relayIp = relayIp(config);
+        List<InetAddress> relayIps = relayIps(config);
         Set<InetSocketAddress> own = new CopyOnWriteArraySet<>();
         QuotaPolicy quota = new QuotaPolicy(config.userQuota(), config.roomQuota(), config.totalQuota(),
                 config.addressQuota(), config.permissionQuota());
-        AllocationManager allocations = new AllocationManager(relayIp, config.minPort(), config.maxPort(),
+        AllocationManager allocations = new AllocationManager(relayIps, config.minPort(), config.maxPort(),
                 new AddressMapper(config.externalIps()), quota, datagrams, config.maxBps(),
                 config.maxChannelNumber());
         TurnServices services = new TurnServices(config,
@@ -141,7 +141,7 @@ public final class RelayServer implements AutoCloseable {
                 new SourceRateLimiter(config.unauthorizedBurst(), config.unauthorizedPerSecond()),
                 new SourceRateLimiter(config.bindingBurst(), config.bindingPerSecond()),
                 new PeerAddressPolicy(config.deniedPeers(), config.allowedPeers(), config.allowLoopbackPeers(),
-                        config.denyPrivatePeers(), own, ownAddresses(config, relayIp)),
+                        config.denyPrivatePeers(), own, ownAddresses(config, relayIps)),
                 allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()), budget);
         allocations.metrics().streamBacklog(services.streams()::backlogBytes);
         RelayServer server = new RelayServer(group, allocations, new StreamInitializer(services, null), ssl);
@@ -161,7 +161,7 @@ public final class RelayServer implements AutoCloseable {
         own.addAll(server.tcp);
         own.addAll(server.tls);
         log.info("relay listening udp={} tcp={} tls={} relay-ip={} transport={}", server.udp, server.tcp, server.tls,
-                relayIp.getHostAddress(), epoll ? "epoll" : "nio");
+                relayIps.stream().map(InetAddress::getHostAddress).toList(), epoll ? "epoll" : "nio");
         return server;
     }
 
@@ -320,9 +320,8 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /** Every address this host answers on: interfaces, the relay address and the public external-ip. */
-    private static Set<InetAddress> ownAddresses(RelayConfig config, InetAddress relayIp) {
-        Set<InetAddress> own = new LinkedHashSet<>();
-        own.add(relayIp);
+    private static Set<InetAddress> ownAddresses(RelayConfig config, List<InetAddress> relayIps) {
+        Set<InetAddress> own = new LinkedHashSet<>(relayIps);
         own.addAll(config.listeningIps());
         config.externalIps().forEach(m -> own.add(m.publicAddress()));
         try {
@@ -337,13 +336,19 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
-     * relay-ip, else the first concrete listening address, else the first non-loopback IPv4 interface address
-     * (what coturn does), else loopback.
+     * relay-ip (one IPv4 and one IPv6 address at most, IPv4 first), else one address: the first concrete listening
+     * address, else the first non-loopback IPv4 interface address (what coturn does), else loopback.
      */
-    static InetAddress relayIp(RelayConfig config) {
+    static List<InetAddress> relayIps(RelayConfig config) {
         if (!config.relayIps().isEmpty()) {
-            return config.relayIps().get(0);
+            List<InetAddress> ips = new ArrayList<>(config.relayIps());
+            ips.sort(java.util.Comparator.comparing(ip -> ip instanceof Inet4Address ? 0 : 1));
+            return List.copyOf(ips);
         }
+        return List.of(fallbackRelayIp(config));
+    }
+
+    private static InetAddress fallbackRelayIp(RelayConfig config) {
         for (InetAddress ip : config.listeningIps()) {
             if (!ip.isAnyLocalAddress()) {
                 return ip;

@@ -203,7 +203,8 @@ public final class ConfigKeys {
             false, "STUN/TURN over TLS port (used when a certificate is configured); 0 picks a free port");
     public static final ConfigKey<List<InetAddress>> RELAY_IP = key("relay-ip", RELAY,
             ValueType.listOf(ValueType.ipAddress()), List.of(), false,
-            "Addresses relayed transport addresses are allocated on; empty uses the listening address");
+            "Addresses relayed transport addresses are allocated on: at most one IPv4 and one IPv6 address "
+            + "(dual stack; IPv4 is the default family, RELAY.md); empty uses the listening address");
     public static final ConfigKey<List<AddressMapping>> EXTERNAL_IP = key("external-ip", RELAY,
             ValueType.listOf(ValueType.addressMapping()), List.of(), false,
             "Public address behind 1:1 NAT, as public or public/private; every emitted address is mapped");

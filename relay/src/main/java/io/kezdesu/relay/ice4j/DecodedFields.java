@@ -31,6 +31,7 @@ final class DecodedFields {
     OptionalInt transport = OptionalInt.empty();
     OptionalInt channel = OptionalInt.empty();
     OptionalInt family = OptionalInt.empty();
+    OptionalInt additionalFamily = OptionalInt.empty();
     byte[] data;
     boolean dontFragment;
     boolean evenPort;
@@ -68,6 +69,8 @@ final class DecodedFields {
                     token = java.util.Arrays.copyOfRange(raw, pos + 4, pos + 12);
                 }
                 case ATTR_REQUESTED_ADDRESS_FAMILY -> family = OptionalInt.of(length >= 1 ? raw[pos + 4] & 0xFF : 0);
+                case ATTR_ADDITIONAL_ADDRESS_FAMILY -> additionalFamily = OptionalInt.of(
+                        length >= 1 ? raw[pos + 4] & 0xFF : 0);
                 // Known and harmless to the server: addresses and codes a client would not send, integrity.
                 case ATTR_MAPPED_ADDRESS, ATTR_XOR_MAPPED_ADDRESS, ATTR_ERROR_CODE, ATTR_UNKNOWN_ATTRIBUTES,
                      ATTR_XOR_RELAYED_ADDRESS -> { }

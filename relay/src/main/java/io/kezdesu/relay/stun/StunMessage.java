@@ -19,6 +19,7 @@ public record StunMessage(
         OptionalInt requestedTransport,
         OptionalInt channelNumber,
         OptionalInt requestedFamily,
+        OptionalInt additionalFamily,
         byte[] data,
         boolean dontFragment,
         boolean evenPort,
