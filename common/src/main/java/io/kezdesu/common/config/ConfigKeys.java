@@ -196,7 +196,8 @@ public final class ConfigKeys {
     // --- relay (coturn names) ------------------------------------------------------------------------------------
     public static final ConfigKey<List<InetAddress>> LISTENING_IP = key("listening-ip", RELAY,
             ValueType.listOf(ValueType.ipAddress()), List.of(), false,
-            "Addresses the STUN/TURN listeners bind; empty binds all addresses");
+            "Addresses the STUN/TURN listeners bind; empty binds 0.0.0.0 (every IPv4 address): list IPv6 addresses too "
+                    + "to serve IPv6 clients");
     public static final ConfigKey<Integer> LISTENING_PORT = key("listening-port", RELAY, ValueType.port(), 3478, false,
             "STUN/TURN port for UDP and TCP; 0 picks a free port");
     public static final ConfigKey<Integer> TLS_LISTENING_PORT = key("tls-listening-port", RELAY, ValueType.port(), 5349,
