@@ -142,12 +142,20 @@ public final class RelayServer implements AutoCloseable {
                 new SourceRateLimiter(config.bindingBurst(), config.bindingPerSecond()),
                 new PeerAddressPolicy(config.deniedPeers(), config.allowedPeers(), config.allowLoopbackPeers(),
                         config.denyPrivatePeers(), own, ownAddresses(config, relayIps)),
-                allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()), budget);
+                allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()), budget,
+                new io.kezdesu.relay.server.NatDiscovery(config.natDiscovery()));
         allocations.metrics().streamBacklog(services.streams()::backlogBytes);
         RelayServer server = new RelayServer(group, allocations, new StreamInitializer(services, null), ssl);
         try {
             for (InetAddress ip : listeningIps(config)) {
                 server.bindUdpAndTcp(services, datagrams, epoll, ip, config.listeningPort());
+                // RFC 5780: the alternate port on both of its addresses, UDP only (TURN is served there too).
+                var nat = config.natDiscovery();
+                if (nat.isPresent() && (ip.equals(nat.get().primaryIp()) || ip.equals(nat.get().alternateIp()))) {
+                    List<Channel> alt = server.bindUdp(services, datagrams, epoll, ip, nat.get().alternatePort());
+                    server.channels.addAll(alt);
+                    server.udp.add((InetSocketAddress) alt.get(0).localAddress());
+                }
                 if (ssl != null) {
                     server.bindStream(services, epoll, new InetSocketAddress(ip, config.tlsListeningPort()), ssl,
                             server.tls);
@@ -212,6 +220,7 @@ public final class RelayServer implements AutoCloseable {
             try {
                 bound.add(bound(b.bind(bound.isEmpty() ? new InetSocketAddress(ip, port)
                         : bound.get(0).localAddress()), "udp " + ip.getHostAddress() + ":" + port));
+                services.natDiscovery().listener(bound.get(bound.size() - 1));
             } catch (RuntimeException e) {
                 bound.forEach(ch -> ch.close().awaitUninterruptibly());
                 throw e;

@@ -53,7 +53,7 @@ class RelayConfigTest {
                 ok.maxAllocationLifetime(), ok.permissionLifetime(), ok.channelLifetime(), ok.nonceLifetime(),
                 ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.addressQuota(), ok.connectionsPerIp(), ok.maxConnections(), ok.maxAllocateTimeout(), ok.unauthorizedPerSecond(),
                 ok.unauthorizedBurst(), ok.bindingPerSecond(), ok.bindingBurst(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber(),
-                ok.relayThreads()));
+                ok.relayThreads(), ok.altListeningPort()));
         assertTrue(e.getMessage().startsWith("tlsCert: "), e.getMessage());
         assertTrue(e.getMessage().contains("(expected: "), e.getMessage());
         assertFalse(ok.toString().contains(ok.nonceSecret()));
@@ -80,7 +80,7 @@ class RelayConfigTest {
                 ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.addressQuota(), ok.connectionsPerIp(),
                 ok.maxConnections(), ok.maxAllocateTimeout(), ok.unauthorizedPerSecond(), ok.unauthorizedBurst(),
                 ok.bindingPerSecond(), ok.bindingBurst(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber(),
-                ok.relayThreads()));
+                ok.relayThreads(), ok.altListeningPort()));
         assertTrue(e.getMessage().startsWith("relay-ip: 192.0.2.1,2001:db8:0:0:0:0:0:1,192.0.2.2 (expected: "),
                 e.getMessage());
         // IPv4 first, whatever the order they were listed in: IPv4 is the default family (RFC 8656 §7.2).

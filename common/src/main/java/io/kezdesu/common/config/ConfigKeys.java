@@ -200,6 +200,9 @@ public final class ConfigKeys {
                     + "to serve IPv6 clients");
     public static final ConfigKey<Integer> LISTENING_PORT = key("listening-port", RELAY, ValueType.port(), 3478, false,
             "STUN/TURN port for UDP and TCP; 0 picks a free port");
+    public static final ConfigKey<Integer> ALT_LISTENING_PORT = key("alt-listening-port", RELAY, ValueType.port(), 0,
+            false, "RFC 5780 NAT behaviour discovery's second port (served when listening-ip names two addresses of "
+                    + "one family); 0 is listening-port + 1");
     public static final ConfigKey<Integer> TLS_LISTENING_PORT = key("tls-listening-port", RELAY, ValueType.port(), 5349,
             false, "STUN/TURN over TLS port (used when a certificate is configured); 0 picks a free port");
     public static final ConfigKey<List<InetAddress>> RELAY_IP = key("relay-ip", RELAY,

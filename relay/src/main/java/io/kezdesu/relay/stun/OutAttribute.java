@@ -43,4 +43,10 @@ public sealed interface OutAttribute {
 
     /** RFC 5780 §7.2. */
     record ChangeRequest(boolean changeIp, boolean changePort) implements OutAttribute { }
+
+    /** RFC 5780 §7.4: the server's other address and port (a plain, not XOR-ed, address). */
+    record OtherAddress(InetSocketAddress address) implements OutAttribute { }
+
+    /** RFC 5780 §7.3: the address and port the response was sent from. */
+    record ResponseOrigin(InetSocketAddress address) implements OutAttribute { }
 }

@@ -18,6 +18,7 @@ public record StunMessage(
         OptionalInt lifetime,
         OptionalInt requestedTransport,
         OptionalInt channelNumber,
+        OptionalInt changeRequest,
         OptionalInt requestedFamily,
         OptionalInt additionalFamily,
         byte[] data,
