@@ -138,12 +138,20 @@ public final class Daemon implements AutoCloseable {
     }
 
     /**
-     * Whether HTTPS and TURN share one port: both run here, HTTPS is on, and {@code tls-listening-port} names the
-     * {@code http-port} (a real port: two 0s each pick their own).
+     * Whether HTTPS and TURN share one port: both run here, HTTPS is on, {@code tls-listening-port} names the
+     * {@code http-port} (a real port: two 0s each pick their own), and the relay would listen on the HTTPS address
+     * (a wildcard on either side, or the same address). A relay on an address of its own keeps its own TLS
+     * listener on that port (DEPLOY.md's second address).
      */
     static boolean onePort(Config config, Mode mode, Optional<TlsFiles> tls) {
         int http = config.get(ConfigKeys.HTTP_PORT);
-        return mode == Mode.ALL && tls.isPresent() && http != 0 && http == config.get(ConfigKeys.TLS_LISTENING_PORT);
+        if (mode != Mode.ALL || tls.isEmpty() || http == 0 || http != config.get(ConfigKeys.TLS_LISTENING_PORT)) {
+            return false;
+        }
+        java.net.InetAddress httpIp = config.get(ConfigKeys.HTTP_IP);
+        List<java.net.InetAddress> relayIps = config.get(ConfigKeys.LISTENING_IP);
+        return httpIp.isAnyLocalAddress() || relayIps.isEmpty() || relayIps.contains(httpIp)
+                || relayIps.stream().anyMatch(java.net.InetAddress::isAnyLocalAddress);
     }
 
     /**

@@ -82,6 +82,22 @@ class OnePortTest {
     }
 
     @Test
+    void aRelayOnAnAddressOfItsOwnKeepsItsOwnTlsListenerOnThatPort() throws Exception {
+        // DEPLOY.md's second address: HTTPS on 127.0.0.1:P, the relay's TLS on 127.0.0.2:P; not one port.
+        int other;
+        try (ServerSocket free = new ServerSocket(0)) {
+            other = free.getLocalPort();
+        }
+        try (Daemon two = Daemon.start(TestDaemon.config(Files.createDirectories(dataDir.resolve("two")), Map.of(
+                "tls-self-signed", "true", "http-port", String.valueOf(other), "tls-listening-port",
+                String.valueOf(other), "listening-ip", "127.0.0.2")), Daemon.Mode.ALL, "test")) {
+            assertEquals(List.of(new java.net.InetSocketAddress("127.0.0.2", other)),
+                    two.relay().orElseThrow().tlsAddresses());
+            assertTrue(!two.startupLine().contains("on the https port"), two.startupLine());
+        }
+    }
+
+    @Test
     void iceServersOfferTurnsOnThePortTheClientUsed() {
         String token = daemon.registerAndLogin("one@example.org", "One", "one port password");
         JsonNode ice = daemon.get("/api/ice-servers", token).json();
