@@ -41,6 +41,9 @@ final class ConfigOptions {
                     .hidden(false);
             if (key.type().isList()) {
                 b.type(List.class).auxiliaryTypes(String.class).arity("1");
+            } else if (key.type().isBoolean()) {
+                // coturn's way: a bare --flag is true; --flag=false, --flag false and --flag true also work.
+                b.type(String.class).arity("0..1").fallbackValue("true");
             } else {
                 b.type(String.class).arity("1");
             }

@@ -47,6 +47,8 @@ abstract class DaemonCommand implements Callable<Integer> {
         }
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
+        Signals.onReload(() -> LOG.info(daemon.reloadCertificates(true) ? "SIGHUP: certificate reloaded"
+                : "SIGHUP: no certificate reloaded"));
         stop.await();
         Thread watchdog = new Thread(() -> {
             try {

@@ -11,6 +11,11 @@ final class Signals {
     private Signals() {
     }
 
+    /** SIGHUP (systemd's {@code ExecReload}, {@code kill -HUP}): read the TLS certificate again. */
+    static void onReload(Runnable action) {
+        Signal.handle(new Signal("HUP"), s -> action.run());
+    }
+
     static void onTermination(Runnable action) {
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), s -> action.run());

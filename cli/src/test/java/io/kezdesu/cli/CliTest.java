@@ -62,8 +62,24 @@ class CliTest {
     void daemonCommandsOfferEveryConfigKeyAsAFlag() {
         String help = run(Map.of(), "serve", "--help").out();
         for (var key : io.kezdesu.common.config.ConfigKeys.all()) {
-            assertTrue(help.contains("--" + key.name() + "="), key.name());
+            // Booleans may be bare: "--allow-loopback-peers[=<allow-loopback-peers>]".
+            String form = "--" + key.name() + (key.type().isBoolean() ? "[=" : "=");
+            assertTrue(help.contains(form), key.name());
         }
+    }
+
+    @Test
+    void booleanFlagsMayBeWrittenBareAsCoturnsAre() {
+        CliRun r = run(Map.of(), "config", "check", "--allow-loopback-peers", "--tls-self-signed=false",
+                "--allow-registration", "no", "--deny-private-peers");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("allow-loopback-peers: true  # from flag"), r.out());
+        assertTrue(r.out().contains("tls-self-signed: false  # from flag"), r.out());
+        assertTrue(r.out().contains("allow-registration: false  # from flag"), r.out());
+        assertTrue(r.out().contains("deny-private-peers: true  # from flag"), r.out());
+        CliRun bad = run(Map.of(), "config", "check", "--allow-loopback-peers=maybe");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("allow-loopback-peers: maybe (expected: true or false)"), bad.err());
     }
 
     @Test

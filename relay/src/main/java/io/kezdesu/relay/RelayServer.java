@@ -79,9 +79,32 @@ public final class RelayServer implements AutoCloseable {
     private final List<InetSocketAddress> tls = new ArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private RelayServer(EventLoopGroup group, AllocationManager allocations) {
+    private final StreamInitializer streams;
+
+    private final io.kezdesu.common.tls.TlsReloader<SslContext> certificate;
+
+    private RelayServer(EventLoopGroup group, AllocationManager allocations, StreamInitializer streams,
+                        io.kezdesu.common.tls.TlsReloader<SslContext> certificate) {
+        this.certificate = certificate;
         this.group = group;
         this.allocations = allocations;
+        this.streams = streams;
+    }
+
+    /**
+     * Takes over a connection that another listener in this process accepted and recognised as TURN (the HTTPS
+     * listener, when TURN over TLS shares its port): it is served as this relay's TCP or TLS clients are.
+     */
+    /**
+     * Picks up a renewed certificate for TURN over TLS (new connections get it): when its files changed, or always
+     * with {@code force}. Returns whether a new one is in use; a renewal that cannot be read keeps the old one.
+     */
+    public boolean reloadCertificate(boolean force) {
+        return certificate != null && certificate.reload(force);
+    }
+
+    public void adoptStream(Channel channel, boolean tls, ConnectionBudget.Place place) {
+        streams.adopt(channel, tls, place);
     }
 
     /** Binds every listener (blocking the caller until bound) and returns the running server. */
@@ -95,7 +118,10 @@ public final class RelayServer implements AutoCloseable {
      */
     public static RelayServer start(RelayConfig config, ConnectionBudget budget) {
         // Read the PEM files before starting any thread, so a bad certificate fails fast and leaks nothing.
-        SslContext ssl = config.tlsEnabled() ? sslContext(config) : null;
+        io.kezdesu.common.tls.TlsReloader<SslContext> ssl = config.tlsEnabled()
+                ? new io.kezdesu.common.tls.TlsReloader<>(new io.kezdesu.common.tls.TlsFiles(
+                        config.tlsCert().orElseThrow(), config.tlsKey().orElseThrow()), f -> sslContext(config))
+                : null;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         // One loop per core by default: more threads than cores only adds context switches to a loop that never
@@ -118,7 +144,7 @@ public final class RelayServer implements AutoCloseable {
                         config.denyPrivatePeers(), own, ownAddresses(config, relayIp)),
                 allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()), budget);
         allocations.metrics().streamBacklog(services.streams()::backlogBytes);
-        RelayServer server = new RelayServer(group, allocations);
+        RelayServer server = new RelayServer(group, allocations, new StreamInitializer(services, null), ssl);
         try {
             for (InetAddress ip : listeningIps(config)) {
                 server.bindUdpAndTcp(services, datagrams, epoll, ip, config.listeningPort());
@@ -194,7 +220,8 @@ public final class RelayServer implements AutoCloseable {
         return bound;
     }
 
-    private void bindStream(TurnServices services, boolean epoll, InetSocketAddress address, SslContext ssl,
+    private void bindStream(TurnServices services, boolean epoll, InetSocketAddress address,
+                            java.util.function.Supplier<SslContext> ssl,
                             List<InetSocketAddress> into) {
         Class<? extends ServerChannel> type = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         Channel ch = bound(new ServerBootstrap().group(group).channel(type)

@@ -98,10 +98,14 @@ public final class SignalingServer implements AutoCloseable {
     private final Optional<PeerJsService> peerJs;
     private final AtomicBoolean closed = new AtomicBoolean();
 
+    private final Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate;
+
     private SignalingServer(EventLoopGroup boss, EventLoopGroup workers, PasswordPool kdf, Channel serverChannel,
                             ChannelGroup channels, AtomicInteger inFlight, boolean tls,
                             java.net.InetAddress configuredIp, RoomService rooms, ConferenceRecorder recorder,
-                            ScheduledExecutorService timers, Optional<PeerJsService> peerJs) {
+                            ScheduledExecutorService timers, Optional<PeerJsService> peerJs,
+                            Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate) {
+        this.certificate = certificate;
         this.peerJs = peerJs;
         this.rooms = rooms;
         this.recorder = recorder;
@@ -147,6 +151,21 @@ public final class SignalingServer implements AutoCloseable {
     public static SignalingServer start(SignalingConfig config, Store store, Clock clock,
                                         java.util.function.Supplier<byte[]> extraMetrics,
                                         io.kezdesu.common.ratelimit.ConnectionBudget budget) {
+        return start(config, store, clock, extraMetrics, budget, Optional.empty());
+    }
+
+    /**
+     * As above; with {@code turn}, the HTTPS listener serves TURN too (one port for HTTPS, WSS and TURN over TLS, and
+     * TURN over TCP): a connection that negotiates ALPN {@code stun.turn} or sends a STUN message first is handed to
+     * {@code turn}. Needs HTTPS.
+     */
+    public static SignalingServer start(SignalingConfig config, Store store, Clock clock,
+                                        java.util.function.Supplier<byte[]> extraMetrics,
+                                        io.kezdesu.common.ratelimit.ConnectionBudget budget,
+                                        Optional<io.kezdesu.signaling.http.TurnOnHttpsPort> turn) {
+        if (turn.isPresent() && config.tls().isEmpty()) {
+            throw new IllegalArgumentException("TURN on the HTTP port needs HTTPS (tls-cert and tls-key)");
+        }
         Duration startup = Duration.ofSeconds(30);
         UserRepository users = new UserRepository(store.database());
         RoomRepository roomStore = new RoomRepository(store.database());
@@ -210,7 +229,8 @@ public final class SignalingServer implements AutoCloseable {
         peerJs.ifPresent(p -> new PeerJsApi(p).routes(router));
         router.fallback(new io.kezdesu.signaling.web.StaticFiles()::serve);
 
-        Optional<SslContext> ssl = config.tls().map(SignalingServer::sslContext);
+        Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> ssl = config.tls().map(
+                files -> new io.kezdesu.common.tls.TlsReloader<>(files, f -> sslContext(f, turn.isPresent())));
         io.kezdesu.signaling.ws.OriginPolicy origins = new io.kezdesu.signaling.ws.OriginPolicy(
                 abuse.allowedOrigins(), config.publicUrl());
         boolean epoll = Epoll.isAvailable();
@@ -228,12 +248,13 @@ public final class SignalingServer implements AutoCloseable {
                     .channel(type)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new HttpInitializer(ssl, config.maxBodySize(), router, inFlight, metrics, channels,
+                    .childHandler(new HttpInitializer(ssl.map(r -> r), config.maxBodySize(), router, inFlight, metrics, channels,
                             new ClientAddress(abuse.trustedProxies()), abuse.headerTimeout(),
                             new KeyedLimit(abuse.connectionsPerIp()), budget,
                             () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), sockets,
                                     tls, origins),
-                            peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls))))
+                            peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls)),
+                            turn))
                     .bind(new InetSocketAddress(config.httpIp(), config.httpPort()))
                     .awaitUninterruptibly();
             // Netty's syncUninterruptibly would rethrow a failed bind's IOException undeclared, past the catch
@@ -243,7 +264,7 @@ public final class SignalingServer implements AutoCloseable {
             }
             Channel ch = bound.channel();
             return new SignalingServer(boss, workers, kdf, ch, channels, inFlight, tls, config.httpIp(), rooms,
-                    recorder, timers, peerJs);
+                    recorder, timers, peerJs, ssl);
         } catch (RuntimeException e) {
             peerJs.ifPresent(PeerJsService::close);
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -255,9 +276,21 @@ public final class SignalingServer implements AutoCloseable {
         }
     }
 
-    private static SslContext sslContext(io.kezdesu.common.tls.TlsFiles files) {
+    private static SslContext sslContext(io.kezdesu.common.tls.TlsFiles files, boolean turnToo) {
         try {
-            return SslContextBuilder.forServer(files.certificate().toFile(), files.privateKey().toFile()).build();
+            SslContextBuilder b = SslContextBuilder.forServer(files.certificate().toFile(),
+                    files.privateKey().toFile());
+            if (turnToo) {
+                // RFC 7443: a TURN client may say "stun.turn" (coturn's offers "http/1.1" as well, so ours comes
+                // first); browsers say "http/1.1" (or only "h2", which we do not speak: then nothing is selected and
+                // the handshake goes on, as without ALPN).
+                b.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                        io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        io.kezdesu.signaling.http.TurnOnHttpsPort.ALPN_TURN, "http/1.1"));
+            }
+            return b.build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("tls-cert/tls-key: " + files.certificate() + ", " + files.privateKey()
                     + " (expected: a PEM certificate chain and its PEM private key; " + e.getMessage() + ")", e);
@@ -267,6 +300,14 @@ public final class SignalingServer implements AutoCloseable {
     /** The bound address: the configured IP (a wildcard stays a wildcard) with the actual port. */
     public InetSocketAddress address() {
         return new InetSocketAddress(configuredIp, ((InetSocketAddress) serverChannel.localAddress()).getPort());
+    }
+
+    /**
+     * Picks up a renewed certificate (new connections get it, open ones keep theirs): when its files changed, or
+     * always with {@code force}. Returns whether a new one is in use; a renewal that cannot be read keeps the old.
+     */
+    public boolean reloadCertificate(boolean force) {
+        return certificate.map(c -> c.reload(force)).orElse(false);
     }
 
     public boolean isTls() {

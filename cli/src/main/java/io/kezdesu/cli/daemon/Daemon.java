@@ -11,6 +11,7 @@ import io.kezdesu.relay.RelayConfig;
 import io.kezdesu.relay.RelayServer;
 import io.kezdesu.signaling.SignalingConfig;
 import io.kezdesu.signaling.SignalingServer;
+import io.kezdesu.signaling.http.TurnOnHttpsPort;
 import io.kezdesu.signaling.ice.IceServers;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -40,6 +41,13 @@ public final class Daemon implements AutoCloseable {
     private final Optional<DaemonFile> daemonFile;
     private final String startupLine;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private static final long CERTIFICATE_CHECK_SECONDS = 60;
+    private final java.util.concurrent.ScheduledExecutorService certificateCheck =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "kezdesu-certificate-check");
+                t.setDaemon(true);
+                return t;
+            });
 
     private Daemon(DataDirectory dataDir, Optional<Store> store, Optional<SignalingServer> signaling,
                    Optional<RelayServer> relay, Optional<MetricsListener> metrics, Optional<DaemonFile> daemonFile,
@@ -65,10 +73,14 @@ public final class Daemon implements AutoCloseable {
         List<String> parts = new ArrayList<>();
         // One budget for both servers: the open-file limit it guards is the process's.
         ConnectionBudget budget = ConnectionBudget.of(config.get(ConfigKeys.MAX_CONNECTIONS));
+        // One port for HTTPS, WSS and TURN over TLS (and TCP): the HTTPS listener recognises TURN clients and hands
+        // them to the relay, which then binds no TLS listener of its own.
+        boolean onePort = onePort(config, mode, tls);
         try {
             if (mode != Mode.SIGNALING) {
+                Optional<TlsFiles> relayTls = onePort ? Optional.empty() : tls;
                 RelayServer r = RelayServer.start(RelayConfig.from(config, secrets,
-                        tls.map(TlsFiles::certificate), tls.map(TlsFiles::privateKey)), budget);
+                        relayTls.map(TlsFiles::certificate), relayTls.map(TlsFiles::privateKey)), budget);
                 relay = Optional.of(r);
                 started.add(r);
                 int metricsPort = config.get(ConfigKeys.METRICS_PORT);
@@ -89,19 +101,21 @@ public final class Daemon implements AutoCloseable {
                 Optional<IceServers.RelayPorts> ports = relay.map(r -> new IceServers.RelayPorts(
                         r.udpAddresses().get(0).getPort(),
                         r.tlsAddresses().isEmpty() ? Optional.empty()
-                                : Optional.of(r.tlsAddresses().get(0).getPort())));
+                                : Optional.of(r.tlsAddresses().get(0).getPort()), onePort));
                 // The relay's metrics join signaling's /metrics as text: neither module imports the other.
                 java.util.function.Supplier<byte[]> relayMetrics = relay.<java.util.function.Supplier<byte[]>>map(
                         r -> r.metrics()::scrape).orElse(() -> new byte[0]);
+                Optional<TurnOnHttpsPort> turn = onePort ? relay.map(r -> r::adoptStream) : Optional.empty();
                 SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, tls, ports), s,
-                        java.time.Clock.systemUTC(), relayMetrics, budget);
+                        java.time.Clock.systemUTC(), relayMetrics, budget, turn);
                 signaling = Optional.of(server);
                 started.add(server);
                 parts.add((server.isTls() ? "https " : "http ") + server.url());
             }
             relay.ifPresent(r -> parts.add("turn " + describe("udp", r.udpAddresses()) + ", "
                     + describe("tcp", r.tcpAddresses())
-                    + (r.tlsAddresses().isEmpty() ? "" : ", " + describe("tls", r.tlsAddresses()))));
+                    + (r.tlsAddresses().isEmpty() ? "" : ", " + describe("tls", r.tlsAddresses()))
+                    + (onePort ? ", tls and tcp on the https port" : "")));
             Optional<DaemonFile> file = signaling.map(s -> DaemonFile.write(dir, s));
             parts.add("data-dir " + dir.root());
             store.ifPresent(s -> parts.add("store " + s.description()));
@@ -109,13 +123,27 @@ public final class Daemon implements AutoCloseable {
                     + " ready: " + String.join(" | ", parts);
             LOG.info(line);
             FileLimit.check();
-            return new Daemon(dir, store, signaling, relay, metrics, file, line);
+            Daemon daemon = new Daemon(dir, store, signaling, relay, metrics, file, line);
+            if (tls.isPresent()) {
+                daemon.certificateCheck.scheduleWithFixedDelay(() -> daemon.reloadCertificates(false),
+                        CERTIFICATE_CHECK_SECONDS, CERTIFICATE_CHECK_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            return daemon;
         } catch (RuntimeException e) {
             for (int i = started.size() - 1; i >= 0; i--) {
                 closeQuietly(started.get(i));
             }
             throw store.filter(s -> !s.isEmbedded()).flatMap(s -> unreachable(s, e)).orElse(e);
         }
+    }
+
+    /**
+     * Whether HTTPS and TURN share one port: both run here, HTTPS is on, and {@code tls-listening-port} names the
+     * {@code http-port} (a real port: two 0s each pick their own).
+     */
+    static boolean onePort(Config config, Mode mode, Optional<TlsFiles> tls) {
+        int http = config.get(ConfigKeys.HTTP_PORT);
+        return mode == Mode.ALL && tls.isPresent() && http != 0 && http == config.get(ConfigKeys.TLS_LISTENING_PORT);
     }
 
     /**
@@ -140,6 +168,17 @@ public final class Daemon implements AutoCloseable {
 
     private static final java.util.regex.Pattern CAUSE = java.util.regex.Pattern.compile(
             "(?:caused by |exception=)\\{[\\w.$]+: ([^{}]+)}");
+
+    /**
+     * Serves a renewed TLS certificate from now on, to new connections (HTTPS and TURN over TLS): when its files
+     * changed since it was read, or always with {@code force} (SIGHUP). Also checked every minute on its own, so
+     * that a renewal (certbot, an ACME client) needs no restart and no hook. Returns whether a new one is in use.
+     */
+    public boolean reloadCertificates(boolean force) {
+        boolean https = signaling.map(s -> s.reloadCertificate(force)).orElse(false);
+        boolean turn = relay.map(r -> r.reloadCertificate(force)).orElse(false);
+        return https | turn;
+    }
 
     public Optional<SignalingServer> signaling() {
         return signaling;
@@ -177,6 +216,7 @@ public final class Daemon implements AutoCloseable {
             return;
         }
         LOG.info("shutting down");
+        certificateCheck.shutdownNow();
         daemonFile.ifPresent(DaemonFile::delete);
         metrics.ifPresent(Daemon::closeQuietly);
         signaling.ifPresent(Daemon::closeQuietly);

@@ -9,18 +9,13 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import io.kezdesu.common.tls.SelfSignedCertificate;
 import io.kezdesu.common.config.ConfigException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,7 +100,7 @@ class DaemonLifecycleTest {
                 Files.getPosixFilePermissions(dataDir.resolve(SelfSignedCertificate.KEY_FILE))));
         byte[] before = Files.readAllBytes(cert);
         try (TestDaemon d = TestDaemon.start(dataDir, Map.of("tls-self-signed", "true"), Daemon.Mode.SIGNALING,
-                HttpClient.newBuilder().sslContext(trusting(cert)).build())) {
+                HttpClient.newBuilder().sslContext(TestDaemon.trusting(cert)).build())) {
             TestDaemon.Response health = d.get("/healthz", null);
             assertEquals(200, health.status());
             // HTTPS answers tell the browser to stay on HTTPS (RFC 6797).
@@ -170,18 +165,5 @@ class DaemonLifecycleTest {
                 HttpClient.newHttpClient()));
         assertEquals("cannot reach MongoDB at 127.0.0.1:" + closed + "/kezdesu: Connection refused", e.getMessage(),
                 () -> String.valueOf(e.getCause()));
-    }
-
-    private static SSLContext trusting(Path cert) throws Exception {
-        KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-        ks.load(null, null);
-        try (InputStream in = Files.newInputStream(cert)) {
-            ks.setCertificateEntry("dev", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 }

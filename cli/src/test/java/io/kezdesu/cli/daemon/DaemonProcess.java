@@ -67,9 +67,14 @@ final class DaemonProcess {
     static String awaitLine(Process p, Pattern wanted) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         return CompletableFuture.supplyAsync(() -> {
+            java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
             try {
                 String line;
                 while ((line = out.readLine()) != null) {
+                    if (last.size() == 40) {
+                        last.removeFirst();
+                    }
+                    last.addLast(line);
                     if (wanted.matcher(line).find()) {
                         Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
                         drain.setDaemon(true);
@@ -80,7 +85,8 @@ final class DaemonProcess {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            throw new IllegalStateException("kezdesu exited before it printed " + wanted);
+            throw new IllegalStateException("kezdesu exited before it printed " + wanted + "; its last lines:\n"
+                    + String.join("\n", last));
         }).get(60, TimeUnit.SECONDS);
     }
 }

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,6 +53,22 @@ public final class TestDaemon implements AutoCloseable {
         flags.put("tls-listening-port", List.of("0"));
         settings.forEach((k, v) -> flags.put(k, List.of(v)));
         return ConfigLoader.load(Optional.empty(), Map.of(), flags);
+    }
+
+    /** A TLS context that trusts exactly {@code cert} (the daemon's self-signed development certificate). */
+    public static javax.net.ssl.SSLContext trusting(Path cert) throws Exception {
+        java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+        ks.load(null, null);
+        try (java.io.InputStream in = Files.newInputStream(cert)) {
+            ks.setCertificateEntry("dev",
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+        }
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     public Daemon daemon() {

@@ -43,6 +43,16 @@ public final class ValueType<T> {
         return element != null;
     }
 
+    /**
+     * Whether a flag of this type may be written bare ({@code --allow-loopback-peers}, meaning true) as well as with a
+     * value ({@code --allow-loopback-peers=false}), as coturn's boolean options are.
+     */
+    public boolean isBoolean() {
+        return BOOLEAN_EXPECTED.equals(expected) && element == null;
+    }
+
+    private static final String BOOLEAN_EXPECTED = "true or false";
+
     /** What a valid value looks like, in words; used in error messages and docs. */
     public String expected() {
         return expected;
@@ -90,7 +100,7 @@ public final class ValueType<T> {
     }
 
     public static ValueType<Boolean> bool() {
-        return new ValueType<>("true or false", s -> switch (s.toLowerCase(Locale.ROOT)) {
+        return new ValueType<>(BOOLEAN_EXPECTED, s -> switch (s.toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "1" -> Boolean.TRUE;
             case "false", "no", "off", "0" -> Boolean.FALSE;
             default -> null;

@@ -24,8 +24,14 @@ public final class ConnectionBudget {
 
     private final int limit;
     private final AtomicInteger held = new AtomicInteger();
-    /** Connections waiting (for a first request, between requests, for an allocation), longest waiting first. */
-    private final java.util.LinkedHashSet<Place> idle = new java.util.LinkedHashSet<>();
+    /**
+     * Connections waiting (for a first request, between requests, for an allocation), longest waiting first: ordered
+     * by when each began to wait, then by when it was accepted.
+     */
+    private final java.util.TreeSet<Place> idle = new java.util.TreeSet<>(
+            java.util.Comparator.<Place>comparingLong(p -> p.waitingSince).thenComparingLong(p -> p.number));
+    /** The order of events that begin a wait; a counter, not a clock, so that two never tie or go backwards. */
+    private final AtomicLong ticks = new AtomicLong();
     private final java.util.concurrent.atomic.LongAdder evicted = new java.util.concurrent.atomic.LongAdder();
     private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
@@ -65,10 +71,20 @@ public final class ConnectionBudget {
     /** One connection's place in the budget. */
     public final class Place {
         private final Runnable close;
+        private final long number = ticks.incrementAndGet();
+        private long waitingSince = number;
         private boolean released;
 
         private Place(Runnable close) {
             this.close = close;
+        }
+
+        /**
+         * Now, in the order {@link #idleAgain(long)} takes: read when an answer is handed over, so that a connection
+         * answered first counts as waiting longer even when its write completes (on another thread) after a later one.
+         */
+        public long now() {
+            return ticks.incrementAndGet();
         }
 
         /** The connection has done something (a whole request, an allocation): it is not the first to go. */
@@ -83,9 +99,15 @@ public final class ConnectionBudget {
          * connection that has been waiting longer.
          */
         public void idleAgain() {
+            idleAgain(now());
+        }
+
+        /** As {@link #idleAgain()}, waiting since {@code since} (from {@link #now()}). */
+        public void idleAgain(long since) {
             synchronized (idle) {
                 if (!released) {
                     idle.remove(this);
+                    waitingSince = since;
                     idle.add(this);
                 }
             }

@@ -4,6 +4,7 @@ import io.kezdesu.common.ratelimit.AddressKey;
 import io.kezdesu.common.ratelimit.ConnectionBudget;
 import io.kezdesu.common.ratelimit.KeyedLimit;
 import io.kezdesu.relay.allocation.FiveTuple;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
@@ -24,11 +25,12 @@ public final class StreamInitializer extends ChannelInitializer<SocketChannel> {
     static final WriteBufferWaterMark BACKLOG = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
 
     private final TurnServices services;
-    private final SslContext ssl;
+    /** The certificate in use now (a renewed one is picked up by new connections); null: plain TCP. */
+    private final java.util.function.Supplier<SslContext> ssl;
     private final StunDispatcher dispatcher;
     private final KeyedLimit connections;
 
-    public StreamInitializer(TurnServices services, SslContext ssl) {
+    public StreamInitializer(TurnServices services, java.util.function.Supplier<SslContext> ssl) {
         this.services = services;
         this.ssl = ssl;
         this.dispatcher = new StunDispatcher(services);
@@ -51,13 +53,22 @@ public final class StreamInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         ch.closeFuture().addListener(f -> place.release());
+        if (ssl != null) {
+            ch.pipeline().addLast(ssl.get().newHandler(ch.alloc()));
+        }
+        adopt(ch, ssl != null, place);
+    }
+
+    /**
+     * Makes an open connection a TURN client's from here on: framing and TURN at the end of its pipeline. Used for
+     * this server's own connections and for those another listener (HTTPS on the same port) recognised as TURN; its
+     * TLS, if any, is already in the pipeline, and its limits were counted where it was accepted.
+     */
+    public void adopt(Channel ch, boolean tls, ConnectionBudget.Place place) {
         ch.config().setWriteBufferWaterMark(BACKLOG);
         ChannelPipeline p = ch.pipeline();
-        if (ssl != null) {
-            p.addLast(ssl.newHandler(ch.alloc()));
-        }
         p.addLast(new StreamFrameDecoder());
         p.addLast(new StreamServerHandler(services, dispatcher,
-                ssl != null ? FiveTuple.Transport.TLS : FiveTuple.Transport.TCP, place));
+                tls ? FiveTuple.Transport.TLS : FiveTuple.Transport.TCP, place));
     }
 }

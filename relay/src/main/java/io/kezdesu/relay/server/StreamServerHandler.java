@@ -45,8 +45,24 @@ final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> imp
         this.transport = transport;
     }
 
+    /** A connection handed over already open (TURN on the HTTPS port) starts here: it will see no channelActive. */
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) {
+            start(ctx);
+        }
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        start(ctx);
+        ctx.fireChannelActive();
+    }
+
+    private void start(ChannelHandlerContext ctx) {
+        if (channel != null) {
+            return;
+        }
         channel = ctx.channel();
         services.streams().add(channel);
         lastAllocatedNanos = System.nanoTime();
@@ -54,7 +70,6 @@ final class StreamServerHandler extends SimpleChannelInboundHandler<ByteBuf> imp
                 CHECK_MILLIS, TimeUnit.MILLISECONDS);
         tuple = new FiveTuple((InetSocketAddress) channel.remoteAddress(), (InetSocketAddress) channel.localAddress(),
                 transport);
-        ctx.fireChannelActive();
     }
 
     @Override

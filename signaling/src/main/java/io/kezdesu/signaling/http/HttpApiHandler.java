@@ -102,15 +102,17 @@ public final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRe
     }
 
     private void finish(ChannelHandlerContext ctx, ApiResponse response, boolean keepAlive, boolean head) {
+        io.kezdesu.common.ratelimit.ConnectionBudget.Place place = ctx.channel().attr(HttpInitializer.PLACE).get();
+        // Waiting from the moment it is answered: a client may read this answer and make its next connection's
+        // request before this write's listener runs.
+        long answered = place == null ? 0 : place.now();
         write(ctx, response, keepAlive, head).addListener(f -> {
             inFlight.decrementAndGet();
             if (keepAlive && ctx.channel().isActive()) {
                 ctx.channel().config().setAutoRead(true);
                 // Between requests a keep-alive connection may make room for a newcomer (max-connections).
-                io.kezdesu.common.ratelimit.ConnectionBudget.Place place = ctx.channel()
-                        .attr(HttpInitializer.PLACE).get();
                 if (place != null) {
-                    place.idleAgain();
+                    place.idleAgain(answered);
                 }
             }
         });

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The HTTP pipeline, top-down: TLS (optional; {@link TlsOrPlainHint} hands the connection to TLS, or answers plain
- * HTTP with a hint) → idle timeout → request deadline → HTTP codec → bounded aggregator → one request at a time → WebSocket upgrade (for {@code /ws}, which
+ * HTTP with a hint) → TURN or HTTP (only when TURN shares the port: {@link TurnOrHttp}) → idle timeout → request deadline → HTTP codec → bounded aggregator → one request at a time → WebSocket upgrade (for {@code /ws}, which
  * then rebuilds the pipeline for signaling) → PeerJS WebSocket upgrade (when enabled; for
  * {@code {peerjs-path}/peerjs}) → API router.
  */
@@ -34,7 +34,7 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     static final io.netty.util.AttributeKey<ConnectionBudget.Place> PLACE =
             io.netty.util.AttributeKey.valueOf("kezdesu.connection-place");
 
-    private final Optional<SslContext> ssl;
+    private final Optional<java.util.function.Supplier<SslContext>> ssl;
     private final int maxBody;
     private final Router router;
     private final AtomicInteger inFlight;
@@ -46,12 +46,15 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionBudget budget;
     private final java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade;
     private final Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade;
+    private final Optional<TurnOnHttpsPort> turn;
 
-    public HttpInitializer(Optional<SslContext> ssl, int maxBody, Router router, AtomicInteger inFlight,
+    public HttpInitializer(Optional<java.util.function.Supplier<SslContext>> ssl, int maxBody, Router router, AtomicInteger inFlight,
                            SignalingMetrics metrics, ChannelGroup channels, ClientAddress clientAddress,
                            Duration headerTimeout, KeyedLimit connections, ConnectionBudget budget,
                            java.util.function.Supplier<io.netty.channel.ChannelHandler> webSocketUpgrade,
-                           Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade) {
+                           Optional<java.util.function.Supplier<io.netty.channel.ChannelHandler>> peerJsUpgrade,
+                           Optional<TurnOnHttpsPort> turn) {
+        this.turn = turn;
         this.webSocketUpgrade = webSocketUpgrade;
         this.peerJsUpgrade = peerJsUpgrade;
         this.ssl = ssl;
@@ -90,7 +93,8 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
         ch.attr(PLACE).set(place);
         channels.add(ch);
         ChannelPipeline p = ch.pipeline();
-        ssl.ifPresent(ctx -> p.addLast("tls-or-plain", new TlsOrPlainHint(ctx)));
+        ssl.ifPresent(ctx -> p.addLast("tls-or-plain", new TlsOrPlainHint(ctx, turn.isPresent())));
+        turn.ifPresent(t -> p.addLast("turn-or-http", new TurnOrHttp(t, place)));
         p.addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
         RequestDeadline deadline = new RequestDeadline(headerTimeout, place::inUse);
         p.addLast("request-deadline", deadline);

@@ -103,6 +103,14 @@ final class RequestDeadline extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Gone from the pipeline (the connection turned out to be TURN's): its clock stops. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (!lingering) {
+            completed();
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         completed();

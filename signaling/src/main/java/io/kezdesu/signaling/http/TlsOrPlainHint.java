@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * First in a TLS pipeline: when the first bytes are a TLS record it steps aside for the {@link SslHandler}; when they
  * are plain text (someone typed http:// for an https:// server) it answers one plain 400 that says to use https,
- * as nginx does, instead of a connection that ends without a word ("Empty reply from server").
+ * as nginx does, instead of a connection that ends without a word ("Empty reply from server"). When TURN shares the
+ * port, a plain STUN message goes on unencrypted: TURN over TCP.
  */
 final class TlsOrPlainHint extends ByteToMessageDecoder {
 
@@ -25,10 +26,14 @@ final class TlsOrPlainHint extends ByteToMessageDecoder {
             + "Connection: close\r\n"
             + "Content-Length: " + HINT.length() + "\r\n\r\n" + HINT).getBytes(StandardCharsets.US_ASCII);
 
-    private final SslContext ssl;
+    /** The certificate in use now: a renewed one is picked up by new connections. */
+    private final java.util.function.Supplier<SslContext> ssl;
+    /** Whether plain TURN (a STUN message first) is let through: TURN over TCP when TURN shares this port. */
+    private final boolean plainTurn;
 
-    TlsOrPlainHint(SslContext ssl) {
+    TlsOrPlainHint(java.util.function.Supplier<SslContext> ssl, boolean plainTurn) {
         this.ssl = ssl;
+        this.plainTurn = plainTurn;
     }
 
     @Override
@@ -37,8 +42,17 @@ final class TlsOrPlainHint extends ByteToMessageDecoder {
             return;
         }
         if (SslHandler.isEncrypted(in, false)) {
-            ctx.pipeline().replace(this, "tls", ssl.newHandler(ctx.alloc()));
+            ctx.pipeline().replace(this, "tls", ssl.get().newHandler(ctx.alloc()));
             return;
+        }
+        if (plainTurn && !TurnOrHttp.cannotBeStun(in)) {
+            if (in.readableBytes() < 8) {
+                return;
+            }
+            if (TurnOrHttp.startsLikeStun(in)) {
+                ctx.pipeline().remove(this);
+                return;
+            }
         }
         in.skipBytes(in.readableBytes());
         ctx.writeAndFlush(Unpooled.wrappedBuffer(PLAIN_ANSWER)).addListener(ChannelFutureListener.CLOSE);

@@ -17,8 +17,15 @@ import java.util.Optional;
  */
 public final class IceServers {
 
-    /** Where the relay listens, as far as signaling knows. */
-    public record RelayPorts(int port, Optional<Integer> tlsPort) {
+    /**
+     * Where the relay listens, as far as signaling knows. With {@code tlsOnHttpsPort}, TURN over TLS is served on the
+     * HTTPS port itself, and the {@code turns:} URL carries the port the client reached HTTPS on (443 unless its Host
+     * said otherwise), which is right behind a NAT or load balancer that maps ports too.
+     */
+    public record RelayPorts(int port, Optional<Integer> tlsPort, boolean tlsOnHttpsPort) {
+        public RelayPorts(int port, Optional<Integer> tlsPort) {
+            this(port, tlsPort, false);
+        }
     }
 
     private final TurnRestCredentials credentials;
@@ -34,7 +41,10 @@ public final class IceServers {
         this.relay = relay;
     }
 
-    /** The iceServers array for one participant; {@code requestHost} is the Host the client connected to. */
+    /**
+     * The iceServers array for one participant; {@code requestHost} is the Host header the client sent (host, and
+     * port when it named one).
+     */
     public ArrayNode forParticipant(String userId, String roomId, String requestHost) {
         return build(userId, Optional.of(roomId), requestHost);
     }
@@ -67,7 +77,36 @@ public final class IceServers {
         return out;
     }
 
-    List<String> urls(String requestHost) {
+    private static final int HTTPS_PORT = 443;
+
+    /** The host of a Host header ({@code example.org:8443}, {@code [2001:db8::1]:443}); "localhost" when odd. */
+    public static String hostOnly(String hostHeader) {
+        String h = hostHeader.strip();
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end > 0 ? h.substring(1, end) : "localhost";
+        }
+        int colon = h.indexOf(':');
+        String host = colon >= 0 ? h.substring(0, colon) : h;
+        return host.matches("[A-Za-z0-9.-]{1,253}") ? host : "localhost";
+    }
+
+    /** The port a Host header names, if it names a valid one. */
+    static Optional<Integer> portOf(String hostHeader) {
+        String h = hostHeader.strip();
+        int colon = h.lastIndexOf(':');
+        if (colon < 0 || (h.startsWith("[") && colon < h.indexOf(']'))) {
+            return Optional.empty();
+        }
+        String digits = h.substring(colon + 1);
+        if (!digits.matches("[0-9]{1,5}")) {
+            return Optional.empty();
+        }
+        int port = Integer.parseInt(digits);
+        return port > 0 && port <= 65535 ? Optional.of(port) : Optional.empty();
+    }
+
+    List<String> urls(String hostHeader) {
         if (!configuredUrls.isEmpty()) {
             return configuredUrls;
         }
@@ -76,9 +115,12 @@ public final class IceServers {
         if (relay.isEmpty() || relay.get().port() == 0) {
             return List.of();
         }
-        String raw = turnHost.orElse(requestHost);
+        String raw = turnHost.orElse(hostOnly(hostHeader));
         String host = raw.contains(":") && !raw.startsWith("[") ? "[" + raw + "]" : raw;
         RelayPorts p = relay.get();
+        if (p.tlsOnHttpsPort()) {
+            p = new RelayPorts(p.port(), Optional.of(portOf(hostHeader).orElse(HTTPS_PORT)));
+        }
         List<String> urls = new ArrayList<>();
         urls.add("stun:" + host + ":" + p.port());
         urls.add("turn:" + host + ":" + p.port() + "?transport=udp");

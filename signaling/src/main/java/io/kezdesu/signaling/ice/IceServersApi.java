@@ -26,7 +26,7 @@ public final class IceServersApi {
 
     public void routes(Router router) {
         router.add(HttpMethod.GET, PATH, req -> accounts.authenticate(req.bearerToken())
-                .map(user -> ApiResponse.ok(ice.forUser(user.id(), WebSocketUpgradeHandler.hostOnly(
-                        req.headers().get(HttpHeaderNames.HOST, "localhost"))))));
+                .map(user -> ApiResponse.ok(ice.forUser(user.id(),
+                        req.headers().get(HttpHeaderNames.HOST, "localhost")))));
     }
 }

@@ -100,7 +100,7 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
                 return;
             }
             ChannelPipeline p = ctx.pipeline();
-            SignalingSocketHandler socket = new SignalingSocketHandler(user, hostOnly(host), rooms, metrics, settings,
+            SignalingSocketHandler socket = new SignalingSocketHandler(user, host, rooms, metrics, settings,
                     sockets);
             handshaker.handshake(ctx.channel(), req).addListener(f -> {
                 if (!f.isSuccess()) {
@@ -131,15 +131,4 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
         return Optional.empty();
     }
 
-    /** The host part of a Host header: {@code [::1]:8080} → {@code ::1}, {@code example.org:80} → {@code example.org}. */
-    public static String hostOnly(String hostHeader) {
-        String h = hostHeader.strip();
-        if (h.startsWith("[")) {
-            int end = h.indexOf(']');
-            return end > 0 ? h.substring(1, end) : "localhost";
-        }
-        int colon = h.indexOf(':');
-        String host = colon >= 0 ? h.substring(0, colon) : h;
-        return host.matches("[A-Za-z0-9.-]{1,253}") ? host : "localhost";
-    }
 }
