@@ -81,7 +81,7 @@ export async function openBrowser(name, {
 
 /**
  * The page's peer connections as the tests see them: connection state, video frames decoded, and the selected
- * candidate pair's local and remote candidates (type, address, port, url, protocol, relayProtocol).
+ * candidate pair's local and remote candidates (type, address, port, url, protocol, relayProtocol, relatedAddress).
  */
 export function peerStats(page) {
   return page.evaluate(async () => {
@@ -99,7 +99,7 @@ export function peerStats(page) {
       const remote = pair ? stats.get(pair.remoteCandidateId) : null;
       const view = (c) => (c ? {
         type: c.candidateType, address: c.address, port: c.port, url: c.url, protocol: c.protocol,
-        relayProtocol: c.relayProtocol,
+        relayProtocol: c.relayProtocol, relatedAddress: c.relatedAddress,
       } : null);
       out.push({ state: pc.connectionState, framesDecoded, local: view(local), remote: view(remote) });
     }

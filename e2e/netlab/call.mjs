@@ -7,7 +7,7 @@
 // first decoded video frame on both sides) is measured. Writes one line, "<scenario>: ok …" or
 // "<scenario>: FAIL <why>", to --result (and stdout); everything else goes to stderr. docs/NETLAB.md.
 import { readFileSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
-import { openBrowser, peerStats, videoFlowing } from '../lib/browser.js';
+import { openBrowser, peerStats, videoFlowing, until } from '../lib/browser.js';
 import { register, createRoom, enterRoom } from '../lib/flows.js';
 
 const argv = process.argv.slice(2);
@@ -26,7 +26,8 @@ const say = (...a) => console.error(new Date().toISOString(), ...a);
 /** Chromium's flags for the lab: no name resolves (no DNS here) except the lab's own addresses. */
 function launchOptions(b) {
   // IP literals go through these rules too (an IPv6 one is written without brackets here).
-  const network = [`--host-resolver-rules=MAP * ~NOTFOUND, ${lab.addresses.map((a) => 'EXCLUDE ' + a).join(', ')}`];
+  const excluded = [...new Set(lab.addresses)].map((a) => 'EXCLUDE ' + a).join(', ');
+  const network = [`--host-resolver-rules=MAP * ~NOTFOUND, ${excluded}`];
   if (lab.proxy && fault !== 'no-proxy') network.push('--proxy-server=' + lab.proxy);
   return {
     executablePath: b.chromium,
@@ -83,6 +84,12 @@ function gathered(page) {
     }
     return [...out].sort();
   });
+}
+
+/** Whether Ada's and Bob's selected pairs are one path: each side's local candidate is the other's remote one. */
+function samePath(a, b) {
+  const same = (x, y) => x && y && x.port === y.port && (!x.address || !y.address || x.address === y.address);
+  return a.local && b.local && same(a.local, b.remote) && same(b.local, a.remote);
 }
 
 const pairText = (s) => `${s.local.type}/${s.remote.type} ${transport(s)}`;
@@ -162,9 +169,15 @@ async function call(run) {
     await enterRoom(ada, link);
     const joinedAt = Date.now(); // Bob opens the link: the call starts
     await enterRoom(bob, link);
-    const [sa, sb] = await Promise.all([videoFlowing(ada, 1, 90_000), videoFlowing(bob, 1, 90_000)]);
+    await Promise.all([videoFlowing(ada, 1, 90_000), videoFlowing(bob, 1, 90_000)]);
     const first = await Promise.all(opened.map((b) => b.page.evaluate(() => window.__firstFrameAt)));
     const setup = (Math.max(...first) - joinedAt) / 1000;
+    // Media may flow before ICE has settled: for a moment each side can report a different pair (seen: Ada on
+    // her TURN-over-TCP allocation while Bob, the controlling side, had nominated her UDP one). The path of the
+    // call is the pair both report: wait until Ada's local candidate is Bob's remote one and the other way round.
+    const [sa, sb] = await until('both browsers to report the same candidate pair',
+      () => Promise.all([peerStats(ada.page), peerStats(bob.page)]),
+      ([a, b]) => a.length === 1 && b.length === 1 && samePath(a[0], b[0]), { timeout: 30_000 });
     const problems = [];
     const views = [];
     for (const [b, [s]] of [[ada, sa], [bob, sb]]) {
@@ -176,6 +189,15 @@ async function call(run) {
       if (b.errors.length) problems.push(`${b.name}: page errors: ${b.errors.join('; ')}`);
     }
     if (lab.proxy) {
+      // The relay's word: the TURN-TLS connection came from the proxy's address (XOR-MAPPED-ADDRESS, which the
+      // browser reports as the relay candidate's related address).
+      const proxyIp = new URL(lab.proxy).hostname;
+      for (const [b, s] of [[ada, views[0]], [bob, views[1]]]) {
+        if (s.local.relatedAddress !== proxyIp) {
+          problems.push(`${b.name}: the relay saw the TURN client at ${s.local.relatedAddress}, `
+            + `not the proxy ${proxyIp}`);
+        }
+      }
       // The proxy's own word that TURN-TLS went through it: a CONNECT to the relay's port 443, established.
       const turns = new URL(views[0].local.url?.replace(/^turns:/, 'https://') || 'https://none');
       const target = `${turns.hostname}:${turns.port || 443}`;
