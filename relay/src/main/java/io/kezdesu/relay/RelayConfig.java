@@ -54,7 +54,8 @@ public record RelayConfig(
         int permissionQuota,
         long maxBps,
         int maxChannelNumber,
-        int relayThreads) {
+        int relayThreads,
+        int altListeningPort) {
 
     /** RFC 8656 §12: channel numbers 0x4000–0x4FFF. */
     public static final int RFC8656_MAX_CHANNEL = 0x4FFF;
@@ -71,6 +72,9 @@ public record RelayConfig(
         allowedPeers = List.copyOf(allowedPeers);
         Objects.requireNonNull(tlsCert, "tlsCert");
         Objects.requireNonNull(tlsKey, "tlsKey");
+        io.kezdesu.common.config.ConfigRules.relayIpProblem(relayIps).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         check(listeningPort >= 0 && listeningPort <= 65535, "listeningPort", listeningPort, "0..65535");
         check(tlsListeningPort >= 0 && tlsListeningPort <= 65535, "tlsListeningPort", tlsListeningPort, "0..65535");
         check(tlsCert.isPresent() == tlsKey.isPresent(), "tlsCert", tlsCert, "set together with tlsKey");
@@ -140,7 +144,8 @@ public record RelayConfig(
                 config.get(ConfigKeys.PERMISSION_QUOTA),
                 config.get(ConfigKeys.MAX_BPS),
                 config.get(ConfigKeys.LEGACY_CHANNEL_NUMBERS) ? RFC5766_MAX_CHANNEL : RFC8656_MAX_CHANNEL,
-                config.get(ConfigKeys.RELAY_THREADS));
+                config.get(ConfigKeys.RELAY_THREADS),
+                config.get(ConfigKeys.ALT_LISTENING_PORT));
     }
 
     /**
@@ -154,7 +159,35 @@ public record RelayConfig(
                 nonceLifetime, userQuota, roomQuota, totalQuota, addressQuota, connectionsPerIp, maxConnections, maxAllocateTimeout, unauthorizedPerSecond,
                 unauthorizedBurst, bindingPerSecond, bindingBurst, permissionQuota, maxBps,
                 RFC5766_MAX_CHANNEL,
-                relayThreads);
+                relayThreads, altListeningPort);
+    }
+
+    /**
+     * The second address and port of RFC 5780 NAT behaviour discovery, when it is served: {@code listening-ip} names
+     * two addresses of one family (the first two such) and {@code listening-port} is a real port. The alternate port
+     * is {@code alt-listening-port}, or the listening port + 1 when that is 0, as in coturn.
+     */
+    public java.util.Optional<NatDiscoveryAddresses> natDiscovery() {
+        if (listeningPort == 0) {
+            return java.util.Optional.empty();
+        }
+        for (int i = 0; i < listeningIps.size(); i++) {
+            for (int j = i + 1; j < listeningIps.size(); j++) {
+                InetAddress a = listeningIps.get(i);
+                InetAddress b = listeningIps.get(j);
+                if (a.getClass() == b.getClass() && !a.isAnyLocalAddress() && !b.isAnyLocalAddress()) {
+                    int alt = altListeningPort != 0 ? altListeningPort : listeningPort + 1;
+                    return alt > 65535 || alt == listeningPort ? java.util.Optional.empty()
+                            : java.util.Optional.of(new NatDiscoveryAddresses(a, b, listeningPort, alt));
+                }
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** RFC 5780's two addresses and two ports: the relay answers from any of the four combinations. */
+    public record NatDiscoveryAddresses(InetAddress primaryIp, InetAddress alternateIp, int primaryPort,
+                                        int alternatePort) {
     }
 
     /** The event loops to run: {@link #relayThreads()}, or one per core when that is 0. */

@@ -128,11 +128,11 @@ public final class RelayServer implements AutoCloseable {
         // blocks, and fewer loops read bigger batches per wake-up (relay-threads sets another number).
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(config.eventLoops(), io);
         UdpSockets datagrams = UdpSockets.forTransport(epoll);
-        InetAddress relayIp = relayIp(config);
+        List<InetAddress> relayIps = relayIps(config);
         Set<InetSocketAddress> own = new CopyOnWriteArraySet<>();
         QuotaPolicy quota = new QuotaPolicy(config.userQuota(), config.roomQuota(), config.totalQuota(),
                 config.addressQuota(), config.permissionQuota());
-        AllocationManager allocations = new AllocationManager(relayIp, config.minPort(), config.maxPort(),
+        AllocationManager allocations = new AllocationManager(relayIps, config.minPort(), config.maxPort(),
                 new AddressMapper(config.externalIps()), quota, datagrams, config.maxBps(),
                 config.maxChannelNumber());
         TurnServices services = new TurnServices(config,
@@ -141,13 +141,21 @@ public final class RelayServer implements AutoCloseable {
                 new SourceRateLimiter(config.unauthorizedBurst(), config.unauthorizedPerSecond()),
                 new SourceRateLimiter(config.bindingBurst(), config.bindingPerSecond()),
                 new PeerAddressPolicy(config.deniedPeers(), config.allowedPeers(), config.allowLoopbackPeers(),
-                        config.denyPrivatePeers(), own, ownAddresses(config, relayIp)),
-                allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()), budget);
+                        config.denyPrivatePeers(), own, ownAddresses(config, relayIps)),
+                allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()), budget,
+                new io.kezdesu.relay.server.NatDiscovery(config.natDiscovery()));
         allocations.metrics().streamBacklog(services.streams()::backlogBytes);
         RelayServer server = new RelayServer(group, allocations, new StreamInitializer(services, null), ssl);
         try {
             for (InetAddress ip : listeningIps(config)) {
                 server.bindUdpAndTcp(services, datagrams, epoll, ip, config.listeningPort());
+                // RFC 5780: the alternate port on both of its addresses, UDP only (TURN is served there too).
+                var nat = config.natDiscovery();
+                if (nat.isPresent() && (ip.equals(nat.get().primaryIp()) || ip.equals(nat.get().alternateIp()))) {
+                    List<Channel> alt = server.bindUdp(services, datagrams, epoll, ip, nat.get().alternatePort());
+                    server.channels.addAll(alt);
+                    server.udp.add((InetSocketAddress) alt.get(0).localAddress());
+                }
                 if (ssl != null) {
                     server.bindStream(services, epoll, new InetSocketAddress(ip, config.tlsListeningPort()), ssl,
                             server.tls);
@@ -161,7 +169,7 @@ public final class RelayServer implements AutoCloseable {
         own.addAll(server.tcp);
         own.addAll(server.tls);
         log.info("relay listening udp={} tcp={} tls={} relay-ip={} transport={}", server.udp, server.tcp, server.tls,
-                relayIp.getHostAddress(), epoll ? "epoll" : "nio");
+                relayIps.stream().map(InetAddress::getHostAddress).toList(), epoll ? "epoll" : "nio");
         return server;
     }
 
@@ -212,6 +220,7 @@ public final class RelayServer implements AutoCloseable {
             try {
                 bound.add(bound(b.bind(bound.isEmpty() ? new InetSocketAddress(ip, port)
                         : bound.get(0).localAddress()), "udp " + ip.getHostAddress() + ":" + port));
+                services.natDiscovery().listener(bound.get(bound.size() - 1));
             } catch (RuntimeException e) {
                 bound.forEach(ch -> ch.close().awaitUninterruptibly());
                 throw e;
@@ -320,9 +329,8 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /** Every address this host answers on: interfaces, the relay address and the public external-ip. */
-    private static Set<InetAddress> ownAddresses(RelayConfig config, InetAddress relayIp) {
-        Set<InetAddress> own = new LinkedHashSet<>();
-        own.add(relayIp);
+    private static Set<InetAddress> ownAddresses(RelayConfig config, List<InetAddress> relayIps) {
+        Set<InetAddress> own = new LinkedHashSet<>(relayIps);
         own.addAll(config.listeningIps());
         config.externalIps().forEach(m -> own.add(m.publicAddress()));
         try {
@@ -337,13 +345,19 @@ public final class RelayServer implements AutoCloseable {
     }
 
     /**
-     * relay-ip, else the first concrete listening address, else the first non-loopback IPv4 interface address
-     * (what coturn does), else loopback.
+     * relay-ip (one IPv4 and one IPv6 address at most, IPv4 first), else one address: the first concrete listening
+     * address, else the first non-loopback IPv4 interface address (what coturn does), else loopback.
      */
-    static InetAddress relayIp(RelayConfig config) {
+    static List<InetAddress> relayIps(RelayConfig config) {
         if (!config.relayIps().isEmpty()) {
-            return config.relayIps().get(0);
+            List<InetAddress> ips = new ArrayList<>(config.relayIps());
+            ips.sort(java.util.Comparator.comparing(ip -> ip instanceof Inet4Address ? 0 : 1));
+            return List.copyOf(ips);
         }
+        return List.of(fallbackRelayIp(config));
+    }
+
+    private static InetAddress fallbackRelayIp(RelayConfig config) {
         for (InetAddress ip : config.listeningIps()) {
             if (!ip.isAnyLocalAddress()) {
                 return ip;

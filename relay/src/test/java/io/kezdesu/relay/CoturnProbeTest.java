@@ -75,7 +75,7 @@ class CoturnProbeTest {
     }
 
     /** An even port p with p and p + 1 free on UDP and TCP (coturn's alt port is p + 1). */
-    private static int freePortPair() throws IOException {
+    static int freePortPair() throws IOException {
         for (int i = 0; i < 50; i++) {
             int p;
             try (DatagramSocket s = new DatagramSocket(0)) {

@@ -53,10 +53,39 @@ class RelayConfigTest {
                 ok.maxAllocationLifetime(), ok.permissionLifetime(), ok.channelLifetime(), ok.nonceLifetime(),
                 ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.addressQuota(), ok.connectionsPerIp(), ok.maxConnections(), ok.maxAllocateTimeout(), ok.unauthorizedPerSecond(),
                 ok.unauthorizedBurst(), ok.bindingPerSecond(), ok.bindingBurst(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber(),
-                ok.relayThreads()));
+                ok.relayThreads(), ok.altListeningPort()));
         assertTrue(e.getMessage().startsWith("tlsCert: "), e.getMessage());
         assertTrue(e.getMessage().contains("(expected: "), e.getMessage());
         assertFalse(ok.toString().contains(ok.nonceSecret()));
+    }
+
+    @Test
+    void relayIpsAreOnePerFamily() throws Exception {
+        java.net.InetAddress a = java.net.InetAddress.getByName("192.0.2.1");
+        java.net.InetAddress b = java.net.InetAddress.getByName("192.0.2.2");
+        java.net.InetAddress v6 = java.net.InetAddress.getByName("2001:db8::1");
+        assertEquals(List.of(a, v6), TestRelays.relayConfig(
+                c -> c.with(io.kezdesu.common.config.ConfigKeys.RELAY_IP, List.of(a, v6))).relayIps());
+        // The configuration refuses it (so does config check), and so does the record for callers that build it.
+        RuntimeException fromConfig = assertThrows(io.kezdesu.common.config.ConfigException.class, () ->
+                TestRelays.relayConfig(c -> c.with(io.kezdesu.common.config.ConfigKeys.RELAY_IP, List.of(a, v6, b))));
+        assertTrue(fromConfig.getMessage().contains("relay-ip: "), fromConfig.getMessage());
+        RelayConfig ok = TestRelays.relayConfig(c -> c);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RelayConfig(
+                ok.listeningIps(), ok.listeningPort(), ok.tlsListeningPort(), ok.tlsCert(), ok.tlsKey(),
+                List.of(a, v6, b), ok.externalIps(), ok.minPort(), ok.maxPort(), ok.realm(),
+                ok.authSecrets(), ok.nonceSecret(), ok.users(), ok.deniedPeers(), ok.allowedPeers(),
+                ok.allowLoopbackPeers(), ok.denyPrivatePeers(), ok.defaultAllocationLifetime(),
+                ok.maxAllocationLifetime(), ok.permissionLifetime(), ok.channelLifetime(), ok.nonceLifetime(),
+                ok.userQuota(), ok.roomQuota(), ok.totalQuota(), ok.addressQuota(), ok.connectionsPerIp(),
+                ok.maxConnections(), ok.maxAllocateTimeout(), ok.unauthorizedPerSecond(), ok.unauthorizedBurst(),
+                ok.bindingPerSecond(), ok.bindingBurst(), ok.permissionQuota(), ok.maxBps(), ok.maxChannelNumber(),
+                ok.relayThreads(), ok.altListeningPort()));
+        assertTrue(e.getMessage().startsWith("relay-ip: 192.0.2.1,2001:db8:0:0:0:0:0:1,192.0.2.2 (expected: "),
+                e.getMessage());
+        // IPv4 first, whatever the order they were listed in: IPv4 is the default family (RFC 8656 §7.2).
+        assertEquals(List.of(a, v6), RelayServer.relayIps(TestRelays.relayConfig(
+                c -> c.with(io.kezdesu.common.config.ConfigKeys.RELAY_IP, List.of(v6, a)))));
     }
 
     @Test

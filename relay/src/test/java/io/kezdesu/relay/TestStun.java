@@ -80,6 +80,21 @@ final class TestStun {
             return v == null ? 0 : (v[2] & 7) * 100 + (v[3] & 0xFF);
         }
 
+        /** Every attribute of this type, in order (a dual Allocate has two XOR-RELAYED-ADDRESS). */
+        List<byte[]> all(int type) {
+            return attrs.stream().filter(a -> a.type == type).map(Attr::value).toList();
+        }
+
+        List<InetSocketAddress> addresses(int type) {
+            return all(type).stream().map(v -> unxorAddress(v, tid)).toList();
+        }
+
+        /** ADDRESS-ERROR-CODE (0x8001) as {family, code}, or null. */
+        int[] addressError() {
+            byte[] v = attr(0x8001);
+            return v == null ? null : new int[] {v[0] & 0xFF, (v[2] & 7) * 100 + (v[3] & 0xFF)};
+        }
+
         InetSocketAddress address(int type) {
             byte[] v = attr(type);
             return v == null ? null : unxorAddress(v, tid);

@@ -49,8 +49,11 @@ final class TurnTestClient implements AutoCloseable {
         this.out = tcp == null ? null : tcp.getOutputStream();
     }
 
+    /** From a loopback address of the server's family (::1 for a server on ::1). */
     static TurnTestClient udp(InetSocketAddress server, String username, String password) throws IOException {
-        DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        InetAddress local = server.getAddress() instanceof java.net.Inet6Address
+                ? InetAddress.getByName("::1") : InetAddress.getLoopbackAddress();
+        DatagramSocket s = new DatagramSocket(new InetSocketAddress(local, 0));
         s.setSoTimeout(TIMEOUT_MS);
         return new TurnTestClient(server, s, null).credentials(username, password);
     }

@@ -196,14 +196,19 @@ public final class ConfigKeys {
     // --- relay (coturn names) ------------------------------------------------------------------------------------
     public static final ConfigKey<List<InetAddress>> LISTENING_IP = key("listening-ip", RELAY,
             ValueType.listOf(ValueType.ipAddress()), List.of(), false,
-            "Addresses the STUN/TURN listeners bind; empty binds all addresses");
+            "Addresses the STUN/TURN listeners bind; empty binds 0.0.0.0 (every IPv4 address): list IPv6 addresses too "
+                    + "to serve IPv6 clients");
     public static final ConfigKey<Integer> LISTENING_PORT = key("listening-port", RELAY, ValueType.port(), 3478, false,
             "STUN/TURN port for UDP and TCP; 0 picks a free port");
+    public static final ConfigKey<Integer> ALT_LISTENING_PORT = key("alt-listening-port", RELAY, ValueType.port(), 0,
+            false, "RFC 5780 NAT behaviour discovery's second port (served when listening-ip names two addresses of "
+                    + "one family); 0 is listening-port + 1");
     public static final ConfigKey<Integer> TLS_LISTENING_PORT = key("tls-listening-port", RELAY, ValueType.port(), 5349,
             false, "STUN/TURN over TLS port (used when a certificate is configured); 0 picks a free port");
     public static final ConfigKey<List<InetAddress>> RELAY_IP = key("relay-ip", RELAY,
             ValueType.listOf(ValueType.ipAddress()), List.of(), false,
-            "Addresses relayed transport addresses are allocated on; empty uses the listening address");
+            "Addresses relayed transport addresses are allocated on: at most one IPv4 and one IPv6 address "
+            + "(dual stack; IPv4 is the default family, RELAY.md); empty uses the listening address");
     public static final ConfigKey<List<AddressMapping>> EXTERNAL_IP = key("external-ip", RELAY,
             ValueType.listOf(ValueType.addressMapping()), List.of(), false,
             "Public address behind 1:1 NAT, as public or public/private; every emitted address is mapped");

@@ -40,6 +40,9 @@ public final class ConfigRules {
                     + " (expected: <= max-participants-limit, which is " + c.get(ConfigKeys.MAX_PARTICIPANTS_LIMIT)
                     + ")");
         }
+        if (usable(refused, ConfigKeys.RELAY_IP)) {
+            relayIpProblem(c.get(ConfigKeys.RELAY_IP)).ifPresent(problems::add);
+        }
         tls(c, refused, files, problems);
         Duration def = c.get(ConfigKeys.DEFAULT_ALLOCATE_LIFETIME);
         Duration maxLife = c.get(ConfigKeys.MAX_ALLOCATE_LIFETIME);
@@ -61,6 +64,21 @@ public final class ConfigRules {
             problems.add("data-dir: " + dataDir + " (expected: a directory; this is a file)");
         }
         return problems;
+    }
+
+    /**
+     * What is wrong with a relay-ip list, if anything: a relay serves at most one relayed address per family
+     * (RFC 8656 §7.2 picks the family, not the address), so at most one IPv4 and one IPv6 address.
+     */
+    public static java.util.Optional<String> relayIpProblem(List<java.net.InetAddress> relayIps) {
+        long v4 = relayIps.stream().filter(a -> a instanceof java.net.Inet4Address).count();
+        long v6 = relayIps.size() - v4;
+        if (v4 <= 1 && v6 <= 1 && relayIps.stream().noneMatch(java.net.InetAddress::isAnyLocalAddress)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("relay-ip: " + String.join(",", relayIps.stream()
+                .map(java.net.InetAddress::getHostAddress).toList())
+                + " (expected: at most one IPv4 and one IPv6 address, neither a wildcard)");
     }
 
     /** What is wrong with a PeerJS base path, if anything: the one rule for config check and the server. */

@@ -163,6 +163,23 @@ class ConfigLoaderTest {
         assertEquals(List.of("min-port: abc (expected: an integer in [1, 65535]) [from --min-port]"), e.problems());
     }
 
+    @Test
+    void relayIpTakesAtMostOneAddressPerFamily() {
+        ConfigLoader.load(Optional.empty(), Map.of(), Map.of("relay-ip", List.of("192.0.2.7", "2001:db8::7")));
+        ConfigLoader.load(Optional.empty(), Map.of(), Map.of("relay-ip", List.of("2001:db8::7")));
+        ConfigException two4 = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                Map.of(), Map.of("relay-ip", List.of("192.0.2.7", "192.0.2.8"))));
+        assertEquals(List.of("relay-ip: 192.0.2.7,192.0.2.8 (expected: at most one IPv4 and one IPv6 address, "
+                + "neither a wildcard)"), two4.problems());
+        ConfigException two6 = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                Map.of(), Map.of("relay-ip", List.of("2001:db8::7", "192.0.2.7", "2001:db8::8"))));
+        assertEquals(1, two6.problems().size(), two6::getMessage);
+        assertTrue(two6.problems().get(0).startsWith("relay-ip: 2001:db8:0:0:0:0:0:7,"), two6::getMessage);
+        ConfigException wildcard = assertThrows(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                Map.of(), Map.of("relay-ip", List.of("0.0.0.0"))));
+        assertTrue(wildcard.problems().get(0).startsWith("relay-ip: 0.0.0.0 (expected: "), wildcard::getMessage);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/", "/ws", "/api", "/api/x", "nopath", "/peer js"})
     void peerJsPathIsCheckedLikeServeChecksIt(String path) {

@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -22,8 +23,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One TURN allocation (RFC 8656 §2.2): a relayed UDP socket for one client 5-tuple, its permissions and channels.
- * Pinned to the event loop of the client's listener or connection; every method below runs on {@link #loop()}, so
+ * One TURN allocation (RFC 8656 §2.2): a relayed UDP socket per address family for one client 5-tuple (two after an
+ * Allocate with ADDITIONAL-ADDRESS-FAMILY, RFC 8656 §7.2), its permissions and channels. A peer is reached through
+ * the socket of its own family. Pinned to the event loop of the client's listener or connection; every method below runs on {@link #loop()}, so
  * the state needs no locks.
  */
 public final class Allocation {
@@ -41,8 +43,15 @@ public final class Allocation {
     private final ChannelTable channels;
     private final ByteRate rate;
     private Duration lifetime;
-    /** The relayed socket: taken from the loop's idle ones or bound for this allocation, given back on close. */
-    private IdleRelaySockets.Socket socket;
+    /**
+     * The relayed sockets, IPv4 and IPv6 (either may be null): taken from the loop's idle ones or bound for this
+     * allocation, given back on close.
+     */
+    private IdleRelaySockets.Socket socket4;
+    private IdleRelaySockets.Socket socket6;
+    /** ADDRESS-ERROR-CODE for the family asked for and not allocated (repeated to a retransmitted Allocate). */
+    private OutAttribute.AddressErrorCode addressError;
+    private boolean ready;
     private long deadlineNanos;
     private ScheduledFuture<?> expiry;
     private boolean closed;
@@ -60,7 +69,22 @@ public final class Allocation {
     }
 
     void attach(IdleRelaySockets.Socket relaySocket) {
-        this.socket = relaySocket;
+        if (relaySocket.address().getAddress() instanceof Inet6Address) {
+            socket6 = relaySocket;
+        } else {
+            socket4 = relaySocket;
+        }
+    }
+
+    /** Every relayed socket is bound: the Allocate may be answered, and the other methods may use it. */
+    void ready(OutAttribute.AddressErrorCode error) {
+        this.addressError = error;
+        this.ready = true;
+    }
+
+    /** Why a family asked for in the Allocate has no relayed address here, or null. */
+    public OutAttribute.AddressErrorCode addressError() {
+        return addressError;
     }
 
     public FiveTuple fiveTuple() {
@@ -80,12 +104,25 @@ public final class Allocation {
     }
 
     public boolean ready() {
-        return socket != null && !closed;
+        return ready && !closed;
     }
 
-    /** The relayed transport address as bound locally (before external-ip mapping). */
-    public InetSocketAddress relayAddress() {
-        return socket == null ? null : socket.address();
+    /** The relayed transport addresses as bound locally (before external-ip mapping), IPv4 first. */
+    public List<InetSocketAddress> relayAddresses() {
+        if (socket4 != null && socket6 != null) {
+            return List.of(socket4.address(), socket6.address());
+        }
+        IdleRelaySockets.Socket one = socket4 != null ? socket4 : socket6;
+        return one == null ? List.of() : List.of(one.address());
+    }
+
+    /** Whether this allocation has a relayed address of the peer's family (else 443, RFC 8656 §9.2, §11.2). */
+    public boolean hasFamilyOf(InetAddress peer) {
+        return socketFor(peer) != null;
+    }
+
+    private IdleRelaySockets.Socket socketFor(InetAddress peer) {
+        return peer instanceof Inet6Address ? socket6 : socket4;
     }
 
     /** RFC 8656 §7.5: a Refresh (or the Allocate) sets a new lifetime; the expiry task follows the deadline. */
@@ -156,7 +193,8 @@ public final class Allocation {
     /** Client → peer (Send indication or ChannelData): only with a live permission (RFC 8656 §10.2). */
     public void sendToPeer(InetSocketAddress peer, ByteBuf data) {
         Permission p = permissions.get(peer.getAddress());
-        if (closed || p == null || !p.valid(System.nanoTime()) || !admit(data.readableBytes())) {
+        IdleRelaySockets.Socket socket = socketFor(peer.getAddress());
+        if (closed || p == null || socket == null || !p.valid(System.nanoTime()) || !admit(data.readableBytes())) {
             data.release();
             return;
         }
@@ -231,8 +269,11 @@ public final class Allocation {
         permissions = Map.of();
         channels.cancelAll();
         manager.removed(this);
-        if (socket != null) {
-            manager.recycle(socket, loop);
+        if (socket4 != null) {
+            manager.recycle(socket4, loop);
+        }
+        if (socket6 != null) {
+            manager.recycle(socket6, loop);
         }
     }
 
@@ -242,6 +283,6 @@ public final class Allocation {
 
     @Override
     public String toString() {
-        return "Allocation[" + fiveTuple.client() + " -> " + relayAddress() + "]";
+        return "Allocation[" + fiveTuple.client() + " -> " + relayAddresses() + "]";
     }
 }

@@ -31,6 +31,7 @@ final class DecodedFields {
     OptionalInt transport = OptionalInt.empty();
     OptionalInt channel = OptionalInt.empty();
     OptionalInt family = OptionalInt.empty();
+    OptionalInt additionalFamily = OptionalInt.empty();
     byte[] data;
     boolean dontFragment;
     boolean evenPort;
@@ -38,6 +39,8 @@ final class DecodedFields {
     byte[] token;
     final List<InetSocketAddress> peers = new ArrayList<>(2);
     final List<Integer> unknown = new ArrayList<>(0);
+    /** RFC 5780 CHANGE-REQUEST flags (0x04 change IP, 0x02 change port), when present. */
+    OptionalInt changeRequest = OptionalInt.empty();
 
     void read(byte[] raw, int pos, int type, int length, byte[] tid) throws MalformedStunException {
         try {
@@ -57,6 +60,14 @@ final class DecodedFields {
                 }
                 // Read by hand: ice4j does not decode these (or, for EVEN-PORT, not its R bit).
                 case ATTR_DONT_FRAGMENT -> dontFragment = true;
+                case ATTR_CHANGE_REQUEST -> {
+                    if (length != 4) {
+                        throw new MalformedStunException("CHANGE-REQUEST length " + length);
+                    }
+                    changeRequest = OptionalInt.of(raw[pos + 7] & 0x06);
+                    // Unknown to every method but a Binding where RFC 5780 is served, which looks past it.
+                    unknown.add(type);
+                }
                 case ATTR_EVEN_PORT -> {
                     evenPort = true;
                     reserve = length >= 1 && (raw[pos + 4] & 0x80) != 0;
@@ -68,6 +79,8 @@ final class DecodedFields {
                     token = java.util.Arrays.copyOfRange(raw, pos + 4, pos + 12);
                 }
                 case ATTR_REQUESTED_ADDRESS_FAMILY -> family = OptionalInt.of(length >= 1 ? raw[pos + 4] & 0xFF : 0);
+                case ATTR_ADDITIONAL_ADDRESS_FAMILY -> additionalFamily = OptionalInt.of(
+                        length >= 1 ? raw[pos + 4] & 0xFF : 0);
                 // Known and harmless to the server: addresses and codes a client would not send, integrity.
                 case ATTR_MAPPED_ADDRESS, ATTR_XOR_MAPPED_ADDRESS, ATTR_ERROR_CODE, ATTR_UNKNOWN_ATTRIBUTES,
                      ATTR_XOR_RELAYED_ADDRESS -> { }

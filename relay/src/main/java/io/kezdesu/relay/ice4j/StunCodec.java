@@ -86,7 +86,8 @@ public final class StunCodec {
             pos = next;
         }
         return new StunMessage(type, tid, f.username, f.realm, f.nonce, f.lifetime, f.transport, f.channel,
-                f.family, f.data, f.dontFragment, f.evenPort, f.reserve, f.token, List.copyOf(f.peers),
+                f.changeRequest,
+                f.family, f.additionalFamily, f.data, f.dontFragment, f.evenPort, f.reserve, f.token, List.copyOf(f.peers),
                 List.copyOf(f.unknown), raw, integrityOffset);
     }
 
@@ -122,7 +123,10 @@ public final class StunCodec {
         List<byte[]> parts = new ArrayList<>(attributes.size());
         int body = 0;
         for (OutAttribute a : attributes) {
-            byte[] p = padded(toIce4j(a, tid));
+            byte[] p = a instanceof OutAttribute.AddressErrorCode e ? addressErrorCode(e)
+                    : a instanceof OutAttribute.OtherAddress o ? plainAddress(ATTR_OTHER_ADDRESS, o.address())
+                    : a instanceof OutAttribute.ResponseOrigin r ? plainAddress(ATTR_RESPONSE_ORIGIN, r.address())
+                    : padded(toIce4j(a, tid));
             parts.add(p);
             body += p.length;
         }
@@ -187,6 +191,35 @@ public final class StunCodec {
             return AttributeFactory.createChangeRequestAttribute(c.changeIp(), c.changePort());
         }
         throw new IllegalArgumentException(String.valueOf(a));
+    }
+
+    /**
+     * RFC 8656 §18.12, which ice4j does not know: family, a reserved octet, then class and number as in ERROR-CODE,
+     * then the UTF-8 reason phrase, zero-padded to a multiple of 4.
+     */
+    private static byte[] addressErrorCode(OutAttribute.AddressErrorCode e) {
+        byte[] reason = e.reason().getBytes(StandardCharsets.UTF_8);
+        int valueLength = 4 + reason.length;
+        byte[] out = new byte[4 + ((valueLength + 3) & ~3)];
+        put16(out, 0, ATTR_ADDRESS_ERROR_CODE);
+        put16(out, 2, valueLength);
+        out[4] = (byte) e.family();
+        out[6] = (byte) (e.code() / 100);
+        out[7] = (byte) (e.code() % 100);
+        System.arraycopy(reason, 0, out, 8, reason.length);
+        return out;
+    }
+
+    /** MAPPED-ADDRESS's format (RFC 8489 §14.1) under another type: OTHER-ADDRESS, RESPONSE-ORIGIN. */
+    private static byte[] plainAddress(int type, java.net.InetSocketAddress address) {
+        byte[] ip = address.getAddress().getAddress();
+        byte[] out = new byte[8 + ip.length];
+        put16(out, 0, type);
+        put16(out, 2, 4 + ip.length);
+        out[5] = (byte) (ip.length == 4 ? FAMILY_IPV4 : FAMILY_IPV6);
+        put16(out, 6, address.getPort());
+        System.arraycopy(ip, 0, out, 8, ip.length);
+        return out;
     }
 
     /** ice4j pads some attributes and not others; emit the TLV with RFC 8489 §14 zero padding either way. */

@@ -15,7 +15,9 @@ import java.util.Set;
  * operator's own network). The address is first canonicalised — IPv4-mapped {@code ::ffff:a.b.c.d}, IPv4-compatible
  * {@code ::a.b.c.d} and NAT64 {@code 64:ff9b::a.b.c.d} all become {@code a.b.c.d} — so a denied IPv4 range cannot be
  * reached through its IPv6 spelling. Then: allowed ranges win, otherwise a built-in or configured deny range, or one
- * of the server's own listening sockets, refuses.
+ * of the server's own listening sockets, refuses. A 6to4 ({@code 2002::/16}) or Teredo ({@code 2001::/32}) address,
+ * which a tunnel on the way would carry to the IPv4 address it embeds, is also refused when that IPv4 address is
+ * (and is not allowed): such an address stays IPv6 for every other rule, so an IPv6 range still matches it.
  *
  * <p>Private ranges (RFC 1918, RFC 6598, ULA) are allowed by default, as coturn does, because a relay deployed
  * inside a company network legitimately relays to hosts there; {@code deny-private-peers} refuses them for a relay
@@ -31,6 +33,10 @@ public final class PeerAddressPolicy {
             "fc00::/7");
 
     private static final AddressRange NAT64 = AddressRange.parse("64:ff9b::/96");
+    /** RFC 3056: the IPv4 address is bits 16–47. */
+    private static final AddressRange SIX_TO_FOUR = AddressRange.parse("2002::/16");
+    /** RFC 4380: the server's IPv4 address is bits 32–63, the client's bits 96–127, inverted. */
+    private static final AddressRange TEREDO = AddressRange.parse("2001::/32");
 
     private final List<AddressRange> denied;
     private final List<AddressRange> allowed;
@@ -69,6 +75,11 @@ public final class PeerAddressPolicy {
         if (matches(denied, ip)) {
             return false;
         }
+        for (InetAddress tunnelled : tunnelledTo(ip)) {
+            if (!matches(allowed, tunnelled) && matches(denied, tunnelled)) {
+                return false;
+            }
+        }
         for (InetSocketAddress own : ownListeners) {
             if (own.getPort() == peer.getPort() && (canonical(own.getAddress()).equals(ip)
                     || own.getAddress().isAnyLocalAddress() && ownAddresses.contains(ip))) {
@@ -96,6 +107,27 @@ public final class PeerAddressPolicy {
             }
         }
         return address;
+    }
+
+    /** The IPv4 addresses a 6to4 or Teredo address leads to; none for any other address. */
+    static List<InetAddress> tunnelledTo(InetAddress address) {
+        if (!(address instanceof Inet6Address)) {
+            return List.of();
+        }
+        byte[] b = address.getAddress();
+        try {
+            if (SIX_TO_FOUR.contains(address)) {
+                return List.of(InetAddress.getByAddress(new byte[] {b[2], b[3], b[4], b[5]}));
+            }
+            if (TEREDO.contains(address)) {
+                return List.of(InetAddress.getByAddress(new byte[] {b[4], b[5], b[6], b[7]}),
+                        InetAddress.getByAddress(new byte[] {(byte) ~b[12], (byte) ~b[13], (byte) ~b[14],
+                                (byte) ~b[15]}));
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+        return List.of();
     }
 
     private static boolean matches(List<AddressRange> ranges, InetAddress ip) {

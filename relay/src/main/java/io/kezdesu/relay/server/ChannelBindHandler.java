@@ -29,7 +29,7 @@ final class ChannelBindHandler {
             throw new TurnException(StunError.BAD_REQUEST, "channel number out of range");
         }
         InetSocketAddress peer = m.peerAddresses().get(0);
-        Handlers.sameFamily(peer, services.allocations().relayIp());
+        Handlers.sameFamily(peer, allocation);
         InetSocketAddress internal = services.allocations().internal(peer);
         allocation.checkChannel(number, internal);
         if (!Handlers.peerAllowed(services, internal, true)) {

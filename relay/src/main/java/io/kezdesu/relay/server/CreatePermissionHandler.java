@@ -30,7 +30,7 @@ final class CreatePermissionHandler {
         }
         Set<InetAddress> peers = new LinkedHashSet<>();
         for (InetSocketAddress peer : m.peerAddresses()) {
-            Handlers.sameFamily(peer, services.allocations().relayIp());
+            Handlers.sameFamily(peer, allocation);
             InetSocketAddress internal = services.allocations().internal(peer);
             if (!Handlers.peerAllowed(services, internal, false)) {
                 throw new TurnException(StunError.FORBIDDEN, "peer refused by policy");

@@ -4,7 +4,6 @@ import io.kezdesu.relay.RelayConfig;
 import io.kezdesu.relay.allocation.Allocation;
 import io.kezdesu.relay.stun.StunError;
 import io.kezdesu.relay.stun.TurnException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.OptionalInt;
@@ -43,9 +42,9 @@ final class Handlers {
         return computed.compareTo(def) > 0 ? computed : def;
     }
 
-    /** RFC 8656 §9.1, §11.1: peers must be of the relayed address's family (443). */
-    static void sameFamily(InetSocketAddress peer, InetAddress relay) {
-        if (peer.getAddress().getAddress().length != relay.getAddress().length) {
+    /** RFC 8656 §9.2, §11.2: the allocation needs a relayed address of the peer's family (else 443). */
+    static void sameFamily(InetSocketAddress peer, Allocation allocation) {
+        if (!allocation.hasFamilyOf(peer.getAddress())) {
             throw new TurnException(StunError.PEER_ADDRESS_FAMILY_MISMATCH, "peer " + peer);
         }
     }
@@ -53,7 +52,7 @@ final class Handlers {
     /** Our own relayed addresses are always reachable (in-process); anything else goes through the peer policy. */
     static boolean peerAllowed(TurnServices services, InetSocketAddress internalPeer, boolean portMatters) {
         if (portMatters ? services.allocations().byRelayAddress(internalPeer) != null
-                : services.allocations().relayIp().equals(internalPeer.getAddress())) {
+                : services.allocations().isRelayIp(internalPeer.getAddress())) {
             return true;
         }
         if (services.peerPolicy().permits(internalPeer)) {

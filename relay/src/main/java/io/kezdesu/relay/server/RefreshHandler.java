@@ -5,7 +5,7 @@ import io.kezdesu.relay.stun.OutAttribute;
 import io.kezdesu.relay.stun.StunError;
 import io.kezdesu.relay.stun.StunMessage;
 import io.kezdesu.relay.stun.TurnException;
-import java.net.Inet4Address;
+import io.kezdesu.relay.allocation.AllocationManager;
 import java.time.Duration;
 import java.util.List;
 
@@ -21,8 +21,10 @@ final class RefreshHandler {
     void handle(Transaction tx) {
         StunMessage m = tx.request();
         Allocation allocation = Handlers.existing(services, tx);
-        int family = services.allocations().relayIp() instanceof Inet4Address ? 0x01 : 0x02;
-        if (m.requestedFamily().isPresent() && m.requestedFamily().getAsInt() != family) {
+        // RFC 8656 §7.5: a REQUESTED-ADDRESS-FAMILY the allocation has no relayed address of → 443. A dual
+        // allocation is refreshed (or deleted) as a whole.
+        if (m.requestedFamily().isPresent() && !allocation.relayAddresses().stream().anyMatch(
+                a -> AllocationManager.familyOf(a.getAddress()) == m.requestedFamily().getAsInt())) {
             throw new TurnException(StunError.PEER_ADDRESS_FAMILY_MISMATCH, "family " + m.requestedFamily());
         }
         if (m.lifetime().isPresent() && m.lifetime().getAsInt() == 0) {

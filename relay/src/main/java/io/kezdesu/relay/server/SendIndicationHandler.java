@@ -24,7 +24,7 @@ final class SendIndicationHandler {
             return;
         }
         InetSocketAddress peer = m.peerAddresses().get(0);
-        if (peer.getAddress().getAddress().length != services.allocations().relayIp().getAddress().length) {
+        if (!allocation.hasFamilyOf(peer.getAddress())) {
             return;
         }
         InetSocketAddress internal = services.allocations().internal(peer);

@@ -12,6 +12,7 @@ import io.kezdesu.relay.stun.StunMessage;
 import io.kezdesu.relay.stun.StunTypes;
 import io.kezdesu.relay.stun.TurnException;
 import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -68,9 +69,7 @@ public final class StunDispatcher {
                         .tryAcquire(tx.fiveTuple().client().getAddress(), System.nanoTime())) {
                     return;
                 }
-                rejectUnknown(m);
-                // RFC 8489 §7.3.1: the reflexive transport address, XOR-encoded.
-                tx.success(List.of(new OutAttribute.XorMappedAddress(tx.fiveTuple().client())));
+                binding(tx);
                 return;
             }
             if (!isTurnRequest(m.method())) {
@@ -150,6 +149,40 @@ public final class StunDispatcher {
             attributes.add(new OutAttribute.UnknownAttributes(tx.request().unknownRequired()));
         }
         tx.error(attributes);
+    }
+
+    /**
+     * RFC 8489 §7.3.1: the reflexive transport address, XOR-encoded; with RFC 5780 served (over UDP), also
+     * OTHER-ADDRESS and RESPONSE-ORIGIN, and the answer leaves from the address and port a CHANGE-REQUEST asks for.
+     * Without it, CHANGE-REQUEST is an unknown attribute (420), as RFC 5780 §6.1 says.
+     */
+    private void binding(Transaction tx) {
+        StunMessage m = tx.request();
+        NatDiscovery nat = services.natDiscovery();
+        boolean udp = tx.fiveTuple().transport() == FiveTuple.Transport.UDP;
+        if (!nat.enabled() || !udp) {
+            rejectUnknown(m);
+            tx.success(List.of(new OutAttribute.XorMappedAddress(tx.fiveTuple().client())));
+            return;
+        }
+        if (m.unknownRequired().stream().anyMatch(t -> t != StunTypes.ATTR_CHANGE_REQUEST)) {
+            rejectUnknown(m);
+        }
+        InetSocketAddress local = tx.fiveTuple().server();
+        Transaction answer = tx;
+        InetSocketAddress origin = local;
+        int flags = m.changeRequest().orElse(0);
+        if (flags != 0) {
+            io.netty.channel.Channel from = nat.answerFrom(local, flags);
+            if (from == null) {
+                throw new TurnException(StunError.UNKNOWN_ATTRIBUTE, "CHANGE-REQUEST: no such listener");
+            }
+            origin = (InetSocketAddress) from.localAddress();
+            answer = new Transaction(m, new UdpServerHandler.UdpLink(from, tx.fiveTuple().client()),
+                    tx.fiveTuple(), tx.loop(), true);
+        }
+        answer.success(List.of(new OutAttribute.XorMappedAddress(tx.fiveTuple().client()),
+                new OutAttribute.OtherAddress(nat.other(local)), new OutAttribute.ResponseOrigin(origin)));
     }
 
     private static void rejectUnknown(StunMessage m) {

@@ -20,5 +20,6 @@ public record TurnServices(
         AllocationManager allocations,
         StreamClients streams,
         KeyedLimit streamConnections,
-        ConnectionBudget connectionBudget) {
+        ConnectionBudget connectionBudget,
+        NatDiscovery natDiscovery) {
 }

@@ -17,6 +17,12 @@ public sealed interface OutAttribute {
     /** RFC 8489 §14.8; the reason phrase may be empty (small 401s). */
     record ErrorCode(int code, String reason) implements OutAttribute { }
 
+    /**
+     * RFC 8656 §18.12: why the relayed address of {@code family} ({@link StunTypes#FAMILY_IPV4} or
+     * {@link StunTypes#FAMILY_IPV6}) was not allocated, in an otherwise successful Allocate response.
+     */
+    record AddressErrorCode(int family, int code, String reason) implements OutAttribute { }
+
     record UnknownAttributes(List<Integer> types) implements OutAttribute { }
 
     record Realm(String realm) implements OutAttribute { }
@@ -37,4 +43,10 @@ public sealed interface OutAttribute {
 
     /** RFC 5780 §7.2. */
     record ChangeRequest(boolean changeIp, boolean changePort) implements OutAttribute { }
+
+    /** RFC 5780 §7.4: the server's other address and port (a plain, not XOR-ed, address). */
+    record OtherAddress(InetSocketAddress address) implements OutAttribute { }
+
+    /** RFC 5780 §7.3: the address and port the response was sent from. */
+    record ResponseOrigin(InetSocketAddress address) implements OutAttribute { }
 }

@@ -31,6 +31,12 @@ public final class StunTypes {
     public static final int ATTR_DONT_FRAGMENT = 0x001A;
     public static final int ATTR_RESERVATION_TOKEN = 0x0022;
     public static final int ATTR_XOR_MAPPED_ADDRESS = 0x0020;
+    /** RFC 8656 §18.11, §18.12: dual allocations (comprehension-optional). */
+    public static final int ATTR_ADDITIONAL_ADDRESS_FAMILY = 0x8000;
+    public static final int ATTR_ADDRESS_ERROR_CODE = 0x8001;
+    /** RFC 8656 §18.5: the family octet of REQUESTED-ADDRESS-FAMILY and friends. */
+    public static final int FAMILY_IPV4 = 0x01;
+    public static final int FAMILY_IPV6 = 0x02;
     /** RFC 5780 §7.2, §7.4, §7.3: NAT behaviour discovery (sent and read by the probe client only). */
     public static final int ATTR_CHANGE_REQUEST = 0x0003;
     public static final int ATTR_OTHER_ADDRESS = 0x802C;

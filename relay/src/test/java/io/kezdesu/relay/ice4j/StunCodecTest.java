@@ -115,6 +115,31 @@ class StunCodecTest {
     }
 
     @Test
+    void addressFamiliesOfADualAllocateAreRead() throws Exception {
+        // REQUESTED-TRANSPORT UDP, ADDITIONAL-ADDRESS-FAMILY IPv6 (0x8000, comprehension-optional, so read by hand).
+        byte[] m = hex("000300102112a442b7e7a701bc34d686fa87dfae" + "0019000411000000" + "8000000402000000");
+        StunMessage decoded = StunCodec.decode(m, 0, m.length);
+        assertEquals(java.util.OptionalInt.of(2), decoded.additionalFamily());
+        assertTrue(decoded.requestedFamily().isEmpty());
+        assertTrue(decoded.unknownRequired().isEmpty());
+    }
+
+    @Test
+    void addressErrorCodeIsFamilyReservedClassNumberReason() {
+        byte[] m = StunCodec.encode(StunTypes.type(StunTypes.ALLOCATE, StunTypes.Kind.SUCCESS), TID,
+                List.of(new OutAttribute.AddressErrorCode(StunTypes.FAMILY_IPV6, 440, "Address Family not Supported"),
+                        new OutAttribute.Lifetime(600)), null, false);
+        // 4 + 28 reason bytes = 32, already a multiple of 4; LIFETIME follows at once.
+        assertEquals("80010020" + "02000428" + HexFormat.of().formatHex(
+                "Address Family not Supported".getBytes(StandardCharsets.UTF_8)) + "000d000400000258",
+                HexFormat.of().formatHex(m, 20, m.length));
+        byte[] odd = StunCodec.encode(StunTypes.type(StunTypes.ALLOCATE, StunTypes.Kind.SUCCESS), TID,
+                List.of(new OutAttribute.AddressErrorCode(StunTypes.FAMILY_IPV4, 508, "x")), null, false);
+        assertEquals("80010005" + "01000508" + "78000000", HexFormat.of().formatHex(odd, 20, odd.length));
+        assertEquals(12, ((odd[2] & 0xFF) << 8) | (odd[3] & 0xFF), "the header length counts the padding");
+    }
+
+    @Test
     void fuzzedInputEitherDecodesOrIsMalformed() {
         Random random = new Random(5769);
         for (int i = 0; i < 20_000; i++) {
