@@ -57,6 +57,18 @@ function firstFrameClock() {
   setTimeout(tick, 50);
 }
 
+// In the page: every STUN/TURN server a connection failed to use (icecandidateerror), to say why a call failed.
+function recordIceErrors() {
+  window.__iceErrors = [];
+  const Pc = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Pc {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('icecandidateerror', (e) => window.__iceErrors.push(`${e.url} ${e.errorCode}`));
+    }
+  };
+}
+
 // NETLAB_FAULT=no-turn: the page gets only the STUN server, no TURN relay.
 function withoutTurn() {
   const Pc = window.RTCPeerConnection;
@@ -159,6 +171,7 @@ async function call(run) {
       opened.push(b);
       const context = b.page.context();
       await context.addInitScript(firstFrameClock);
+      await context.addInitScript(recordIceErrors);
       if (fault === 'no-turn') await context.addInitScript(withoutTurn);
       b.page.on('console', (m) => m.type() === 'error' && say(spec.name, 'console:', m.text()));
     }
@@ -169,7 +182,19 @@ async function call(run) {
     await enterRoom(ada, link);
     const joinedAt = Date.now(); // Bob opens the link: the call starts
     await enterRoom(bob, link);
-    await Promise.all([videoFlowing(ada, 1, 90_000), videoFlowing(bob, 1, 90_000)]);
+    try {
+      await Promise.all([videoFlowing(ada, 1, 90_000), videoFlowing(bob, 1, 90_000)]);
+    } catch (e) {
+      // Why: what each browser gathered, and which STUN/TURN servers it could not use.
+      const why = [];
+      for (const b of opened) {
+        const candidates = await gathered(b.page).catch(() => []);
+        const errors = await b.page.evaluate(() => [...new Set(window.__iceErrors)]).catch(() => []);
+        why.push(`${b.name} gathered ${candidates.join(' ') || 'nothing'}`
+          + (errors.length ? `, ICE server errors ${errors.join(', ')}` : ''));
+      }
+      throw new Error(`${e.message.split('\n')[0].replace(/; last: .*/, '')} (${why.join('; ')})`);
+    }
     const first = await Promise.all(opened.map((b) => b.page.evaluate(() => window.__firstFrameAt)));
     const setup = (Math.max(...first) - joinedAt) / 1000;
     // Media may flow before ICE has settled: for a moment each side can report a different pair (seen: Ada on
