@@ -7,6 +7,7 @@
 // first decoded video frame on both sides) is measured. Writes one line, "<scenario>: ok …" or
 // "<scenario>: FAIL <why>", to --result (and stdout); everything else goes to stderr. docs/NETLAB.md.
 import { readFileSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { openBrowser, peerStats, videoFlowing, until } from '../lib/browser.js';
 import { register, createRoom, enterRoom } from '../lib/flows.js';
 
@@ -161,6 +162,35 @@ function proxyLogSince(offset) {
   }
 }
 
+/**
+ * The site's NAT as the daemon's own relay classifies it (RFC 5780, `kezdesu probe stun:…` run in Ada's
+ * namespace), checked against the scenario without any browser: returns the words for the result line, or
+ * throws what is wrong.
+ */
+async function probeNat() {
+  const ns = lab.browsers[0].namespace;
+  const out = await new Promise((resolve) => {
+    execFile('ip', ['netns', 'exec', ns, 'java', '-jar', lab.jar, 'probe', '--json', '--timeout', '3', lab.stun],
+      { timeout: 60_000 }, (err, stdout, stderr) => resolve({ stdout, stderr }));
+  });
+  let report;
+  try {
+    report = JSON.parse(out.stdout.trim().split('\n').pop());
+  } catch {
+    throw new Error(`kezdesu probe ${lab.stun} in ${ns} printed no report: ${out.stderr.trim().split('\n').pop()}`);
+  }
+  say('probe', JSON.stringify(report));
+  if (lab.scenario === 'udp-blocked' || lab.scenario === 'proxy-only') {
+    if (report.ok) throw new Error(`probe: a STUN Binding over UDP got out of ${ns} (${report.mappedAddress})`);
+    return 'probe: no UDP out';
+  }
+  if (!report.ok) throw new Error(`probe ${lab.stun} from ${ns} failed: ${report.errors.join('; ')}`);
+  if (report.natMapping !== 'address-and-port-dependent') {
+    throw new Error(`probe: ${ns}'s NAT mapping is ${report.natMapping}, expected address-and-port-dependent`);
+  }
+  return `probe: NAT mapping ${report.natMapping}`;
+}
+
 async function call(run) {
   const proxyFrom = proxyLogSize();
   const [specA, specB] = lab.browsers;
@@ -245,6 +275,14 @@ const median = (xs) => {
 };
 
 let line;
+// The probe and the calls are checked apart, so that a fault shows in both when it touches both.
+let nat;
+let natProblem = null;
+try {
+  nat = await probeNat();
+} catch (e) {
+  natProblem = e.message;
+}
 try {
   const results = [];
   for (let run = 1; run <= repeat; run++) {
@@ -259,10 +297,11 @@ try {
   const timing = repeat > 1
     ? `setup ${median(setups).toFixed(1)} s, median of ${repeat}: ${setups.map((t) => t.toFixed(1)).join(' ')}`
     : `setup ${setups[0].toFixed(1)} s`;
-  line = `${lab.scenario}: ok ${pairs.join(' | ')} (${timing})`;
+  line = natProblem ? `${lab.scenario}: FAIL ${natProblem} (the calls: ok ${pairs.join(' | ')})`
+    : `${lab.scenario}: ok ${pairs.join(' | ')} (${timing}; ${nat})`;
 } catch (e) {
   say(e.stack);
-  line = `${lab.scenario}: FAIL ${e.message}`;
+  line = `${lab.scenario}: FAIL ${natProblem ? natProblem + '; ' : ''}${e.message}`;
 }
 if (resultFile) writeFileSync(resultFile, line + '\n');
 console.log(line);
