@@ -1,19 +1,23 @@
 // One headless Chromium per participant, launched as /work/shared/BROWSER.md says: the Debian binary, a fresh
 // profile each, fake camera and microphone, and flags that keep every packet on this machine.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const CHROMIUM = process.env.KEZDESU_CHROMIUM || '/usr/lib/chromium/chromium';
-const ARGS = [
+// Everything but where the network goes.
+export const BASE_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
   '--disable-features=WebRtcHideLocalIpsWithMdns,LocalNetworkAccessChecks',
-  '--proxy-server=127.0.0.1:9', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
   '--no-pings', '--disable-breakpad', '--disable-domain-reliability', '--disable-default-apps',
   '--disable-extensions',
+];
+// Keeps every packet on loopback: no proxy that works, no name resolves except 127.0.0.1.
+export const LOOPBACK_ARGS = [
+  '--proxy-server=127.0.0.1:9', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 ];
 
 // Records every RTCPeerConnection and WebSocket the page makes, so a test can read getStats() or drop the signaling
@@ -37,13 +41,24 @@ function recordPeerConnections() {
   };
 }
 
-/** A browser with one page; `close()` removes its profile. */
-export async function openBrowser(name, { viewport = { width: 1280, height: 800 } } = {}) {
+/**
+ * A browser with one page; `close()` removes its profile. The defaults are the loopback browser of the e2e tests;
+ * the network lab (e2e/netlab/) passes `executablePath` (a wrapper that runs Chromium inside a network namespace),
+ * `network` (flags replacing LOOPBACK_ARGS), `args` (more flags) and `prefs` (written into the fresh profile's
+ * Default/Preferences before launch, e.g. {webrtc: {ip_handling_policy: 'disable_non_proxied_udp'}}).
+ */
+export async function openBrowser(name, {
+  viewport = { width: 1280, height: 800 }, executablePath = CHROMIUM, network = LOOPBACK_ARGS, args = [], prefs,
+} = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'kezdesu-chromium-'));
+  if (prefs) {
+    mkdirSync(join(profile, 'Default'));
+    writeFileSync(join(profile, 'Default', 'Preferences'), JSON.stringify(prefs));
+  }
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
-    args: ARGS,
+    args: [...BASE_ARGS, ...network, ...args],
     viewport,
     permissions: ['camera', 'microphone'],
   });
@@ -66,7 +81,7 @@ export async function openBrowser(name, { viewport = { width: 1280, height: 800 
 
 /**
  * The page's peer connections as the tests see them: connection state, video frames decoded, and the selected
- * candidate pair's local candidate (type, address, port, url).
+ * candidate pair's local and remote candidates (type, address, port, url, protocol, relayProtocol, relatedAddress).
  */
 export function peerStats(page) {
   return page.evaluate(async () => {
@@ -82,7 +97,10 @@ export function peerStats(page) {
       });
       const local = pair ? stats.get(pair.localCandidateId) : null;
       const remote = pair ? stats.get(pair.remoteCandidateId) : null;
-      const view = (c) => (c ? { type: c.candidateType, address: c.address, port: c.port, url: c.url } : null);
+      const view = (c) => (c ? {
+        type: c.candidateType, address: c.address, port: c.port, url: c.url, protocol: c.protocol,
+        relayProtocol: c.relayProtocol, relatedAddress: c.relatedAddress,
+      } : null);
       out.push({ state: pc.connectionState, framesDecoded, local: view(local), remote: view(remote) });
     }
     return out;
