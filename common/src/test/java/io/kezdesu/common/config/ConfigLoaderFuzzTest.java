@@ -23,7 +23,11 @@ class ConfigLoaderFuzzTest {
 
     static {
         try {
-            FILE = Files.createTempFile("kezdesu-fuzz", ".yaml");
+            // In memory where the machine has a tmpfs: the file is rewritten for every input, and a disk-backed
+            // temporary directory made this target the slowest by far (~800 inputs/s).
+            Path shm = Path.of("/dev/shm");
+            FILE = Files.isDirectory(shm) && Files.isWritable(shm) ? Files.createTempFile(shm, "kezdesu-fuzz", ".yaml")
+                    : Files.createTempFile("kezdesu-fuzz", ".yaml");
             FILE.toFile().deleteOnExit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
