@@ -60,6 +60,20 @@ public final class SignalingFixture implements AutoCloseable {
     }
 
     public static SignalingFixture start(Path dataDir, Map<String, String> settings, Clock clock) {
+        return start(dataDir, settings, clock, null);
+    }
+
+    /**
+     * As {@link #start(Path, Map)}, counting connections against {@code budget} (so that a test can see the server
+     * hold them); null: the budget {@code max-connections} gives.
+     */
+    public static SignalingFixture start(Path dataDir, Map<String, String> settings,
+                                         io.kezdesu.common.ratelimit.ConnectionBudget budget) {
+        return start(dataDir, settings, Clock.systemUTC(), budget);
+    }
+
+    private static SignalingFixture start(Path dataDir, Map<String, String> settings, Clock clock,
+                                          io.kezdesu.common.ratelimit.ConnectionBudget budget) {
         Map<String, List<String>> flags = new LinkedHashMap<>();
         flags.put("data-dir", List.of(dataDir.toString()));
         flags.put("http-ip", List.of("127.0.0.1"));
@@ -69,8 +83,11 @@ public final class SignalingFixture implements AutoCloseable {
         DataDirectory dir = DataDirectory.open(dataDir);
         Secrets secrets = Secrets.resolve(config, dir);
         Store store = Store.open(config, dir);
-        SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, Optional.empty(),
-                Optional.of(new IceServers.RelayPorts(3478, Optional.empty()))), store, clock);
+        SignalingConfig signaling = SignalingConfig.from(config, secrets, Optional.empty(),
+                Optional.of(new IceServers.RelayPorts(3478, Optional.empty())));
+        SignalingServer server = budget == null
+                ? SignalingServer.start(signaling, store, clock)
+                : SignalingServer.start(signaling, store, clock, () -> new byte[0], budget);
         return new SignalingFixture(dataDir, config, store, server, clock);
     }
 

@@ -3,6 +3,7 @@ package io.kezdesu.signaling.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kezdesu.common.ratelimit.ConnectionBudget;
 import io.kezdesu.signaling.SignalingFixture;
 import java.io.IOException;
 import java.io.InputStream;
@@ -139,9 +140,14 @@ class ConnectionLimitsTest {
     @Test
     void whenTheBudgetIsSpentANewClientReplacesTheOldestIdleConnection(@TempDir Path dir) throws Exception {
         // A crowd of connections that send nothing used to keep every new client out until they timed out.
-        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("max-connections", "2"))) {
+        ConnectionBudget budget = new ConnectionBudget(2);
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of(), budget)) {
             int port = f.server.address().getPort();
             try (Socket one = from("127.0.0.2", port); Socket two = from("127.0.0.3", port)) {
+                // Both idle ones must be the server's before the client comes: each event loop takes its channels
+                // in order, but two loops need not (a loop's thread starts with its first channel), and the client
+                // could otherwise be served and gone before the second idle one was counted at all.
+                awaitHeld(budget, 2);
                 try (Socket client = from("127.0.0.4", port)) {
                     assertTrue(askAndReadToEnd(client).startsWith("HTTP/1.1 200 "), "the new client is served");
                 }
@@ -169,6 +175,16 @@ class ConnectionLimitsTest {
                 assertEquals("", askAndReadToEnd(older), "the connection waiting longest made room");
                 assertTrue(ask(newer).startsWith("HTTP/1.1 200 "), "the other is still served");
             }
+        }
+    }
+
+    private static void awaitHeld(ConnectionBudget budget, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (budget.held() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the server holds " + budget.held() + " connections, expected " + n);
+            }
+            Thread.sleep(1);
         }
     }
 
