@@ -1,5 +1,6 @@
 package io.kezdesu.cli;
 
+import io.kezdesu.cli.support.VersionProvider;
 import io.kezdesu.common.config.Config;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -1,5 +1,6 @@
 package io.kezdesu.cli;
 
+import io.kezdesu.cli.support.VersionProvider;
 import io.kezdesu.cli.daemon.Daemon;
 import io.kezdesu.common.config.Config;
 import io.kezdesu.common.config.ConfigException;

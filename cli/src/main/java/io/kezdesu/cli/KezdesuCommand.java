@@ -1,5 +1,6 @@
 package io.kezdesu.cli;
 
+import io.kezdesu.cli.support.VersionProvider;
 import io.kezdesu.cli.admin.UserCommand;
 import java.util.Map;
 import picocli.CommandLine;

@@ -1,5 +1,6 @@
 package io.kezdesu.cli;
 
+import io.kezdesu.cli.support.CliException;
 import io.kezdesu.common.config.ConfigException;
 import java.io.PrintWriter;
 import java.util.Map;

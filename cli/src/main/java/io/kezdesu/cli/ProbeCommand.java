@@ -1,5 +1,7 @@
 package io.kezdesu.cli;
 
+import io.kezdesu.cli.support.VersionProvider;
+import io.kezdesu.cli.support.CliException;
 import io.kezdesu.common.turn.TurnCredential;
 import io.kezdesu.common.turn.TurnRestCredentials;
 import io.kezdesu.relay.probe.ProbeReport;

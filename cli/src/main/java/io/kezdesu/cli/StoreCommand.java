@@ -1,5 +1,7 @@
 package io.kezdesu.cli;
 
+import io.kezdesu.cli.support.VersionProvider;
+import io.kezdesu.cli.support.CliException;
 import io.kezdesu.common.config.Config;
 import io.kezdesu.common.config.ConfigKeys;
 

@@ -41,6 +41,17 @@ class ArchitectureTest {
                 .check(CLASSES);
     }
 
+    /**
+     * No two packages need each other: a package cycle (room and session once were one) means neither can be moved,
+     * split or tested alone, which the cluster's movable rooms need.
+     */
+    @Test
+    void packagesAreFreeOfCycles() {
+        com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices().matching("io.kezdesu.(**)")
+                .should().beFreeOfCycles()
+                .check(CLASSES);
+    }
+
     @Test
     void ice4jIsUsedOnlyInsideTheRelayAdapter() {
         noClasses().that().resideOutsideOfPackage("io.kezdesu.relay.ice4j..")

@@ -1,5 +1,6 @@
 package io.kezdesu.relay;
 
+import io.kezdesu.relay.config.RelayConfig;
 import io.kezdesu.common.turn.TurnRestCredentials;
 import io.kezdesu.relay.allocation.AllocationManager;
 import io.kezdesu.relay.allocation.UdpSockets;

@@ -1,5 +1,6 @@
 package io.kezdesu.relay;
 
+import io.kezdesu.relay.config.RelayConfig;
 import io.kezdesu.common.config.Config;
 import io.kezdesu.common.config.ConfigKeys;
 import io.kezdesu.common.data.Secrets;

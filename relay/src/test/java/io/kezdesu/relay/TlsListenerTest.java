@@ -1,5 +1,6 @@
 package io.kezdesu.relay;
 
+import io.kezdesu.relay.config.RelayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -204,7 +204,10 @@ public final class SignalingServer implements AutoCloseable {
         long heartbeat = config.conferenceHeartbeat().toMillis();
         timers.scheduleAtFixedRate(() -> recorder.heartbeat().subscribe(), heartbeat, heartbeat,
                 TimeUnit.MILLISECONDS);
-        RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics, config, kdf);
+        RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics,
+                new RoomService.Rules(config.resumeGrace(), config.resumeQueue(), config.duplicateJoin(),
+                        config.webSocket().heartbeatTimeout().plus(Duration.ofSeconds(5)),
+                        config.defaultMaxParticipants(), config.maxParticipantsLimit()), kdf);
         metrics.liveRooms(rooms.registry()::size);
         AdminAuth adminAuth = new AdminAuth(config.adminToken());
         boolean tls = config.tls().isPresent();

@@ -3,7 +3,7 @@ package io.kezdesu.benchmarks.relay;
 import io.kezdesu.common.config.Config;
 import io.kezdesu.common.config.ConfigKeys;
 import io.kezdesu.common.data.Secrets;
-import io.kezdesu.relay.RelayConfig;
+import io.kezdesu.relay.config.RelayConfig;
 import io.kezdesu.relay.RelayServer;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;

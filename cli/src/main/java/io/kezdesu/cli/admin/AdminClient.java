@@ -2,7 +2,7 @@ package io.kezdesu.cli.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kezdesu.cli.CliException;
+import io.kezdesu.cli.support.CliException;
 import io.kezdesu.cli.Main;
 import java.io.IOException;
 import java.io.InputStream;

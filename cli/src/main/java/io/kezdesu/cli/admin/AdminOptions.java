@@ -1,6 +1,6 @@
 package io.kezdesu.cli.admin;
 
-import io.kezdesu.cli.CliException;
+import io.kezdesu.cli.support.CliException;
 import io.kezdesu.cli.Main;
 import io.kezdesu.cli.daemon.DaemonFile;
 import io.kezdesu.common.config.Config;

@@ -2,7 +2,7 @@ package io.kezdesu.cli.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kezdesu.cli.Main;
-import io.kezdesu.cli.VersionProvider;
+import io.kezdesu.cli.support.VersionProvider;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;

@@ -1,9 +1,9 @@
 package io.kezdesu.cli.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kezdesu.cli.CliException;
+import io.kezdesu.cli.support.CliException;
 import io.kezdesu.cli.Main;
-import io.kezdesu.cli.VersionProvider;
+import io.kezdesu.cli.support.VersionProvider;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

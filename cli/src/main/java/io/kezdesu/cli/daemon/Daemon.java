@@ -7,7 +7,7 @@ import io.kezdesu.common.data.Secrets;
 import io.kezdesu.common.ratelimit.ConnectionBudget;
 import io.kezdesu.common.store.Store;
 import io.kezdesu.common.tls.TlsFiles;
-import io.kezdesu.relay.RelayConfig;
+import io.kezdesu.relay.config.RelayConfig;
 import io.kezdesu.relay.RelayServer;
 import io.kezdesu.signaling.SignalingConfig;
 import io.kezdesu.signaling.SignalingServer;

@@ -10,7 +10,7 @@ import io.kezdesu.common.config.ConfigKeys;
 import io.kezdesu.common.data.Secrets;
 import io.kezdesu.common.turn.TurnCredential;
 import io.kezdesu.common.turn.TurnRestCredentials;
-import io.kezdesu.relay.RelayConfig;
+import io.kezdesu.relay.config.RelayConfig;
 import io.kezdesu.relay.RelayServer;
 import java.io.IOException;
 import java.net.DatagramPacket;

@@ -1,6 +1,6 @@
 package io.kezdesu.relay.server;
 
-import io.kezdesu.relay.RelayConfig;
+import io.kezdesu.relay.config.RelayConfig;
 import io.kezdesu.relay.allocation.Allocation;
 import io.kezdesu.relay.stun.StunError;
 import io.kezdesu.relay.stun.TurnException;

@@ -1,6 +1,6 @@
 package io.kezdesu.relay.server;
 
-import io.kezdesu.relay.RelayConfig.NatDiscoveryAddresses;
+import io.kezdesu.relay.config.RelayConfig.NatDiscoveryAddresses;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.kezdesu.relay.server;
 
 import io.kezdesu.common.ratelimit.ConnectionBudget;
 import io.kezdesu.common.ratelimit.KeyedLimit;
-import io.kezdesu.relay.RelayConfig;
+import io.kezdesu.relay.config.RelayConfig;
 import io.kezdesu.relay.allocation.AllocationManager;
 import io.kezdesu.relay.auth.NonceService;
 import io.kezdesu.relay.auth.TurnAuthenticator;

@@ -2,28 +2,16 @@ package io.kezdesu.signaling.http;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.kezdesu.signaling.json.JsonMapping;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The one JSON mapper of the signaling server: ISO-8601 instants, bounded nesting, duplicate keys refused. */
+/** JSON request and response bodies of the HTTP API, read and written with {@link JsonMapping#MAPPER}. */
 public final class Json {
 
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-            .build();
-
-    static {
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build());
-    }
+    public static final ObjectMapper MAPPER = JsonMapping.MAPPER;
 
     private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '([^'\\p{Cntrl}]{0,64})'");
 
@@ -54,16 +42,9 @@ public final class Json {
         return node;
     }
 
-    /**
-     * Whether anything but whitespace follows the value just read, even text that is not a JSON token
-     * ("trailing"): HTTP bodies and WebSocket messages alike must be one JSON value and nothing else.
-     */
+    /** As {@link JsonMapping#textAfterValue}. */
     public static boolean textAfterValue(JsonParser parser) {
-        try {
-            return parser.nextToken() != null;
-        } catch (java.io.IOException e) {
-            return true;
-        }
+        return JsonMapping.textAfterValue(parser);
     }
 
     /** Why a body is not JSON, in our words: Jackson's own messages quote source and internal names. */

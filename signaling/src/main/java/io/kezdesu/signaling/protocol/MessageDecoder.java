@@ -2,7 +2,7 @@ package io.kezdesu.signaling.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kezdesu.signaling.http.Json;
+import io.kezdesu.signaling.json.JsonMapping;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.Set;
@@ -24,9 +24,9 @@ public final class MessageDecoder {
             return relay;
         }
         JsonNode node;
-        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.createParser(text)) {
-            node = Json.MAPPER.readTree(p);
-            if (node != null && Json.textAfterValue(p)) {
+        try (com.fasterxml.jackson.core.JsonParser p = JsonMapping.MAPPER.createParser(text)) {
+            node = JsonMapping.MAPPER.readTree(p);
+            if (node != null && JsonMapping.textAfterValue(p)) {
                 throw bad("message has text after the JSON object (expected: one JSON object per message)");
             }
         } catch (IOException e) {
@@ -76,7 +76,7 @@ public final class MessageDecoder {
      * then reports it).
      */
     private static ClientMessage scanRelay(String text) {
-        try (com.fasterxml.jackson.core.JsonParser p = Json.MAPPER.getFactory().createParser(text)) {
+        try (com.fasterxml.jackson.core.JsonParser p = JsonMapping.MAPPER.getFactory().createParser(text)) {
             if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
                 return null;
             }
@@ -129,7 +129,7 @@ public final class MessageDecoder {
     /** The {@code type} of a message that failed to decode, if it had a readable one (for the error's {@code re}). */
     public static Optional<String> typeOf(String text) {
         try {
-            JsonNode n = Json.MAPPER.readTree(text);
+            JsonNode n = JsonMapping.MAPPER.readTree(text);
             JsonNode t = n == null ? null : n.get("type");
             return t != null && t.isTextual() && t.asText().length() <= 32 ? Optional.of(t.asText()) : Optional.empty();
         } catch (IOException e) {

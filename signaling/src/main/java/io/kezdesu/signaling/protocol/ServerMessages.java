@@ -2,7 +2,7 @@ package io.kezdesu.signaling.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kezdesu.signaling.http.Json;
+import io.kezdesu.signaling.json.JsonMapping;
 import java.util.Optional;
 
 /** Builds the messages the server sends; each returns the serialised text, ready to go out once or to many. */
@@ -12,12 +12,12 @@ public final class ServerMessages {
     }
 
     public static ObjectNode object(String type) {
-        return Json.MAPPER.createObjectNode().put("type", type);
+        return JsonMapping.MAPPER.createObjectNode().put("type", type);
     }
 
     public static String text(ObjectNode message) {
         try {
-            return Json.MAPPER.writeValueAsString(message);
+            return JsonMapping.MAPPER.writeValueAsString(message);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

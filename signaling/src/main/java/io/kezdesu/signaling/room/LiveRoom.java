@@ -6,7 +6,6 @@ import io.kezdesu.signaling.protocol.ClientMessage;
 import io.kezdesu.signaling.protocol.ProtocolException;
 import io.kezdesu.signaling.protocol.ServerMessages;
 import io.kezdesu.signaling.protocol.SignalingError;
-import io.kezdesu.signaling.session.SocketSession;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,19 +69,19 @@ public final class LiveRoom {
     // --- entering --------------------------------------------------------------------------------------------------
 
     /**
-     * Admits the session, puts it in the lobby or refuses it, atomically against the room's rules.
+     * Admits the seat, puts it in the lobby or refuses it, atomically against the room's rules.
      *
      * @return false when this instance was retired meanwhile (the caller retries on a fresh one)
      */
-    public synchronized boolean join(SocketSession session, boolean passwordOk) {
+    public synchronized boolean join(Seat seat, boolean passwordOk) {
         if (retired) {
             return false;
         }
-        if (session.isClosed()) {
+        if (seat.isClosed()) {
             retireIfEmpty();
             return true;
         }
-        String userId = session.user().id();
+        String userId = seat.user().id();
         Admission.Decision d = Admission.decide(room, participants.values(), kicked, userId, passwordOk, false,
                 ctx.duplicateJoin());
         switch (d.outcome()) {
@@ -92,36 +91,41 @@ public final class LiveRoom {
                 retireIfEmpty();
                 throw new ProtocolException(d.error(), d.message());
             }
-            case LOBBY -> knock(session);
-            case ADMIT -> admit(session, d.evict());
+            case LOBBY -> knock(seat);
+            case ADMIT -> admit(newParticipant(seat), d.evict());
         }
         return true;
     }
 
-    private void knock(SocketSession session) {
+    private void knock(Seat seat) {
         for (Participant waiting : List.copyOf(lobby.values())) {
-            if (waiting.userId.equals(session.user().id())) {
+            if (waiting.userId.equals(seat.user().id())) {
                 removeFromLobby(waiting);
-                waiting.session.send(ServerMessages.error(SignalingError.REPLACED,
+                waiting.seat.send(ServerMessages.error(SignalingError.REPLACED,
                         "you knocked again from another session", java.util.Optional.empty()));
-                waiting.session.detach();
+                waiting.seat.unseated();
             }
         }
-        Participant p = newParticipant(session);
+        Participant p = newParticipant(seat);
         lobby.put(p.id, p);
-        session.attach(this, p);
+        p.membership = new Membership(this, p, seat);
+        seat.seated(p.membership);
         ctx.metrics().joins.labelValues("lobby").inc();
-        session.send(ServerMessages.text(ServerMessages.object("lobby").put("you", p.id).put("room", room.id())));
+        seat.send(ServerMessages.text(ServerMessages.object("lobby").put("you", p.id).put("room", room.id())));
         String knock = ServerMessages.text(ServerMessages.object("knock").put("id", p.id).put("userId", p.userId)
                 .put("name", p.name));
         forModerators(m -> deliver(m, knock));
     }
 
-    private void admit(SocketSession session, Participant evict) {
+    /**
+     * Seats {@code p} among the participants: a new one, or a knock from the lobby, which keeps its id and its
+     * membership (so that nothing the client sent while it was being admitted acts on a membership that ended).
+     */
+    private void admit(Participant p, Participant evict) {
         Instant now = ctx.clock().instant();
         if (evict != null) {
-            if (evict.session != null) {
-                evict.session.send(ServerMessages.error(SignalingError.REPLACED,
+            if (evict.seat != null) {
+                evict.seat.send(ServerMessages.error(SignalingError.REPLACED,
                         "you joined this room from another session", java.util.Optional.empty()));
             }
             remove(evict, "replaced", now);
@@ -131,14 +135,16 @@ public final class LiveRoom {
             kicked.clear();
             ctx.metrics().activeRooms.inc();
         }
-        Participant p = newParticipant(session);
         participants.put(p.id, p);
-        session.attach(this, p);
+        if (p.membership == null) {
+            p.membership = new Membership(this, p, p.seat);
+            p.seat.seated(p.membership);
+        }
         registry.registerResume(p.resumeToken, this);
         ctx.conferences().joined(conferenceId, p.userId, p.name, now);
         ctx.metrics().joins.labelValues("admitted").inc();
         ctx.metrics().participants.inc();
-        session.send(ServerMessages.text(snapshot("joined", p, session)));
+        p.seat.send(ServerMessages.text(snapshot("joined", p)));
         String joined = ServerMessages.text(ServerMessages.object("peer-joined").set("participant", view(p)));
         for (Participant other : participants.values()) {
             if (other != p) {
@@ -147,23 +153,23 @@ public final class LiveRoom {
         }
     }
 
-    private Participant newParticipant(SocketSession session) {
-        return new Participant(randomId(9), session.user().id(), session.user().name(), randomId(24),
-                ctx.clock().instant(), session);
+    private Participant newParticipant(Seat seat) {
+        return new Participant(randomId(9), seat.user().id(), seat.user().name(), randomId(24),
+                ctx.clock().instant(), seat);
     }
 
     /**
      * A participant whose socket dropped comes back on a new one: no leave, no join for the others; it gets
      * {@code resumed}, then every room message after the {@code received}-th, in order.
      */
-    public synchronized void resume(SocketSession session, String token, java.util.Optional<Long> received) {
+    public synchronized void resume(Seat seat, String token, java.util.Optional<Long> received) {
         Participant p = null;
         for (Participant candidate : participants.values()) {
             if (candidate.resumeToken.equals(token)) {
                 p = candidate;
             }
         }
-        if (p == null || retired || !p.userId.equals(session.user().id())) {
+        if (p == null || retired || !p.userId.equals(seat.user().id())) {
             throw new ProtocolException(SignalingError.RESUME_FAILED, "nothing to resume with this token");
         }
         long from = received.orElse(p.suspended() ? p.deliveredAtDrop : p.delivered);
@@ -175,19 +181,20 @@ public final class LiveRoom {
             p.grace.cancel(false);
             p.grace = null;
         }
-        if (p.session != null && p.session != session) {
-            SocketSession old = p.session;
-            old.detach();
-            old.closeConnection(4000, "resumed from another connection");
+        if (p.seat != null && p.seat != seat) {
+            Seat old = p.seat;
+            old.unseated();
+            old.close(4000, "resumed from another connection");
         }
-        p.session = session;
-        session.attach(this, p);
+        p.seat = seat;
+        p.membership = new Membership(this, p, seat);
+        seat.seated(p.membership);
         ctx.metrics().resumes.inc();
-        session.send(ServerMessages.text(snapshot("resumed", p, session)));
+        seat.send(ServerMessages.text(snapshot("resumed", p)));
         int skip = p.recent.size() - (int) (p.delivered - from);
         for (Participant.Sent missed : p.recent) {
             if (skip-- <= 0) {
-                session.send(missed.json());
+                seat.send(missed.json());
             }
         }
     }
@@ -195,7 +202,7 @@ public final class LiveRoom {
     // --- talking ---------------------------------------------------------------------------------------------------
 
     /** offer/answer/candidate: to one participant of this room, stamped with the sender. */
-    public synchronized void relay(SocketSession from, ClientMessage.Relay message) {
+    synchronized void relay(Membership from, ClientMessage.Relay message) {
         Participant sender = member(from);
         Participant target = participants.get(message.to());
         if (target == null || target == sender) {
@@ -205,7 +212,7 @@ public final class LiveRoom {
         deliver(target, message.stampedWith(sender.id));
     }
 
-    public synchronized void media(SocketSession from, ClientMessage.Media media) {
+    synchronized void media(Membership from, ClientMessage.Media media) {
         Participant sender = member(from);
         sender.audio = media.audio();
         sender.video = media.video();
@@ -215,17 +222,17 @@ public final class LiveRoom {
 
     // --- leaving ---------------------------------------------------------------------------------------------------
 
-    public synchronized void leave(SocketSession session) {
-        Participant p = session.participant();
-        if (p == null) {
+    synchronized void leave(Membership m) {
+        if (!current(m)) {
             return;
         }
-        if (lobby.containsKey(p.id)) {
+        Participant p = m.participant;
+        if (lobby.get(p.id) == p) {
             removeFromLobby(p);
-        } else if (participants.get(p.id) == p) {
+        } else {
             remove(p, "left", ctx.clock().instant());
         }
-        session.detach();
+        m.seat.unseated();
         retireIfEmpty();
     }
 
@@ -234,12 +241,12 @@ public final class LiveRoom {
      * withdrawn. When the server dropped the socket itself ({@code dropped}: "timeout" after heartbeat silence,
      * "disconnected" for a rate or size violation) the participant is gone at once with that reason.
      */
-    public synchronized void connectionLost(SocketSession session, java.util.Optional<String> dropped) {
-        Participant p = session.participant();
-        if (p == null || p.session != session) {
+    synchronized void connectionLost(Membership m, java.util.Optional<String> dropped) {
+        if (!current(m)) {
             return;
         }
-        if (lobby.containsKey(p.id)) {
+        Participant p = m.participant;
+        if (lobby.get(p.id) == p) {
             removeFromLobby(p);
             retireIfEmpty();
             return;
@@ -249,7 +256,8 @@ public final class LiveRoom {
             retireIfEmpty();
             return;
         }
-        p.session = null;
+        p.seat = null;
+        p.membership = null;
         p.deliveredAtDrop = p.delivered;
         Participant suspended = p;
         p.grace = ctx.timers().schedule(() -> graceExpired(suspended), ctx.resumeGrace().toMillis(),
@@ -265,7 +273,7 @@ public final class LiveRoom {
 
     // --- moderating ------------------------------------------------------------------------------------------------
 
-    public synchronized void kick(SocketSession actor, ClientMessage.Kick kick) {
+    synchronized void kick(Membership actor, ClientMessage.Kick kick) {
         Participant by = moderator(actor);
         Participant target = participants.containsKey(kick.to()) ? participants.get(kick.to()) : lobby.get(kick.to());
         if (target == null) {
@@ -295,10 +303,10 @@ public final class LiveRoom {
         for (Participant p : List.copyOf(participants.values())) {
             if (p.userId.equals(userId)) {
                 deliver(p, message);
-                SocketSession s = p.session;
+                Seat s = p.seat;
                 remove(p, "kicked", now);
                 if (s != null) {
-                    s.detach();
+                    s.unseated();
                 }
             }
         }
@@ -306,7 +314,7 @@ public final class LiveRoom {
             if (p.userId.equals(userId)) {
                 deliver(p, message);
                 removeFromLobby(p);
-                p.session.detach();
+                p.seat.unseated();
             }
         }
         retireIfEmpty();
@@ -317,23 +325,23 @@ public final class LiveRoom {
      * Tells the moderator who changed the room when the store did not take the change at once: it holds in the live
      * room and is retried until it lands, but would not survive this server's end before that.
      */
-    private static void reportIfNotStored(SocketSession actor, String re, String what, CompletableFuture<Void> stored) {
+    private static void reportIfNotStored(Membership actor, String re, String what, CompletableFuture<Void> stored) {
         stored.whenComplete((ok, failure) -> {
             if (failure != null) {
-                actor.send(ServerMessages.error(SignalingError.UNAVAILABLE, what + " holds in this room now, but the "
+                actor.seat.send(ServerMessages.error(SignalingError.UNAVAILABLE, what + " holds in this room now, but the "
                         + "store is unreachable: it is stored once the store is back", java.util.Optional.of(re)));
             }
         });
     }
 
-    public synchronized void muteRequest(SocketSession actor, ClientMessage.MuteRequest request) {
+    synchronized void muteRequest(Membership actor, ClientMessage.MuteRequest request) {
         Participant by = moderator(actor);
         Participant target = target(request.to());
         deliver(target, ServerMessages.text(ServerMessages.object("mute-request").put("from", by.id)
                 .put("kind", request.kind())));
     }
 
-    public synchronized void promote(SocketSession actor, ClientMessage.Promote promote) {
+    synchronized void promote(Membership actor, ClientMessage.Promote promote) {
         Participant by = head(actor, "promote");
         Participant target = target(promote.to());
         if (target.userId.equals(by.userId)) {
@@ -357,7 +365,7 @@ public final class LiveRoom {
         }
     }
 
-    public synchronized void demote(SocketSession actor, ClientMessage.Demote demote) {
+    synchronized void demote(Membership actor, ClientMessage.Demote demote) {
         head(actor, "demote");
         Participant target = target(demote.to());
         if (room.roleOf(target.userId) != Role.MODERATOR) {
@@ -370,7 +378,7 @@ public final class LiveRoom {
                 com.mongodb.client.model.Updates.pull("moderators", target.userId))));
     }
 
-    public synchronized void lock(SocketSession actor, boolean locked) {
+    synchronized void lock(Membership actor, boolean locked) {
         moderator(actor);
         applySettings(new Room(room.id(), room.name(), room.headId(), room.moderators(), room.maxParticipants(),
                 locked, room.passwordHash(), room.lobby(), room.banned(), room.closed(), room.createdAt(),
@@ -379,7 +387,7 @@ public final class LiveRoom {
                 .update(room.id(), com.mongodb.client.model.Updates.set("locked", locked))));
     }
 
-    public synchronized void admit(SocketSession actor, ClientMessage.Admit answer) {
+    synchronized void admit(Membership actor, ClientMessage.Admit answer) {
         moderator(actor);
         Participant waiting = lobby.get(answer.to());
         if (waiting == null) {
@@ -387,9 +395,9 @@ public final class LiveRoom {
         }
         if (!answer.admitted()) {
             removeFromLobby(waiting);
-            waiting.session.send(ServerMessages.error(SignalingError.DENIED, "a moderator declined your request",
+            waiting.seat.send(ServerMessages.error(SignalingError.DENIED, "a moderator declined your request",
                     java.util.Optional.of("join")));
-            waiting.session.detach();
+            waiting.seat.unseated();
             retireIfEmpty();
             return;
         }
@@ -399,13 +407,11 @@ public final class LiveRoom {
             throw new ProtocolException(d.error(), d.message());
         }
         removeFromLobby(waiting);
-        SocketSession s = waiting.session;
-        s.detach();
-        admit(s, d.evict());
+        admit(waiting, d.evict());
     }
 
     /** Closes the room for good: everyone is told and removed; the conference ends as {@code closed}. */
-    public synchronized void close(SocketSession actor) {
+    synchronized void close(Membership actor) {
         head(actor, "close");
         // The write first: the room must not leave the registry before "closed" is in the store.
         writer.submit(() -> ctx.rooms().update(room.id(), com.mongodb.client.model.Updates.set("closed", true)));
@@ -434,16 +440,16 @@ public final class LiveRoom {
             deliver(p, message);
         }
         for (Participant p : List.copyOf(participants.values())) {
-            SocketSession s = p.session;
+            Seat s = p.seat;
             remove(p, reason, now, false, false);
             if (s != null) {
-                s.detach();
+                s.unseated();
             }
         }
         for (Participant p : List.copyOf(lobby.values())) {
             deliver(p, message);
             removeFromLobby(p);
-            p.session.detach();
+            p.seat.unseated();
         }
         endConference(now, reason);
         retireIfEmpty();
@@ -558,11 +564,11 @@ public final class LiveRoom {
         p.recent.addLast(new Participant.Sent(json, now));
         p.recentChars += json.length();
         while (!p.recent.isEmpty() && (p.recent.size() > ctx.resumeQueue() || p.recentChars > MAX_REPLAY_CHARS
-                || (p.session != null && now - p.recent.peekFirst().at() > ctx.replayWindow().toNanos()))) {
+                || (p.seat != null && now - p.recent.peekFirst().at() > ctx.replayWindow().toNanos()))) {
             p.recentChars -= p.recent.removeFirst().json().length();
         }
-        if (p.session != null) {
-            p.session.send(json);
+        if (p.seat != null) {
+            p.seat.send(json);
         } else if (p.delivered - p.deliveredAtDrop > ctx.resumeQueue() && participants.get(p.id) == p) {
             // More has happened than can be replayed: it is gone.
             remove(p, "disconnected", ctx.clock().instant());
@@ -585,10 +591,16 @@ public final class LiveRoom {
         }
     }
 
-    private Participant member(SocketSession session) {
-        Participant p = session.participant();
-        if (p == null || participants.get(p.id) != p) {
-            if (p != null && lobby.containsKey(p.id)) {
+    /** Whether {@code m} is still its participant's place here (not left, kicked, or resumed on another socket). */
+    private boolean current(Membership m) {
+        Participant p = m.participant;
+        return p.membership == m && (participants.get(p.id) == p || lobby.get(p.id) == p);
+    }
+
+    private Participant member(Membership m) {
+        Participant p = m.participant;
+        if (!current(m) || participants.get(p.id) != p) {
+            if (current(m)) {
                 throw new ProtocolException(SignalingError.FORBIDDEN, "you are waiting in the lobby");
             }
             throw new ProtocolException(SignalingError.NOT_JOINED, "join a room first");
@@ -596,16 +608,16 @@ public final class LiveRoom {
         return p;
     }
 
-    private Participant moderator(SocketSession session) {
-        Participant p = member(session);
+    private Participant moderator(Membership m) {
+        Participant p = member(m);
         if (!room.roleOf(p.userId).canModerate()) {
             throw new ProtocolException(SignalingError.FORBIDDEN, "only the head and moderators may do this");
         }
         return p;
     }
 
-    private Participant head(SocketSession session, String what) {
-        Participant p = member(session);
+    private Participant head(Membership m, String what) {
+        Participant p = member(m);
         if (room.roleOf(p.userId) != Role.HEAD) {
             throw new ProtocolException(SignalingError.FORBIDDEN, "only the head may " + what);
         }
@@ -628,7 +640,7 @@ public final class LiveRoom {
         }
     }
 
-    private ObjectNode snapshot(String type, Participant you, SocketSession session) {
+    private ObjectNode snapshot(String type, Participant you) {
         ObjectNode out = ServerMessages.object(type).put("you", you.id).put("role", room.roleOf(you.userId).wire());
         out.set("room", roomNode());
         ArrayNode list = out.putArray("participants");
@@ -643,19 +655,19 @@ public final class LiveRoom {
                 waiting.addObject().put("id", p.id).put("userId", p.userId).put("name", p.name);
             }
         }
-        out.set("iceServers", ctx.ice().forParticipant(you.userId, room.id(), session.requestHost()));
+        out.set("iceServers", ctx.ice().forParticipant(you.userId, room.id(), you.seat.requestHost()));
         out.put("resumeToken", you.resumeToken);
         return out;
     }
 
     private ObjectNode view(Participant p) {
-        return io.kezdesu.signaling.http.Json.MAPPER.createObjectNode().put("id", p.id).put("userId", p.userId)
+        return io.kezdesu.signaling.json.JsonMapping.MAPPER.createObjectNode().put("id", p.id).put("userId", p.userId)
                 .put("name", p.name).put("role", room.roleOf(p.userId).wire()).put("audio", p.audio)
                 .put("video", p.video);
     }
 
     private ObjectNode roomNode() {
-        ObjectNode n = io.kezdesu.signaling.http.Json.MAPPER.valueToTree(room.publicView());
+        ObjectNode n = io.kezdesu.signaling.json.JsonMapping.MAPPER.valueToTree(room.publicView());
         n.put("headId", room.headId());
         return n;
     }

@@ -1,6 +1,5 @@
 package io.kezdesu.signaling.room;
 
-import io.kezdesu.signaling.session.SocketSession;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
@@ -17,7 +16,10 @@ final class Participant {
     final String name;
     final String resumeToken;
     final Instant since;
-    SocketSession session;
+    /** Its socket's place; null while suspended (the socket dropped, the resume grace running). */
+    Seat seat;
+    /** What acts for {@link #seat}; null while suspended. */
+    Membership membership;
     ScheduledFuture<?> grace;
     /**
      * The last messages delivered to it through the room, for replay on resume: bounded by count, by bytes, and (while
@@ -32,17 +34,17 @@ final class Participant {
     boolean audio = true;
     boolean video = true;
 
-    Participant(String id, String userId, String name, String resumeToken, Instant since, SocketSession session) {
+    Participant(String id, String userId, String name, String resumeToken, Instant since, Seat seat) {
         this.id = id;
         this.userId = userId;
         this.name = name;
         this.resumeToken = resumeToken;
         this.since = since;
-        this.session = session;
+        this.seat = seat;
     }
 
     boolean suspended() {
-        return session == null;
+        return seat == null;
     }
 
     /** A delivered message and when (System.nanoTime). */

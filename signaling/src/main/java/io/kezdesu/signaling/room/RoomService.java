@@ -8,7 +8,6 @@ import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
 import io.kezdesu.signaling.protocol.ProtocolException;
 import io.kezdesu.signaling.protocol.SignalingError;
-import io.kezdesu.signaling.session.SocketSession;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,16 +32,24 @@ public final class RoomService {
     private final int defaultLimit;
     private final int maxLimit;
 
-    /** Wires a room service from the signaling configuration. */
+    /**
+     * The rules rooms follow. {@code replayWindow}: how long a delivered message is kept for replay while its
+     * socket is up (the heartbeat timeout and a margin: a dead socket is noticed within it).
+     */
+    public record Rules(java.time.Duration resumeGrace, int resumeQueue,
+                           io.kezdesu.common.config.ConfigKeys.DuplicateJoin duplicateJoin,
+                           java.time.Duration replayWindow, int defaultMaxParticipants, int maxParticipantsLimit) {
+    }
+
+    /** Wires a room service. */
     public static RoomService create(java.time.Clock clock, java.util.concurrent.ScheduledExecutorService timers,
                                      RoomRepository rooms, ConferenceEvents conferences,
                                      io.kezdesu.signaling.ice.IceServers ice,
                                      io.kezdesu.signaling.metrics.SignalingMetrics metrics,
-                                     io.kezdesu.signaling.SignalingConfig config, PasswordPool passwords) {
-        RoomContext ctx = new RoomContext(clock, timers, rooms, conferences, ice, metrics, config.resumeGrace(),
-                config.resumeQueue(), config.duplicateJoin(),
-                config.webSocket().heartbeatTimeout().plus(java.time.Duration.ofSeconds(5)));
-        return new RoomService(ctx, passwords, config.defaultMaxParticipants(), config.maxParticipantsLimit());
+                                     Rules settings, PasswordPool passwords) {
+        RoomContext ctx = new RoomContext(clock, timers, rooms, conferences, ice, metrics, settings.resumeGrace(),
+                settings.resumeQueue(), settings.duplicateJoin(), settings.replayWindow());
+        return new RoomService(ctx, passwords, settings.defaultMaxParticipants(), settings.maxParticipantsLimit());
     }
 
     RoomService(RoomContext ctx, PasswordPool passwords, int defaultLimit, int maxLimit) {
@@ -152,10 +159,6 @@ public final class RoomService {
                 .doOnNext(room -> registry.find(id).ifPresent(LiveRoom::closeRoom));
     }
 
-    public void closeFromSocket(LiveRoom room, SocketSession session) {
-        room.close(session);
-    }
-
     /** Kicks (and with {@code ban} bans for good) a user, live or not. */
     public Mono<Boolean> kick(String roomId, String participantOrUser, boolean ban) {
         return find(roomId).flatMap(room -> {
@@ -195,17 +198,17 @@ public final class RoomService {
     }
 
     /** Joins a socket to a room: load, check the password off the event loop, then admit atomically. */
-    public Mono<Void> join(SocketSession session, String roomId, Optional<String> password) {
-        return attempt(session, roomId, password, JOIN_ATTEMPTS);
+    public Mono<Void> join(Seat seat, String roomId, Optional<String> password) {
+        return attempt(seat, roomId, password, JOIN_ATTEMPTS);
     }
 
-    private Mono<Void> attempt(SocketSession session, String roomId, Optional<String> password, int left) {
+    private Mono<Void> attempt(Seat seat, String roomId, Optional<String> password, int left) {
         return registry.acquire(roomId).flatMap(live -> {
             Room room = live.room();
-            boolean check = room.hasPassword() && !room.roleOf(session.user().id()).canModerate()
+            boolean check = room.hasPassword() && !room.roleOf(seat.user().id()).canModerate()
                     && password.isPresent();
             // Guessing a room's password: a few tries, then waits that double, per user and room.
-            String guesser = roomId + " " + session.user().id();
+            String guesser = roomId + " " + seat.user().id();
             java.time.Duration wait = check ? wrongPasswords.retryAfter(guesser) : java.time.Duration.ZERO;
             if (!wait.isZero()) {
                 live.retireIfEmpty();
@@ -223,21 +226,21 @@ public final class RoomService {
                             })
                             .doOnError(busy -> live.retireIfEmpty());
             return passwordOk.flatMap(ok -> {
-                if (live.join(session, ok)) {
+                if (live.join(seat, ok)) {
                     return Mono.<Void>empty();
                 }
                 if (left <= 1) {
                     return Mono.error(new ProtocolException(SignalingError.UNAVAILABLE, "room is busy; try again"));
                 }
-                return attempt(session, roomId, password, left - 1);
+                return attempt(seat, roomId, password, left - 1);
             });
         });
     }
 
-    public void resume(SocketSession session, String token, Optional<Long> received) {
+    public void resume(Seat seat, String token, Optional<Long> received) {
         LiveRoom room = registry.byResumeToken(token).orElseThrow(() ->
                 new ProtocolException(SignalingError.RESUME_FAILED, "nothing to resume with this token"));
-        room.resume(session, token, received);
+        room.resume(seat, token, received);
     }
 
     private Mono<Optional<String>> hashOptional(Optional<String> password) {

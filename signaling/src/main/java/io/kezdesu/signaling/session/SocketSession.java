@@ -5,8 +5,9 @@ import io.kezdesu.signaling.protocol.ClientMessage;
 import io.kezdesu.signaling.protocol.ProtocolException;
 import io.kezdesu.signaling.protocol.ServerMessages;
 import io.kezdesu.signaling.protocol.SignalingError;
-import io.kezdesu.signaling.room.LiveRoom;
+import io.kezdesu.signaling.room.Membership;
 import io.kezdesu.signaling.room.RoomService;
+import io.kezdesu.signaling.room.Seat;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * messages. Messages of one connection arrive in order on one event loop; what the room decides happens under the
  * room's lock, so two connections never see each other half-done.
  */
-public final class SocketSession {
+public final class SocketSession implements Seat {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketSession.class);
 
@@ -24,8 +25,7 @@ public final class SocketSession {
     private final Connection connection;
     private final String requestHost;
     private final RoomService rooms;
-    private volatile LiveRoom room;
-    private volatile Object participant;
+    private volatile Membership membership;
     private volatile boolean closed;
     private volatile boolean joining;
 
@@ -36,43 +36,40 @@ public final class SocketSession {
         this.rooms = rooms;
     }
 
+    @Override
     public User user() {
         return user;
     }
 
+    @Override
     public String requestHost() {
         return requestHost;
     }
 
+    @Override
     public boolean isClosed() {
         return closed;
     }
 
+    @Override
     public void send(String json) {
         connection.send(json);
     }
 
-    public void closeConnection(int code, String reason) {
+    @Override
+    public void close(int code, String reason) {
         connection.close(code, reason);
     }
 
-    /** Called by a {@link LiveRoom} under its lock when this session enters it (joined, in the lobby, resumed). */
-    public void attach(LiveRoom room, Object participant) {
-        this.room = room;
-        this.participant = participant;
+    @Override
+    public void seated(Membership membership) {
+        this.membership = membership;
         this.joining = false;
     }
 
-    /** Called by a {@link LiveRoom} under its lock when this session is out of it. */
-    public void detach() {
-        this.room = null;
-        this.participant = null;
-    }
-
-    /** The room's participant record for this session; typed by the room package. */
-    @SuppressWarnings("unchecked")
-    public <P> P participant() {
-        return (P) participant;
+    @Override
+    public void unseated() {
+        this.membership = null;
     }
 
     /** Dispatches one decoded message (Java 17: an instanceof chain over the sealed interface). */
@@ -84,32 +81,32 @@ public final class SocketSession {
         } else if (message instanceof ClientMessage.Resume r) {
             resume(r);
         } else if (message instanceof ClientMessage.Leave) {
-            inRoom(message).leave(this);
+            inRoom(message).leave();
         } else if (message instanceof ClientMessage.Relay r) {
-            inRoom(message).relay(this, r);
+            inRoom(message).relay(r);
         } else if (message instanceof ClientMessage.Media m) {
-            inRoom(message).media(this, m);
+            inRoom(message).media(m);
         } else if (message instanceof ClientMessage.Kick k) {
-            inRoom(message).kick(this, k);
+            inRoom(message).kick(k);
         } else if (message instanceof ClientMessage.MuteRequest m) {
-            inRoom(message).muteRequest(this, m);
+            inRoom(message).muteRequest(m);
         } else if (message instanceof ClientMessage.Promote p) {
-            inRoom(message).promote(this, p);
+            inRoom(message).promote(p);
         } else if (message instanceof ClientMessage.Demote d) {
-            inRoom(message).demote(this, d);
+            inRoom(message).demote(d);
         } else if (message instanceof ClientMessage.Lock l) {
-            inRoom(message).lock(this, l.locked());
+            inRoom(message).lock(l.locked());
         } else if (message instanceof ClientMessage.Close) {
-            rooms.closeFromSocket(inRoom(message), this);
+            inRoom(message).close();
         } else if (message instanceof ClientMessage.Admit a) {
-            inRoom(message).admit(this, a);
+            inRoom(message).admit(a);
         } else {
             throw new IllegalStateException("unhandled " + message.type());
         }
     }
 
-    private LiveRoom inRoom(ClientMessage message) {
-        LiveRoom r = room;
+    private Membership inRoom(ClientMessage message) {
+        Membership r = membership;
         if (r == null) {
             throw new ProtocolException(SignalingError.NOT_JOINED, "join a room before '" + message.type() + "'");
         }
@@ -135,7 +132,7 @@ public final class SocketSession {
     }
 
     private void refuseWhileInOrJoining() {
-        if (room != null) {
+        if (membership != null) {
             throw new ProtocolException(SignalingError.ALREADY_JOINED, "leave the current room first");
         }
         if (joining) {
@@ -171,9 +168,9 @@ public final class SocketSession {
             return;
         }
         closed = true;
-        LiveRoom r = room;
-        if (r != null) {
-            r.connectionLost(this, dropped);
+        Membership m = membership;
+        if (m != null) {
+            m.connectionLost(dropped);
         }
     }
 }

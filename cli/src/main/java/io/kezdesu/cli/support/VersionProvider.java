@@ -1,4 +1,4 @@
-package io.kezdesu.cli;
+package io.kezdesu.cli.support;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.kezdesu.cli;
+package io.kezdesu.cli.support;
 
 /** A failure the CLI reports in one line, with its exit code. */
 public final class CliException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.kezdesu.relay;
+package io.kezdesu.relay.config;
 
 import io.kezdesu.common.config.AddressMapping;
 import io.kezdesu.common.config.AddressRange;
