@@ -168,7 +168,7 @@ public final class SignalingServer implements AutoCloseable {
         }
         Duration startup = Duration.ofSeconds(30);
         UserRepository users = new UserRepository(store.database());
-        RoomRepository roomStore = new RoomRepository(store.database());
+        RoomRepository roomStore = new RoomRepository(store.database(), clock);
         ConferenceRepository conferenceStore = new ConferenceRepository(store.database());
         users.ensureIndexes().then(roomStore.ensureIndexes()).then(conferenceStore.ensureIndexes()).block(startup);
         ConferenceRecorder recorder = new ConferenceRecorder(conferenceStore, clock);

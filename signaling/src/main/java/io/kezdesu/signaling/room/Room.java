@@ -10,10 +10,14 @@ import java.util.Map;
 import java.util.Set;
 import org.bson.Document;
 
-/** A room as stored: its settings, its head and moderators, and users banned for good. Immutable. */
+/**
+ * A room as stored: its settings, its head and moderators, and users banned for good. Immutable. {@code version}
+ * counts the writes the store has taken (each {@link RoomRepository} write raises it), so that of two answers the
+ * newer one wins.
+ */
 public record Room(String id, String name, String headId, Set<String> moderators, int maxParticipants,
                    boolean locked, String passwordHash, boolean lobby, Set<String> banned, boolean closed,
-                   Instant createdAt, Instant updatedAt) {
+                   Instant createdAt, Instant updatedAt, long version) {
 
     public Room {
         moderators = Set.copyOf(moderators);
@@ -36,7 +40,8 @@ public record Room(String id, String name, String headId, Set<String> moderators
                 new LinkedHashSet<>(d.getList("moderators", String.class, List.of())),
                 d.getInteger("maxParticipants", 10), d.getBoolean("locked", false), d.getString("passwordHash"),
                 d.getBoolean("lobby", false), new LinkedHashSet<>(d.getList("banned", String.class, List.of())),
-                d.getBoolean("closed", false), d.getDate("createdAt").toInstant(), d.getDate("updatedAt").toInstant());
+                d.getBoolean("closed", false), d.getDate("createdAt").toInstant(), d.getDate("updatedAt").toInstant(),
+                d.get("version") instanceof Number n ? n.longValue() : 0L);
     }
 
     Document toDocument() {
@@ -51,7 +56,8 @@ public record Room(String id, String name, String headId, Set<String> moderators
                 .append("banned", new ArrayList<>(banned))
                 .append("closed", closed)
                 .append("createdAt", Date.from(createdAt))
-                .append("updatedAt", Date.from(updatedAt));
+                .append("updatedAt", Date.from(updatedAt))
+                .append("version", version);
     }
 
     /** What anyone holding the room's link may see. */

@@ -6,6 +6,7 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import org.bson.Document;
@@ -13,13 +14,23 @@ import org.bson.conversions.Bson;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
-/** The {@code rooms} collection. */
+/**
+ * The {@code rooms} collection, and the only code that changes a stored room: each kind of change (ban, head,
+ * moderators, lock, settings, close) is one method here, so the rules of a change (who stays a moderator when the
+ * head is handed over) live in one place whoever asks for it, the API or a moderator in the room.
+ */
 public final class RoomRepository {
 
     private final MongoCollection<Document> rooms;
+    private final java.time.Clock clock;
 
     public RoomRepository(MongoDatabase db) {
+        this(db, java.time.Clock.systemUTC());
+    }
+
+    public RoomRepository(MongoDatabase db, java.time.Clock clock) {
         this.rooms = db.getCollection("rooms");
+        this.clock = clock;
     }
 
     public Mono<Void> ensureIndexes() {
@@ -54,18 +65,82 @@ public final class RoomRepository {
         return Flux.from(rooms.find(filter).sort(Sorts.descending("createdAt")).limit(limit)).map(Room::fromDocument);
     }
 
-    /**
-     * Applies an update to a room that is not closed, in one step with the check (a close in between cannot be
-     * overwritten); empty when there is no such open room.
-     */
-    public Mono<Room> updateOpen(String id, Bson update) {
-        return Mono.from(rooms.findOneAndUpdate(Filters.and(Filters.eq("_id", id), Filters.ne("closed", true)), update,
-                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(Room::fromDocument);
+    // --- writes: every change of a stored room goes through one of these ----------------------------------------
+    // Each raises the room's version, so that a live room never takes an older answer for a newer one, and stamps
+    // updatedAt. Each answers the room as stored afterwards, or empty when there is no such room (open, where that
+    // is asked).
+
+    /** Bans a user from an open room for good. */
+    public Mono<Room> ban(String id, String userId) {
+        return writeOpen(Filters.eq("_id", id), Updates.addToSet("banned", userId));
     }
 
-    /** Applies an update and returns the room as stored afterwards; empty when there is no such room. */
-    public Mono<Room> update(String id, Bson update) {
-        return Mono.from(rooms.findOneAndUpdate(Filters.eq("_id", id), update,
+    /** Makes a user a moderator of an open room. */
+    public Mono<Room> addModerator(String id, String userId) {
+        return writeOpen(Filters.eq("_id", id), Updates.addToSet("moderators", userId));
+    }
+
+    /** Takes a user's moderator role in an open room away. */
+    public Mono<Room> removeModerator(String id, String userId) {
+        return writeOpen(Filters.eq("_id", id), Updates.pull("moderators", userId));
+    }
+
+    /**
+     * Hands an open room from its head {@code currentHead} to {@code newHead}: the old head stays a moderator, the
+     * new one is no longer listed as one. Empty when the room is closed, missing, or no longer headed by
+     * {@code currentHead} (someone else handed it over first).
+     *
+     * <p>Two writes, since one update cannot both add to and take from {@code moderators}: the first (head and the old
+     * head's moderator role, conditional on the head) decides; the second only tidies the list, and a room left
+     * between them is correct already, the head's role outranking the list.
+     */
+    public Mono<Room> setHead(String id, String currentHead, String newHead) {
+        if (currentHead.equals(newHead)) {
+            return writeOpen(Filters.and(Filters.eq("_id", id), Filters.eq("headId", newHead)),
+                    Updates.pull("moderators", newHead));
+        }
+        return writeOpen(Filters.and(Filters.eq("_id", id), Filters.eq("headId", currentHead)),
+                Updates.combine(Updates.set("headId", newHead), Updates.addToSet("moderators", currentHead)))
+                .flatMap(room -> !room.moderators().contains(newHead) ? Mono.just(room)
+                        : writeOpen(Filters.and(Filters.eq("_id", id), Filters.eq("headId", newHead)),
+                                Updates.pull("moderators", newHead)).defaultIfEmpty(room));
+    }
+
+    /** Locks or unlocks an open room. */
+    public Mono<Room> setLocked(String id, boolean locked) {
+        return writeOpen(Filters.eq("_id", id), Updates.set("locked", locked));
+    }
+
+    /**
+     * Changes an open room's settings; an empty field stays as it is ({@code passwordHash} of empty clears the
+     * password).
+     */
+    public Mono<Room> updateSettings(String id, java.util.Optional<String> name,
+                                     java.util.Optional<Integer> maxParticipants, java.util.Optional<Boolean> locked,
+                                     java.util.Optional<Boolean> lobby,
+                                     java.util.Optional<java.util.Optional<String>> passwordHash) {
+        java.util.List<Bson> sets = new java.util.ArrayList<>();
+        name.ifPresent(n -> sets.add(Updates.set("name", n)));
+        maxParticipants.ifPresent(n -> sets.add(Updates.set("maxParticipants", n)));
+        locked.ifPresent(b -> sets.add(Updates.set("locked", b)));
+        lobby.ifPresent(b -> sets.add(Updates.set("lobby", b)));
+        passwordHash.ifPresent(h -> sets.add(Updates.set("passwordHash", h.orElse(null))));
+        return writeOpen(Filters.eq("_id", id), Updates.combine(sets));
+    }
+
+    /** Closes a room for good (closing a closed one again changes nothing but the stamp). */
+    public Mono<Room> close(String id) {
+        return write(Filters.eq("_id", id), Updates.set("closed", true));
+    }
+
+    private Mono<Room> writeOpen(Bson filter, Bson update) {
+        return write(Filters.and(filter, Filters.ne("closed", true)), update);
+    }
+
+    private Mono<Room> write(Bson filter, Bson update) {
+        Bson stamped = Updates.combine(update, Updates.inc("version", 1L),
+                Updates.set("updatedAt", java.util.Date.from(java.time.Instant.now(clock))));
+        return Mono.from(rooms.findOneAndUpdate(filter, stamped,
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(Room::fromDocument);
     }
 }

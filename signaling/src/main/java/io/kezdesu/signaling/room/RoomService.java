@@ -1,6 +1,5 @@
 package io.kezdesu.signaling.room;
 
-import com.mongodb.client.model.Updates;
 import io.kezdesu.common.auth.PasswordPool;
 import io.kezdesu.common.ratelimit.FailureCounter;
 import io.kezdesu.signaling.account.User;
@@ -9,11 +8,8 @@ import io.kezdesu.signaling.http.ApiException;
 import io.kezdesu.signaling.protocol.ProtocolException;
 import io.kezdesu.signaling.protocol.SignalingError;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.bson.conversions.Bson;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -95,7 +91,7 @@ public final class RoomService {
         int limit = maxParticipants.orElse(Math.min(defaultLimit, maxLimit));
         Instant now = ctx().clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         return hashOptional(password).map(hash -> new Room(LiveRoom.randomId(12), name, headId, Set.of(), limit,
-                        false, hash.orElse(null), lobby, Set.of(), false, now, now))
+                        false, hash.orElse(null), lobby, Set.of(), false, now, now, 0))
                 .flatMap(room -> ctx().rooms().insert(room));
     }
 
@@ -125,25 +121,19 @@ public final class RoomService {
      * is closed for good: 409 {@code room-closed}, as for joining it.
      */
     public Mono<Room> update(String id, Settings change) {
-        List<Bson> updates = new ArrayList<>();
-        updates.add(Updates.set("updatedAt", java.util.Date.from(ctx().clock().instant())));
-        change.name().ifPresent(n -> updates.add(Updates.set("name", n)));
-        change.maxParticipants().ifPresent(n -> updates.add(Updates.set("maxParticipants", n)));
-        change.locked().ifPresent(b -> updates.add(Updates.set("locked", b)));
-        change.lobby().ifPresent(b -> updates.add(Updates.set("lobby", b)));
         Mono<Optional<Optional<String>>> password = change.password().isEmpty() ? Mono.just(Optional.empty())
                 : hashOptional(change.password().get()).map(Optional::of);
-        return password.flatMap(p -> {
-            p.ifPresent(hash -> updates.add(Updates.set("passwordHash", hash.orElse(null))));
-            return ctx().rooms().updateOpen(id, Updates.combine(updates));
-        }).switchIfEmpty(Mono.defer(() -> closedOrMissing(id)))
-                .doOnNext(room -> registry.find(id).ifPresent(live -> live.applySettings(room)));
+        return password.flatMap(hash -> ctx().rooms().updateSettings(id, change.name(), change.maxParticipants(),
+                        change.locked(), change.lobby(), hash))
+                .switchIfEmpty(Mono.defer(() -> closedOrMissing(id)))
+                .doOnNext(room -> registry.find(id).ifPresent(live -> live.stored(room, true)));
     }
 
-    /** Why an update of open rooms changed nothing: 409 when the room is closed, else 404. */
+    /** Why an update of open rooms changed nothing: 404 when there is no such room, else 409. */
     private Mono<Room> closedOrMissing(String id) {
         return ctx().rooms().findById(id)
-                .flatMap(closed -> Mono.<Room>error(closed(id)))
+                .flatMap(room -> Mono.<Room>error(room.closed() ? closed(id) : new ApiException(ApiError.CONFLICT,
+                        "room " + id + " changed meanwhile (another head took over); nothing changed, try again")))
                 .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no room " + id)));
     }
 
@@ -153,10 +143,9 @@ public final class RoomService {
 
     /** Closes a room: stored as closed, everyone in it told and removed, the conference ended. */
     public Mono<Room> close(String id) {
-        return ctx().rooms().update(id, Updates.combine(Updates.set("closed", true),
-                        Updates.set("updatedAt", java.util.Date.from(ctx().clock().instant()))))
+        return ctx().rooms().close(id)
                 .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no room " + id)))
-                .doOnNext(room -> registry.find(id).ifPresent(LiveRoom::closeRoom));
+                .doOnNext(room -> registry.find(id).ifPresent(live -> live.stored(room, false)));
     }
 
     /** Kicks (and with {@code ban} bans for good) a user, live or not. */
@@ -167,34 +156,26 @@ public final class RoomService {
             }
             Optional<LiveRoom> live = registry.find(roomId);
             if (live.isPresent()) {
-                // Answered once the ban is stored (the store unreachable: 503, the ban holding in the live room
-                // and retried until it lands).
-                LiveRoom.AdminKick kick = live.get().kickByAdmin(participantOrUser, ban);
-                return Mono.fromFuture(kick.stored()).thenReturn(kick.present());
+                // Answered once the ban is stored and the kick done; the store unreachable: 503, nothing done.
+                return Mono.fromFuture(live.get().kickByAdmin(participantOrUser, ban));
             }
             if (!ban) {
                 return Mono.just(false);
             }
-            return ctx().rooms().update(roomId, Updates.addToSet("banned", participantOrUser)).thenReturn(false);
+            return ctx().rooms().ban(roomId, participantOrUser)
+                    .switchIfEmpty(Mono.defer(() -> closedOrMissing(roomId)))
+                    .doOnNext(stored -> registry.find(roomId).ifPresent(l -> l.stored(stored, false)))
+                    .thenReturn(false);
         });
     }
 
     /** Sets roles from the admin API: {@code head} or {@code moderator}. */
     public Mono<Room> promote(String roomId, String userId, String role) {
-        return find(roomId).flatMap(room -> {
-            Bson update;
-            if (role.equals("head")) {
-                List<String> mods = new ArrayList<>(room.moderators());
-                mods.remove(userId);
-                if (!mods.contains(room.headId())) {
-                    mods.add(room.headId());
-                }
-                update = Updates.combine(Updates.set("headId", userId), Updates.set("moderators", mods));
-            } else {
-                update = Updates.addToSet("moderators", userId);
-            }
-            return ctx().rooms().updateOpen(roomId, update).switchIfEmpty(Mono.defer(() -> closedOrMissing(roomId)));
-        }).doOnNext(room -> registry.find(roomId).ifPresent(live -> live.applyRoles(room)));
+        return find(roomId).flatMap(room -> (role.equals("head")
+                        ? ctx().rooms().setHead(roomId, room.headId(), userId)
+                        : ctx().rooms().addModerator(roomId, userId))
+                .switchIfEmpty(Mono.defer(() -> closedOrMissing(roomId))))
+                .doOnNext(room -> registry.find(roomId).ifPresent(live -> live.stored(room, false)));
     }
 
     /** Joins a socket to a room: load, check the password off the event loop, then admit atomically. */

@@ -1,34 +1,30 @@
 package io.kezdesu.signaling.room;
 
-import io.kezdesu.common.store.StoreErrors;
-import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Runs store writes one after another in submission order, without blocking the submitter: two quick changes of the
- * same field can never land in the wrong order. A write that fails because the store is unreachable is retried (with
- * waits from 250 ms to 4 s, the ones after it waiting their turn) until it lands: a ban given while the store was
- * down used to be dropped, and the room later reloaded without it. {@link #idle()} tells shutdown when everything has
- * landed.
+ * Runs one room's store writes one after another, in submission order, without blocking the submitter, and hands
+ * each answer to its submitter's callback before the next write starts: two quick changes of the same field never
+ * land, or are acted on, in the wrong order. A write that fails is not retried: its submitter says so to whoever
+ * asked and nothing of it is acted on (a change the room acted on before the store took it could be lost with the
+ * store, or with this node). {@link #whenIdle} lets a room leave memory only once nothing is in flight.
  */
 public final class SerialWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(SerialWriter.class);
 
-    /** A write and what its submitter learns of its first attempt. */
-    private record Pending(Supplier<Mono<?>> write, CompletableFuture<Void> firstAttempt) {
+    /** A write and what to do with its answer (the stored result, or empty, or the failure). */
+    private record Pending<T>(Supplier<Mono<T>> write, BiConsumer<T, Throwable> then) {
     }
 
     private final String name;
-    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final ArrayDeque<Pending<?>> queue = new ArrayDeque<>();
     private boolean running;
-    /** Why the write at the head of the queue is being retried; null while writes land. */
-    private Throwable retrying;
     private final java.util.List<Runnable> whenIdle = new java.util.ArrayList<>();
 
     public SerialWriter(String name) {
@@ -36,29 +32,25 @@ public final class SerialWriter {
     }
 
     /**
-     * Queues a write. The future completes when its first attempt lands, or exceptionally with that attempt's
-     * failure (or at once with the failure of an earlier write it waits behind), in which case the write is still
-     * retried (store unreachable) or dropped (any other failure).
+     * Queues a write. {@code then} gets its answer (null when the write matched nothing) or its failure, on the
+     * store's thread, before the next write starts.
      */
-    public synchronized CompletableFuture<Void> submit(Supplier<Mono<?>> write) {
-        Pending p = new Pending(write, new CompletableFuture<>());
-        if (retrying != null) {
-            // It waits behind a write the store has not taken: the submitter learns that now, not at the end.
-            p.firstAttempt().completeExceptionally(retrying);
-        }
-        queue.add(p);
-        if (!running) {
+    public <T> void submit(Supplier<Mono<T>> write, BiConsumer<T, Throwable> then) {
+        synchronized (this) {
+            queue.add(new Pending<>(write, then));
+            if (running) {
+                return;
+            }
             running = true;
-            next();
         }
-        return p.firstAttempt();
+        next();
     }
 
     public synchronized boolean idle() {
         return !running && queue.isEmpty();
     }
 
-    /** Runs the action once every write submitted so far has landed (at once when none is pending). */
+    /** Runs the action once every write submitted so far has been answered (at once when none is pending). */
     public void whenIdle(Runnable action) {
         synchronized (this) {
             if (running || !queue.isEmpty()) {
@@ -70,10 +62,10 @@ public final class SerialWriter {
     }
 
     private void next() {
-        Pending p;
+        Pending<?> p;
         java.util.List<Runnable> idleActions = java.util.List.of();
         synchronized (this) {
-            p = queue.peek();
+            p = queue.poll();
             if (p == null) {
                 running = false;
                 idleActions = java.util.List.copyOf(whenIdle);
@@ -84,51 +76,42 @@ public final class SerialWriter {
             idleActions.forEach(Runnable::run);
             return;
         }
-        attempt(p, 0);
+        run(p);
     }
 
-    private void attempt(Pending p, int failures) {
-        Mono<?> m;
+    private <T> void run(Pending<T> p) {
+        Mono<T> m;
         try {
             m = p.write().get();
         } catch (RuntimeException e) {
             m = Mono.error(e);
         }
-        m.then().subscribe(null, failure -> failed(p, failures, failure), () -> {
-            if (failures > 0) {
-                LOG.info("{}: store write landed after {} failed tries", name, failures);
-                synchronized (this) {
-                    retrying = null;
-                }
+        m.subscribe(new reactor.core.publisher.BaseSubscriber<T>() {
+            private T value;
+
+            @Override
+            protected void hookOnNext(T v) {
+                value = v;
             }
-            p.firstAttempt().complete(null);
-            done();
+
+            @Override
+            protected void hookOnComplete() {
+                answer(p, value, null);
+            }
+
+            @Override
+            protected void hookOnError(Throwable failure) {
+                LOG.warn("{}: store write failed: {}", name, failure.toString());
+                answer(p, null, failure);
+            }
         });
     }
 
-    private void failed(Pending p, int failures, Throwable failure) {
-        p.firstAttempt().completeExceptionally(failure);
-        if (!StoreErrors.unreachable(failure)) {
-            LOG.warn("{}: store write failed: {}", name, failure.toString());
-            done();
-            return;
-        }
-        if (failures == 0) {
-            LOG.warn("{}: store write failed, retrying until it lands: {}", name, failure.toString());
-            synchronized (this) {
-                retrying = failure;
-                for (Pending waiting : queue) {
-                    waiting.firstAttempt().completeExceptionally(failure);
-                }
-            }
-        }
-        Mono.delay(Duration.ofMillis(StoreErrors.retryDelayMillis(failures + 1)))
-                .subscribe(t -> attempt(p, failures + 1));
-    }
-
-    private void done() {
-        synchronized (this) {
-            queue.poll();
+    private <T> void answer(Pending<T> p, T value, Throwable failure) {
+        try {
+            p.then().accept(value, failure);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: acting on a store write's answer failed", name, e);
         }
         next();
     }

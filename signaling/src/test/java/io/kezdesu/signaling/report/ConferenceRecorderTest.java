@@ -32,7 +32,7 @@ class ConferenceRecorderTest {
     @Test
     void aConferenceInterruptedByACrashEndsAtItsLastHeartbeat(@TempDir Path dir) {
         ManualClock clock = new ManualClock(T0);
-        Room room = new Room("r1", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0);
+        Room room = new Room("r1", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0, 0);
         String id;
         try (Store store = open(dir)) {
             ConferenceRecorder recorder = new ConferenceRecorder(new ConferenceRepository(store.database()), clock);
@@ -68,7 +68,7 @@ class ConferenceRecorderTest {
     @Test
     void aJoinAfterTheLastHeartbeatMovesTheRecoveredEndToThatJoin(@TempDir Path dir) {
         ManualClock clock = new ManualClock(T0);
-        Room room = new Room("r1", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0);
+        Room room = new Room("r1", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0, 0);
         try (Store store = open(dir)) {
             ConferenceRepository repository = new ConferenceRepository(store.database());
             ConferenceRecorder recorder = new ConferenceRecorder(repository, clock);
