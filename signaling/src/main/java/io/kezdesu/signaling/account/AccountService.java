@@ -3,16 +3,15 @@ package io.kezdesu.signaling.account;
 import io.kezdesu.common.auth.InvalidTokenException;
 import io.kezdesu.common.auth.JwtService;
 import io.kezdesu.common.auth.PasswordPool;
+import io.kezdesu.common.data.RandomIds;
 import io.kezdesu.common.ratelimit.AddressKey;
 import io.kezdesu.common.ratelimit.FailureCounter;
 import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
 import java.net.InetAddress;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Optional;
 import reactor.core.publisher.Mono;
 
@@ -23,7 +22,6 @@ import reactor.core.publisher.Mono;
  */
 public final class AccountService {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final UserRepository users;
     private final PasswordPool passwords;
@@ -216,15 +214,11 @@ public final class AccountService {
 
     /** A random password for accounts created or reset without one (shown once to the administrator). */
     public static String newSecret() {
-        byte[] b = new byte[12];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return RandomIds.next(12);
     }
 
     private static String newId() {
-        byte[] b = new byte[12];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return RandomIds.next(12);
     }
 
     private static Duration max(Duration a, Duration b) {

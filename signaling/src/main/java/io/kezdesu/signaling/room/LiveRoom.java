@@ -1,12 +1,11 @@
 package io.kezdesu.signaling.room;
 
+import io.kezdesu.common.data.RandomIds;
 import io.kezdesu.signaling.protocol.ClientMessage;
 import io.kezdesu.signaling.protocol.ProtocolException;
 import io.kezdesu.signaling.protocol.ServerMessages;
 import io.kezdesu.signaling.protocol.SignalingError;
-import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +30,6 @@ import java.util.function.Consumer;
  */
 public final class LiveRoom {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     /** At most this much text is kept per participant for replay on resume. */
     private static final long MAX_REPLAY_CHARS = 256 * 1024;
 
@@ -354,20 +352,21 @@ public final class LiveRoom {
     private void evictAll(String type, String reason) {
         Instant now = ctx.clock().instant();
         String message = ServerMessages.text(ServerMessages.object(type).put("room", room.id()));
-        for (Participant p : participants.values()) {
+        // Each seat is out before it hears why, so a client that answers the news (joins again) is not refused as
+        // still being in this room.
+        for (Participant p : List.copyOf(participants.values())) {
+            if (p.seat != null) {
+                p.seat.unseated();
+            }
             deliver(p, message);
         }
         for (Participant p : List.copyOf(participants.values())) {
-            Seat s = p.seat;
             remove(p, reason, now, false, false);
-            if (s != null) {
-                s.unseated();
-            }
         }
         for (Participant p : List.copyOf(lobby.values())) {
+            p.seat.unseated();
             deliver(p, message);
             removeFromLobby(p);
-            p.seat.unseated();
         }
         endConference(now, reason);
         retireIfEmpty();
@@ -487,8 +486,6 @@ public final class LiveRoom {
     }
 
     static String randomId(int bytes) {
-        byte[] b = new byte[bytes];
-        RANDOM.nextBytes(b);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return RandomIds.next(bytes);
     }
 }

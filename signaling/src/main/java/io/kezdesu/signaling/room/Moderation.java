@@ -78,20 +78,19 @@ final class Moderation {
         for (Participant p : List.copyOf(live.participants.values())) {
             if (p.userId.equals(userId)) {
                 present = true;
-                live.deliver(p, message);
-                Seat s = p.seat;
-                live.remove(p, "kicked", now);
-                if (s != null) {
-                    s.unseated();
+                if (p.seat != null) {
+                    p.seat.unseated(); // out before it hears why, as in LiveRoom.evictAll
                 }
+                live.deliver(p, message);
+                live.remove(p, "kicked", now);
             }
         }
         for (Participant p : List.copyOf(live.lobby.values())) {
             if (p.userId.equals(userId)) {
                 present = true;
+                p.seat.unseated();
                 live.deliver(p, message);
                 live.removeFromLobby(p);
-                p.seat.unseated();
             }
         }
         live.retireIfEmpty();
