@@ -25,7 +25,7 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                               Optional<IceServers.RelayPorts> relay, int defaultMaxParticipants, int roomsPerUser,
                               int maxParticipantsLimit, DuplicateJoin duplicateJoin, WebSocketSettings webSocket,
                               Duration resumeGrace, int resumeQueue, Duration conferenceHeartbeat,
-                              Optional<io.kezdesu.signaling.peerjs.PeerJsSettings> peerJs) {
+                              Optional<io.kezdesu.signaling.peerjs.PeerJsSettings> peerJs, Duration nodeTimeout) {
 
     public SignalingConfig {
         Objects.requireNonNull(httpIp, "httpIp");
@@ -67,7 +67,7 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                 new WebSocketSettings(Math.toIntExact(c.get(ConfigKeys.WS_MAX_MESSAGE_SIZE)),
                         c.get(ConfigKeys.WS_RATE_LIMIT), c.get(ConfigKeys.HEARTBEAT_TIMEOUT)),
                 c.get(ConfigKeys.RESUME_GRACE), c.get(ConfigKeys.RESUME_QUEUE), c.get(ConfigKeys.CONFERENCE_HEARTBEAT),
-                io.kezdesu.signaling.peerjs.PeerJsSettings.from(c));
+                io.kezdesu.signaling.peerjs.PeerJsSettings.from(c), c.get(ConfigKeys.NODE_TIMEOUT));
     }
 
     @Override

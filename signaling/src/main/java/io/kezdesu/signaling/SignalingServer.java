@@ -6,21 +6,25 @@ import io.kezdesu.common.auth.PasswordPool;
 import io.kezdesu.common.ratelimit.FailureCounter;
 import io.kezdesu.common.ratelimit.KeyedLimit;
 import io.kezdesu.common.store.Store;
+import io.kezdesu.common.turn.TurnRestCredentials;
 import io.kezdesu.signaling.account.AccountService;
 import io.kezdesu.signaling.account.AccountsApi;
 import io.kezdesu.signaling.account.UserRepository;
 import io.kezdesu.signaling.admin.AdminAuth;
-import io.kezdesu.signaling.admin.AdminUsersApi;
-import io.kezdesu.common.turn.TurnRestCredentials;
 import io.kezdesu.signaling.admin.AdminRoomsApi;
+import io.kezdesu.signaling.admin.AdminUsersApi;
+import io.kezdesu.signaling.cluster.NodeRegistry;
 import io.kezdesu.signaling.http.ApiResponse;
+import io.kezdesu.signaling.http.ClientAddress;
 import io.kezdesu.signaling.http.HealthApi;
+import io.kezdesu.signaling.http.HttpInitializer;
+import io.kezdesu.signaling.http.Router;
 import io.kezdesu.signaling.ice.IceServers;
 import io.kezdesu.signaling.ice.IceServersApi;
+import io.kezdesu.signaling.metrics.SignalingMetrics;
 import io.kezdesu.signaling.peerjs.PeerJsApi;
 import io.kezdesu.signaling.peerjs.PeerJsService;
 import io.kezdesu.signaling.peerjs.PeerJsUpgradeHandler;
-import io.kezdesu.signaling.metrics.SignalingMetrics;
 import io.kezdesu.signaling.report.ConferenceRecorder;
 import io.kezdesu.signaling.report.ConferenceRepository;
 import io.kezdesu.signaling.report.ReportsApi;
@@ -29,16 +33,6 @@ import io.kezdesu.signaling.room.RoomService;
 import io.kezdesu.signaling.room.RoomsApi;
 import io.kezdesu.signaling.session.UserSockets;
 import io.kezdesu.signaling.ws.WebSocketUpgradeHandler;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import reactor.core.publisher.Mono;
-import io.kezdesu.signaling.http.ClientAddress;
-import io.kezdesu.signaling.http.HttpInitializer;
-import io.kezdesu.signaling.http.Router;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -53,6 +47,10 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -60,12 +58,17 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The HTTP(S) server: accounts API, admin API, health, and (later) the WebSocket signaling and web client. Owns its
@@ -97,6 +100,7 @@ public final class SignalingServer implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final Optional<PeerJsService> peerJs;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final NodeRegistry nodes;
 
     private final Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate;
 
@@ -104,8 +108,9 @@ public final class SignalingServer implements AutoCloseable {
                             ChannelGroup channels, AtomicInteger inFlight, boolean tls,
                             java.net.InetAddress configuredIp, RoomService rooms, ConferenceRecorder recorder,
                             ScheduledExecutorService timers, Optional<PeerJsService> peerJs,
-                            Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate) {
+                            Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate, NodeRegistry nodes) {
         this.certificate = certificate;
+        this.nodes = nodes;
         this.peerJs = peerJs;
         this.rooms = rooms;
         this.recorder = recorder;
@@ -171,10 +176,14 @@ public final class SignalingServer implements AutoCloseable {
         RoomRepository roomStore = new RoomRepository(store.database(), clock);
         ConferenceRepository conferenceStore = new ConferenceRepository(store.database());
         users.ensureIndexes().then(roomStore.ensureIndexes()).then(conferenceStore.ensureIndexes()).block(startup);
-        ConferenceRecorder recorder = new ConferenceRecorder(conferenceStore, clock);
-        Long recovered = recorder.recoverInterrupted().block(startup);
+        AtomicReference<String> served = new AtomicReference<>(
+                config.httpIp().getHostAddress() + ":" + config.httpPort());
+        NodeRegistry nodes = new NodeRegistry(store.database(), served::get, clock, config.nodeTimeout());
+        ConferenceRecorder recorder = new ConferenceRecorder(conferenceStore, clock, nodes.id());
+        nodes.register().block(startup);
+        Long recovered = recoverOrphans(nodes, recorder).block(startup);
         if (recovered != null && recovered > 0) {
-            LOG.warn("closed {} conference(s) left open by an earlier crash", recovered);
+            LOG.warn("closed {} conference(s) left open by a node that is gone", recovered);
         }
 
         int cores = Runtime.getRuntime().availableProcessors();
@@ -203,6 +212,16 @@ public final class SignalingServer implements AutoCloseable {
         // Recovery above has read the last run's heartbeats; from here on this run's own are written.
         long heartbeat = config.conferenceHeartbeat().toMillis();
         timers.scheduleAtFixedRate(() -> recorder.heartbeat().subscribe(), heartbeat, heartbeat,
+                TimeUnit.MILLISECONDS);
+        // This node's heartbeat, and the conferences of nodes that died since (a crashed earlier run of this one
+        // too, once its heartbeat is older than node-timeout).
+        long nodeBeat = nodes.heartbeatEvery().toMillis();
+        timers.scheduleWithFixedDelay(() -> nodes.heartbeat().then(recoverOrphans(nodes, recorder))
+                .subscribe(n -> {
+                    if (n > 0) {
+                        LOG.warn("closed {} conference(s) of a node that stopped answering", n);
+                    }
+                }, e -> LOG.warn("node heartbeat failed: {}", e.toString())), nodeBeat, nodeBeat,
                 TimeUnit.MILLISECONDS);
         RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics,
                 new RoomService.Rules(config.resumeGrace(), config.resumeQueue(), config.duplicateJoin(),
@@ -266,8 +285,10 @@ public final class SignalingServer implements AutoCloseable {
                 throw new IllegalStateException(bound.cause().getMessage(), bound.cause());
             }
             Channel ch = bound.channel();
+            served.set(config.httpIp().getHostAddress() + ":"
+                    + ((java.net.InetSocketAddress) ch.localAddress()).getPort());
             return new SignalingServer(boss, workers, kdf, ch, channels, inFlight, tls, config.httpIp(), rooms,
-                    recorder, timers, peerJs, ssl);
+                    recorder, timers, peerJs, ssl, nodes);
         } catch (RuntimeException e) {
             peerJs.ifPresent(PeerJsService::close);
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -367,9 +388,25 @@ public final class SignalingServer implements AutoCloseable {
         channels.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         peerJs.ifPresent(PeerJsService::close);
         timers.shutdownNow();
+        // Its conferences have ended: it leaves the cluster now rather than be found dead later.
+        try {
+            nodes.leave().block(Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            LOG.warn("could not take this node out of the store's node list: {}", e.toString());
+        }
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         kdf.close();
+    }
+
+    /**
+     * Closes the conferences of nodes that are dead (and those recorded before nodes), then forgets those nodes.
+     * Every node runs it with its heartbeat; two doing it at once close each record once.
+     */
+    private static Mono<Long> recoverOrphans(NodeRegistry nodes, ConferenceRecorder recorder) {
+        return nodes.view().flatMap(view -> recorder.recoverOrphans(view.alive(), view.heartbeats())
+                .flatMap(n -> Flux.fromIterable(view.dead()).concatMap(nodes::forget)
+                        .then(Mono.just(n))));
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A daemon killed with SIGKILL mid-conference: on the next start the conference is closed, marked crashed, at its last
- * heartbeat.
+ * A daemon killed with SIGKILL mid-conference: the next run closes the conference, marked crashed, at its last
+ * heartbeat, once the killed run's node heartbeat is {@code node-timeout} old.
  */
 class CrashRecoveryTest {
 
@@ -34,7 +34,7 @@ class CrashRecoveryTest {
 
     @Test
     void aConferenceInterruptedByACrashIsClosedOnTheNextStart() throws Exception {
-        DaemonProcess d = DaemonProcess.start(dataDir, "--conference-heartbeat", "1s");
+        DaemonProcess d = DaemonProcess.start(dataDir, "--conference-heartbeat", "1s", "--node-timeout", "2s");
         Process first = d.process;
         double minutesBeforeKill;
         int port = d.port;
@@ -54,7 +54,7 @@ class CrashRecoveryTest {
             assertTrue(first.waitFor(10, TimeUnit.SECONDS));
             ws.abort();
         }
-        DaemonProcess d2 = DaemonProcess.start(dataDir);
+        DaemonProcess d2 = DaemonProcess.start(dataDir, "--node-timeout", "2s");
         Process second = d2.process;
         try {
             int port2 = d2.port;

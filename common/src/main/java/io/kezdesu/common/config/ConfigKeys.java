@@ -153,6 +153,10 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> CONFERENCE_HEARTBEAT = key("conference-heartbeat", SIGNALING,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(30), false,
             "How often a live conference's record is stamped; a crash loses at most this much of the end of a call");
+    public static final ConfigKey<Duration> NODE_TIMEOUT = key("node-timeout", SIGNALING,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(10), false,
+            "A signaling node that has not renewed its heartbeat in the store for this long is dead: other nodes "
+                    + "close its conferences");
 
     // --- PeerJS compatibility (peerjs-server 1.0.2 option names where one exists; see docs/PEERJS.md) -----------
     public static final ConfigKey<Boolean> PEERJS_ENABLED = key("peerjs-enabled", PEERJS, ValueType.bool(), true,

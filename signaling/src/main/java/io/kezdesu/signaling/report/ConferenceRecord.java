@@ -32,6 +32,8 @@ final class ConferenceRecord {
     Instant lastEventAt;
     /** The last heartbeat: the server was running this conference then. */
     Instant lastSeenAt;
+    /** The signaling node running it (null in records older than nodes): only that node's death ends it. */
+    String node;
     int current;
     int peak;
     final Map<String, Attendee> attendees = new LinkedHashMap<>();
@@ -126,6 +128,7 @@ final class ConferenceRecord {
                 .append("roomId", roomId)
                 .append("roomName", roomName)
                 .append("headId", headId)
+                .append("node", node)
                 .append("status", endedAt == null ? "active" : "ended")
                 .append("startedAt", Date.from(startedAt))
                 .append("endedAt", endedAt == null ? null : Date.from(endedAt))
@@ -145,6 +148,7 @@ final class ConferenceRecord {
         Date seen = d.getDate("lastSeenAt");
         r.lastSeenAt = seen == null ? r.lastEventAt : seen.toInstant();
         r.peak = d.getInteger("peakParticipants", 0);
+        r.node = d.getString("node");
         for (Document p : d.getList("participants", Document.class, List.of())) {
             Attendee a = new Attendee(p.getString("name"));
             a.omitted = p.getInteger("omittedIntervals", 0);

@@ -1,14 +1,14 @@
 package io.kezdesu.signaling.report;
 
 import com.mongodb.client.model.ReplaceOptions;
+import io.kezdesu.common.data.RandomIds;
+import io.kezdesu.common.store.StoreErrors;
 import io.kezdesu.signaling.room.ConferenceEvents;
 import io.kezdesu.signaling.room.Room;
-import io.kezdesu.common.store.StoreErrors;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,9 +23,9 @@ import reactor.core.publisher.Mono;
  * Writes are coalesced per conference: at most one in flight, then the latest state, so the stored record only ever
  * moves forward and a burst of joins costs a couple of writes. Every {@code conference-heartbeat} (30 s) the server
  * stamps each live record with {@code lastSeenAt} ({@link #heartbeat()}), so that a record marked {@code active} that
- * survives a crash is closed on the next start by {@link #recoverInterrupted()} at the last moment it is known to have
- * been running, not at its last join or leave: a crash loses at most one period of each call, for one small write per
- * live conference per period. A write the store cannot take (an outage) is tried again, backing off from
+ * survives a crash is closed by {@link #recoverOrphans} (on any live node, once the record's node is dead) at the
+ * last moment it is known to have been running, not at its last join or leave: a crash loses at most one period of
+ * each call, for one small write per live conference per period. A write the store cannot take (an outage) is tried again, backing off from
  * {@value StoreErrors#FIRST_RETRY_MS} ms to {@value StoreErrors#LAST_RETRY_MS} ms, until it lands: joins, leaves and
  * ends during an outage reach the record once the store is back, while the process lives.
  */
@@ -38,18 +38,25 @@ public final class ConferenceRecorder implements ConferenceEvents {
     private final Clock clock;
     private final ConcurrentHashMap<String, ConferenceRecord> live = new ConcurrentHashMap<>();
 
-    /** {@code clock} stamps heartbeats; events bring their own time. */
+    private final String nodeId;
+
+    /** As below, for a node of its own (a random id). */
     public ConferenceRecorder(ConferenceRepository repository, Clock clock) {
+        this(repository, clock, "node-" + Long.toHexString(RANDOM.nextLong()));
+    }
+
+    /** {@code clock} stamps heartbeats; events bring their own time; conferences are recorded as {@code nodeId}'s. */
+    public ConferenceRecorder(ConferenceRepository repository, Clock clock, String nodeId) {
         this.repository = repository;
         this.clock = clock;
+        this.nodeId = nodeId;
     }
 
     @Override
     public String started(Room room, Instant at) {
-        byte[] b = new byte[12];
-        RANDOM.nextBytes(b);
-        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        String id = RandomIds.next(12);
         ConferenceRecord r = new ConferenceRecord(id, room.id(), room.name(), room.headId(), at);
+        r.node = nodeId;
         live.put(id, r);
         persist(r);
         return id;
@@ -97,21 +104,36 @@ public final class ConferenceRecorder implements ConferenceEvents {
     }
 
     /**
-     * Closes conferences a crash left open, marked {@code crashed}: each ends, with everyone still in it, at the last
-     * moment the server is known to have been running it, its last heartbeat or its last event, whichever is later.
+     * Closes conferences whose node is dead, marked {@code crashed}: each ends, with everyone still in it, at the last
+     * moment it is known to have been running: its node's last heartbeat (from {@code lastHeartbeats}, by node id),
+     * or its own last stamp or event, whichever is later. Never a conference of a node in {@code liveNodes}, nor this
+     * node's own. A record another node closes meanwhile is left as that node wrote it.
+     *
+     * @return how many this call closed
      */
-    public Mono<Long> recoverInterrupted() {
-        return repository.active()
-                .flatMap(doc -> {
+    public Mono<Long> recoverOrphans(java.util.Set<String> liveNodes, java.util.Map<String, Instant> lastHeartbeats) {
+        java.util.Set<String> spared = new java.util.HashSet<>(liveNodes);
+        spared.add(nodeId);
+        return repository.activeOutside(spared)
+                .concatMap(doc -> {
                     ConferenceRecord r = ConferenceRecord.fromDocument(doc);
                     Instant end = r.lastAlive();
+                    Instant nodeSeen = r.node == null ? null : lastHeartbeats.get(r.node);
+                    if (nodeSeen != null && nodeSeen.isAfter(end)) {
+                        end = nodeSeen;
+                    }
                     for (String userId : r.openUsers()) {
                         r.leave(userId, end, "crashed");
                     }
                     r.end(end, "crashed");
-                    return repository.replace(r.toDocument(), new ReplaceOptions().upsert(true)).thenReturn(1L);
+                    return repository.replaceActive(r.toDocument()).map(closed -> closed ? 1L : 0L);
                 })
                 .reduce(0L, Long::sum);
+    }
+
+    /** The node this recorder writes conferences for. */
+    public String nodeId() {
+        return nodeId;
     }
 
     private void update(String conferenceId, java.util.function.Consumer<ConferenceRecord> change) {

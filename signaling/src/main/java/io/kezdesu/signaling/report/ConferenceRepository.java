@@ -32,8 +32,17 @@ public final class ConferenceRepository {
         return Mono.from(conferences.replaceOne(Filters.eq("_id", doc.getString("_id")), doc, options)).then();
     }
 
-    Flux<Document> active() {
-        return Flux.from(conferences.find(Filters.eq("status", "active")));
+    /** Active conferences run by none of {@code liveNodes} (also those recorded before nodes, with none). */
+    Flux<Document> activeOutside(java.util.Collection<String> liveNodes) {
+        return Flux.from(conferences.find(Filters.and(Filters.eq("status", "active"),
+                Filters.or(Filters.exists("node", false), Filters.eq("node", null),
+                        Filters.nin("node", liveNodes)))));
+    }
+
+    /** Replaces a conference's record only while it is still active; whether it was. */
+    Mono<Boolean> replaceActive(Document doc) {
+        return Mono.from(conferences.replaceOne(Filters.and(Filters.eq("_id", doc.getString("_id")),
+                Filters.eq("status", "active")), doc)).map(r -> r.getModifiedCount() > 0);
     }
 
     public Mono<Document> findById(String id) {

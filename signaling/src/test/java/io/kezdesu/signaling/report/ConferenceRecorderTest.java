@@ -83,7 +83,7 @@ class ConferenceRecorderTest {
                 Thread.onSpinWait();
             }
 
-            new ConferenceRecorder(repository, clock).recoverInterrupted().block(WAIT);
+            new ConferenceRecorder(repository, clock).recoverOrphans(java.util.Set.of(), Map.of()).block(WAIT);
             JsonNode report = Json.MAPPER.valueToTree(ReportFormat.full(repository.findById(id).block(WAIT)));
             assertEquals(T0.plusSeconds(40).toString(), report.path("endedAt").asText());
             assertParticipant(report, "head", T0, T0.plusSeconds(40), 40);
