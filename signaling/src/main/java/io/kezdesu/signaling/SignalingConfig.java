@@ -25,7 +25,12 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                               Optional<IceServers.RelayPorts> relay, int defaultMaxParticipants, int roomsPerUser,
                               int maxParticipantsLimit, DuplicateJoin duplicateJoin, WebSocketSettings webSocket,
                               Duration resumeGrace, int resumeQueue, Duration conferenceHeartbeat,
-                              Optional<io.kezdesu.signaling.peerjs.PeerJsSettings> peerJs, Duration nodeTimeout) {
+                              Optional<io.kezdesu.signaling.peerjs.PeerJsSettings> peerJs, Duration nodeTimeout,
+                              Optional<String> nodeAddress, Optional<String> clusterSecret,
+                              Optional<java.nio.file.Path> nodeIdFile) {
+
+    /** In the data directory: the id of the node that last ran from it, so that its next run supersedes it. */
+    public static final String NODE_ID_FILE = "node-id";
 
     public SignalingConfig {
         Objects.requireNonNull(httpIp, "httpIp");
@@ -67,7 +72,9 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                 new WebSocketSettings(Math.toIntExact(c.get(ConfigKeys.WS_MAX_MESSAGE_SIZE)),
                         c.get(ConfigKeys.WS_RATE_LIMIT), c.get(ConfigKeys.HEARTBEAT_TIMEOUT)),
                 c.get(ConfigKeys.RESUME_GRACE), c.get(ConfigKeys.RESUME_QUEUE), c.get(ConfigKeys.CONFERENCE_HEARTBEAT),
-                io.kezdesu.signaling.peerjs.PeerJsSettings.from(c), c.get(ConfigKeys.NODE_TIMEOUT));
+                io.kezdesu.signaling.peerjs.PeerJsSettings.from(c), c.get(ConfigKeys.NODE_TIMEOUT),
+                c.find(ConfigKeys.NODE_ADDRESS), c.find(ConfigKeys.CLUSTER_SECRET),
+                Optional.of(c.get(ConfigKeys.DATA_DIR).resolve(NODE_ID_FILE)));
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.kezdesu.signaling;
 import io.kezdesu.common.auth.JwtService;
 import io.kezdesu.common.auth.PasswordHasher;
 import io.kezdesu.common.auth.PasswordPool;
+import io.kezdesu.common.data.DataDirectory;
 import io.kezdesu.common.ratelimit.FailureCounter;
 import io.kezdesu.common.ratelimit.KeyedLimit;
 import io.kezdesu.common.store.Store;
@@ -13,7 +14,10 @@ import io.kezdesu.signaling.account.UserRepository;
 import io.kezdesu.signaling.admin.AdminAuth;
 import io.kezdesu.signaling.admin.AdminRoomsApi;
 import io.kezdesu.signaling.admin.AdminUsersApi;
+import io.kezdesu.signaling.cluster.NodeLinks;
 import io.kezdesu.signaling.cluster.NodeRegistry;
+import io.kezdesu.signaling.cluster.NodeSignature;
+import io.kezdesu.signaling.cluster.RoomLeaseStore;
 import io.kezdesu.signaling.http.ApiResponse;
 import io.kezdesu.signaling.http.ClientAddress;
 import io.kezdesu.signaling.http.HealthApi;
@@ -42,11 +46,13 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -54,6 +60,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -101,6 +108,7 @@ public final class SignalingServer implements AutoCloseable {
     private final Optional<PeerJsService> peerJs;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final NodeRegistry nodes;
+    private final RoomLeaseStore leases;
 
     private final Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate;
 
@@ -108,9 +116,11 @@ public final class SignalingServer implements AutoCloseable {
                             ChannelGroup channels, AtomicInteger inFlight, boolean tls,
                             java.net.InetAddress configuredIp, RoomService rooms, ConferenceRecorder recorder,
                             ScheduledExecutorService timers, Optional<PeerJsService> peerJs,
-                            Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate, NodeRegistry nodes) {
+                            Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate, NodeRegistry nodes,
+                            RoomLeaseStore leases) {
         this.certificate = certificate;
         this.nodes = nodes;
+        this.leases = leases;
         this.peerJs = peerJs;
         this.rooms = rooms;
         this.recorder = recorder;
@@ -176,11 +186,29 @@ public final class SignalingServer implements AutoCloseable {
         RoomRepository roomStore = new RoomRepository(store.database(), clock);
         ConferenceRepository conferenceStore = new ConferenceRepository(store.database());
         users.ensureIndexes().then(roomStore.ensureIndexes()).then(conferenceStore.ensureIndexes()).block(startup);
-        AtomicReference<String> served = new AtomicReference<>(
-                config.httpIp().getHostAddress() + ":" + config.httpPort());
+        boolean tls = config.tls().isPresent();
+        AtomicReference<String> served = new AtomicReference<>(config.nodeAddress()
+                .orElse(nodeAddress(config.httpIp(), config.httpPort(), tls)));
         NodeRegistry nodes = new NodeRegistry(store.database(), served::get, clock, config.nodeTimeout());
+        RoomLeaseStore leases = new RoomLeaseStore(store.database(), nodes, clock, config.nodeTimeout());
         ConferenceRecorder recorder = new ConferenceRecorder(conferenceStore, clock, nodes.id());
         nodes.register().block(startup);
+        // The run before this one, from the same data directory, is over: its conferences are closed and its rooms
+        // free now, not after node-timeout (a restart after a crash would otherwise find its own rooms held).
+        Optional<String> previous = config.nodeIdFile().flatMap(DataDirectory::readText).map(String::strip)
+                .filter(p -> !p.isEmpty());
+        previous.ifPresent(p -> {
+            nodes.supersede(p);
+            leases.expire(p).block(startup);
+        });
+        config.nodeIdFile().ifPresent(file -> {
+            try {
+                DataDirectory.writeOwnerOnly(file, nodes.id() + "\n", true);
+            } catch (java.io.IOException e) {
+                LOG.warn("cannot write {} (a restart after a crash will wait node-timeout for this run's rooms): {}",
+                        file, e.toString());
+            }
+        });
         Long recovered = recoverOrphans(nodes, recorder).block(startup);
         if (recovered != null && recovered > 0) {
             LOG.warn("closed {} conference(s) left open by a node that is gone", recovered);
@@ -191,8 +219,8 @@ public final class SignalingServer implements AutoCloseable {
         PasswordPool kdf = new PasswordPool(new PasswordHasher(), Math.max(1, cores), abuse.passwordHashQueue());
         SignalingMetrics metrics = new SignalingMetrics();
         UserSockets sockets = new UserSockets();
-        AccountService accounts = new AccountService(users, kdf,
-                new JwtService(config.jwtSecret(), config.jwtIssuer(), config.jwtTtl(), clock),
+        JwtService jwt = new JwtService(config.jwtSecret(), config.jwtIssuer(), config.jwtTtl(), clock);
+        AccountService accounts = new AccountService(users, kdf, jwt,
                 new AccountService.LoginThrottle(
                         FailureCounter.progressive(abuse.loginFailuresPerIp(), abuse.loginFailureWindow(),
                                 THROTTLE_KEYS, clock),
@@ -215,21 +243,37 @@ public final class SignalingServer implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         // This node's heartbeat, and the conferences of nodes that died since (a crashed earlier run of this one
         // too, once its heartbeat is older than node-timeout).
+        ClientAddress clientAddress = new ClientAddress(config.abuse().trustedProxies());
+        RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics,
+                new RoomService.Rules(config.resumeGrace(), config.resumeQueue(), config.duplicateJoin(),
+                        config.webSocket().heartbeatTimeout().plus(Duration.ofSeconds(5)),
+                        config.defaultMaxParticipants(), config.maxParticipantsLimit()), kdf, leases);
+        // This node's heartbeat and its rooms' leases, and the conferences of nodes that died since (a crashed
+        // earlier run of this one too, once its heartbeat is older than node-timeout).
         long nodeBeat = nodes.heartbeatEvery().toMillis();
-        timers.scheduleWithFixedDelay(() -> nodes.heartbeat().then(recoverOrphans(nodes, recorder))
+        timers.scheduleWithFixedDelay(() -> nodes.heartbeat()
+                .then(leases.renew(rooms.registry().liveIds()))
+                .doOnNext(lost -> {
+                    if (!lost.isEmpty()) {
+                        LOG.warn("{} room(s) are served by another node now (this one was cut off from the store "
+                                + "for longer than node-timeout); their participants reconnect there", lost.size());
+                        rooms.registry().moved(lost);
+                    }
+                })
+                .then(nodes.peerAddresses())
+                .doOnNext(clientAddress::nodes)
+                .then(recoverOrphans(nodes, recorder))
                 .subscribe(n -> {
                     if (n > 0) {
                         LOG.warn("closed {} conference(s) of a node that stopped answering", n);
                     }
                 }, e -> LOG.warn("node heartbeat failed: {}", e.toString())), nodeBeat, nodeBeat,
                 TimeUnit.MILLISECONDS);
-        RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics,
-                new RoomService.Rules(config.resumeGrace(), config.resumeQueue(), config.duplicateJoin(),
-                        config.webSocket().heartbeatTimeout().plus(Duration.ofSeconds(5)),
-                        config.defaultMaxParticipants(), config.maxParticipantsLimit()), kdf);
         metrics.liveRooms(rooms.registry()::size);
         AdminAuth adminAuth = new AdminAuth(config.adminToken());
-        boolean tls = config.tls().isPresent();
+        NodeSignature signature = new NodeSignature(config.clusterSecret()
+                .map(secret -> secret.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .orElseGet(() -> NodeSignature.derive(config.jwtSecret())), clock);
 
         Router router = new Router();
         new HealthApi(store).routes(router);
@@ -260,6 +304,8 @@ public final class SignalingServer implements AutoCloseable {
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(cores,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        NodeLinks links = new NodeLinks(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, jwt,
+                signature, nodes.id());
         ChannelGroup channels = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
         AtomicInteger inFlight = new AtomicInteger();
         try {
@@ -271,10 +317,10 @@ public final class SignalingServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new HttpInitializer(ssl.map(r -> r), config.maxBodySize(), router, inFlight, metrics, channels,
-                            new ClientAddress(abuse.trustedProxies()), abuse.headerTimeout(),
+                            clientAddress, abuse.headerTimeout(),
                             new KeyedLimit(abuse.connectionsPerIp()), budget,
                             () -> new WebSocketUpgradeHandler(accounts, rooms, metrics, config.webSocket(), sockets,
-                                    tls, origins),
+                                    tls, origins, signature, links),
                             peerJs.map(p -> () -> new PeerJsUpgradeHandler(p, accounts, metrics, sockets, tls)),
                             turn))
                     .bind(new InetSocketAddress(config.httpIp(), config.httpPort()))
@@ -285,10 +331,12 @@ public final class SignalingServer implements AutoCloseable {
                 throw new IllegalStateException(bound.cause().getMessage(), bound.cause());
             }
             Channel ch = bound.channel();
-            served.set(config.httpIp().getHostAddress() + ":"
-                    + ((java.net.InetSocketAddress) ch.localAddress()).getPort());
+            if (config.nodeAddress().isEmpty()) {
+                served.set(nodeAddress(config.httpIp(), ((InetSocketAddress) ch.localAddress()).getPort(), tls));
+            }
+            nodes.heartbeat().block(startup); // the bound port, before anyone forwards here
             return new SignalingServer(boss, workers, kdf, ch, channels, inFlight, tls, config.httpIp(), rooms,
-                    recorder, timers, peerJs, ssl, nodes);
+                    recorder, timers, peerJs, ssl, nodes, leases);
         } catch (RuntimeException e) {
             peerJs.ifPresent(PeerJsService::close);
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -390,7 +438,7 @@ public final class SignalingServer implements AutoCloseable {
         timers.shutdownNow();
         // Its conferences have ended: it leaves the cluster now rather than be found dead later.
         try {
-            nodes.leave().block(Duration.ofSeconds(2));
+            leases.releaseAll().then(nodes.leave()).block(Duration.ofSeconds(2));
         } catch (RuntimeException e) {
             LOG.warn("could not take this node out of the store's node list: {}", e.toString());
         }
@@ -407,6 +455,41 @@ public final class SignalingServer implements AutoCloseable {
         return nodes.view().flatMap(view -> recorder.recoverOrphans(view.alive(), view.heartbeats())
                 .flatMap(n -> Flux.fromIterable(view.dead()).concatMap(nodes::forget)
                         .then(Mono.just(n))));
+    }
+
+    /**
+     * Where other nodes reach this one when {@code node-address} is not set: the listening address, or when that is
+     * every address, this machine's first address that is neither loopback nor link-local (else loopback).
+     */
+    static String nodeAddress(InetAddress listening, int port, boolean tls) {
+        InetAddress host = listening;
+        if (listening.isAnyLocalAddress()) {
+            host = InetAddress.getLoopbackAddress();
+            try {
+                for (java.net.NetworkInterface nic : java.util.Collections.list(
+                        java.net.NetworkInterface.getNetworkInterfaces())) {
+                    if (!nic.isUp() || nic.isLoopback()) {
+                        continue;
+                    }
+                    java.util.Optional<InetAddress> usable = nic.inetAddresses()
+                            .filter(a -> !a.isLinkLocalAddress() && !a.isLoopbackAddress())
+                            .filter(a -> listening instanceof java.net.Inet6Address || a instanceof java.net.Inet4Address)
+                            .findFirst();
+                    if (usable.isPresent()) {
+                        host = usable.get();
+                        break;
+                    }
+                }
+            } catch (java.net.SocketException e) {
+                LOG.debug("no network interfaces listed ({}); other nodes are told loopback", e.toString());
+            }
+        }
+        String h = host.getHostAddress();
+        if (host instanceof java.net.Inet6Address) {
+            int scope = h.indexOf('%');
+            h = "[" + (scope < 0 ? h : h.substring(0, scope)) + "]";
+        }
+        return (tls ? "https://" : "http://") + h + ":" + port;
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

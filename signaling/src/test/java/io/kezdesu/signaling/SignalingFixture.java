@@ -162,6 +162,29 @@ public final class SignalingFixture implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Asks to upgrade {@code /ws} over a raw socket with a valid login and these extra header lines (each ending in
+     * CRLF), and returns the status line of the answer: what the upgrade checks decide, before any WebSocket.
+     */
+    public String upgradeStatusLine(String extraHeaders) throws IOException {
+        int port = server.address().getPort();
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(20_000);
+            String host = "127.0.0.1:" + port;
+            s.getOutputStream().write(("GET /ws?token=" + user("Ada").token() + " HTTP/1.1\r\nHost: " + host
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n" + extraHeaders.replace("SELF", host) + "\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.InputStream in = s.getInputStream();
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) != -1 && b != '\n') {
+                line.write(b);
+            }
+            return line.toString(java.nio.charset.StandardCharsets.US_ASCII).strip();
+        }
+    }
+
     @Override
     public void close() {
         clients.forEach(WsClient::abort);

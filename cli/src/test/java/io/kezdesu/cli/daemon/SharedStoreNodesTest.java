@@ -14,12 +14,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.core.publisher.Flux;
 
 /**
  * Two signaling daemons on one {@code kezdesu store}: each registers as a node with a heartbeat, and crash recovery
@@ -28,8 +24,6 @@ import reactor.core.publisher.Flux;
  */
 class SharedStoreNodesTest {
 
-    private static final Pattern URI_LINE = Pattern.compile("^mongodb://127\\.0\\.0\\.1:(\\d+)$");
-
     @TempDir
     Path storeDir;
     @TempDir
@@ -37,24 +31,20 @@ class SharedStoreNodesTest {
     @TempDir
     Path dirB;
 
-    private static DaemonProcess node(Path dir, int storePort) throws Exception {
-        return DaemonProcess.start("serve", dir, "--mongo-uri", "mongodb://127.0.0.1:" + storePort,
+    private static DaemonProcess node(Path dir, StoreProcess store) throws Exception {
+        return DaemonProcess.start("serve", dir, "--mongo-uri", store.uri(),
                 "--listening-ip", "127.0.0.1", "--listening-port", "0", "--relay-ip", "127.0.0.1",
                 "--conference-heartbeat", "1s", "--node-timeout", "2s");
     }
 
     @Test
     void aRestartLeavesTheOtherNodesConferenceAndADeadNodesIsClosedAtItsLastHeartbeat() throws Exception {
-        Process store = new ProcessBuilder(DaemonProcess.kezdesu("store", "--data-dir", storeDir.toString(),
-                "--port", "0")).redirectErrorStream(true).start();
+        StoreProcess store = StoreProcess.start(storeDir);
         DaemonProcess a = null;
         DaemonProcess b = null;
         try {
-            Matcher m = URI_LINE.matcher(DaemonProcess.awaitLine(store, URI_LINE));
-            assertTrue(m.find());
-            int storePort = Integer.parseInt(m.group(1));
-            a = node(dirA, storePort);
-            b = node(dirB, storePort);
+            a = node(dirA, store);
+            b = node(dirB, store);
             String adminB = Secrets.resolve(Config.defaults(), DataDirectory.open(dirB)).adminToken();
             String room;
             WsClient ws;
@@ -65,13 +55,13 @@ class SharedStoreNodesTest {
                 ws.send(Map.of("type", "join", "room", room));
                 ws.expect("joined");
             }
-            assertEquals(2, nodes(storePort).size(), "both nodes registered");
+            assertEquals(2, store.find("nodes").size(), "both nodes registered");
 
             // B restarts (a clean stop, then a new run): A's conference is A's business.
             b.process.destroy();
             assertTrue(b.process.waitFor(15, TimeUnit.SECONDS));
-            assertEquals(1, nodes(storePort).size(), "a node that stops cleanly leaves the list");
-            b = node(dirB, storePort);
+            assertEquals(1, store.find("nodes").size(), "a node that stops cleanly leaves the list");
+            b = node(dirB, store);
             try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + b.port)) {
                 // Watched through three node timeouts of B's recovery ticks (every 2/3 s): it stays active.
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
@@ -105,19 +95,13 @@ class SharedStoreNodesTest {
                         + "before " + beforeKill);
                 // The dead node is forgotten; B is the one left.
                 long forgotten = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (nodes(storePort).size() != 1 && System.nanoTime() < forgotten) {
+                while (store.find("nodes").size() != 1 && System.nanoTime() < forgotten) {
                     Thread.onSpinWait();
                 }
-                assertEquals(1, nodes(storePort).size());
+                assertEquals(1, store.find("nodes").size());
             }
         } finally {
-            for (DaemonProcess d : new DaemonProcess[] {a, b}) {
-                if (d != null) {
-                    d.process.destroy();
-                    d.process.waitFor(15, TimeUnit.SECONDS);
-                }
-            }
-            store.destroyForcibly();
+            store.stopAfter(java.util.Arrays.asList(a, b));
         }
     }
 
@@ -125,12 +109,5 @@ class SharedStoreNodesTest {
         JsonNode list = c.get("/admin/reports?room=" + room, admin).json().path("conferences");
         assertEquals(1, list.size(), list.toString());
         return list.path(0);
-    }
-
-    private static List<Document> nodes(int storePort) {
-        try (com.mongodb.reactivestreams.client.MongoClient m = com.mongodb.reactivestreams.client.MongoClients
-                .create("mongodb://127.0.0.1:" + storePort)) {
-            return Flux.from(m.getDatabase("kezdesu").getCollection("nodes").find()).collectList().block();
-        }
     }
 }

@@ -156,7 +156,14 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> NODE_TIMEOUT = key("node-timeout", SIGNALING,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(10), false,
             "A signaling node that has not renewed its heartbeat in the store for this long is dead: other nodes "
-                    + "close its conferences");
+                    + "close its conferences, and its rooms' leases lapse");
+    public static final ConfigKey<String> NODE_ADDRESS = key("node-address", SIGNALING, ValueType.url(), null, false,
+            "URL other signaling nodes on the same store reach this one at, e.g. http://10.0.0.5:8080; unset uses "
+                    + "http-ip and http-port (when http-ip is 0.0.0.0, the machine's first address that is not "
+                    + "loopback or link-local)");
+    public static final ConfigKey<String> CLUSTER_SECRET = key("cluster-secret", SIGNALING, ValueType.secret(16),
+            null, true, "Secret nodes sign their links to each other with (the same on every node); unset derives it "
+                    + "from jwt-secret");
 
     // --- PeerJS compatibility (peerjs-server 1.0.2 option names where one exists; see docs/PEERJS.md) -----------
     public static final ConfigKey<Boolean> PEERJS_ENABLED = key("peerjs-enabled", PEERJS, ValueType.bool(), true,

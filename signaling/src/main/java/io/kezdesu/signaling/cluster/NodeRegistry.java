@@ -14,6 +14,7 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.bson.Document;
@@ -37,6 +38,7 @@ public final class NodeRegistry {
     private final Supplier<String> address;
     private final Clock clock;
     private final Duration timeout;
+    private volatile Set<String> superseded = Set.of();
 
     /** {@code address}: where this node serves (host:port), read at each heartbeat (the port is bound later). */
     public NodeRegistry(MongoDatabase db, Supplier<String> address, Clock clock,
@@ -46,6 +48,17 @@ public final class NodeRegistry {
         this.address = address;
         this.clock = clock;
         this.timeout = timeout;
+    }
+
+    /**
+     * The node that ran from this data directory before (a crash, or a stop that could not leave): it is dead from
+     * now on, whatever its heartbeat says, so its conferences are closed and its leases freed at once rather than
+     * after node-timeout.
+     */
+    public void supersede(String previous) {
+        if (!previous.equals(id)) {
+            superseded = Set.of(previous);
+        }
     }
 
     /** This node's id. */
@@ -84,7 +97,7 @@ public final class NodeRegistry {
             for (Document d : docs) {
                 Instant at = d.getDate("heartbeatAt").toInstant();
                 heartbeats.put(d.getString("_id"), at);
-                if (!at.isBefore(now.minus(timeout))) {
+                if (!at.isBefore(now.minus(timeout)) && !superseded.contains(d.getString("_id"))) {
                     alive.add(d.getString("_id"));
                 }
             }
@@ -93,8 +106,38 @@ public final class NodeRegistry {
         });
     }
 
+    /** Where a node serves, as it registered it (empty when it has no address other nodes can use, or is gone). */
+    public Mono<Optional<String>> address(String node) {
+        return Mono.from(nodes.find(Filters.eq("_id", node)).first())
+                .map(d -> Optional.ofNullable(d.getString("address")))
+                .defaultIfEmpty(Optional.empty());
+    }
+
+    /** The addresses (IP) of the other live nodes, resolved off the store's threads. */
+    public Mono<Set<java.net.InetAddress>> peerAddresses() {
+        Instant cutoff = clock.instant().minus(timeout);
+        return Flux.from(nodes.find(Filters.and(Filters.ne("_id", id), Filters.gte("heartbeatAt", Date.from(cutoff)))))
+                .publishOn(reactor.core.scheduler.Schedulers.boundedElastic())
+                .<java.net.InetAddress>handle((d, sink) -> {
+                    String address = d.getString("address");
+                    try {
+                        String host = address == null ? null : java.net.URI.create(address).getHost();
+                        if (host != null) {
+                            sink.next(java.net.InetAddress.getByName(
+                                    host.startsWith("[") ? host.substring(1, host.length() - 1) : host));
+                        }
+                    } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+                        // An address that does not resolve (now): no exemption for it.
+                    }
+                })
+                .collect(HashSet::new, Set::add);
+    }
+
     /** Removes a dead node's entry once its conferences are closed (only while it is still dead). */
     public Mono<Void> forget(String deadNode) {
+        if (superseded.contains(deadNode)) {
+            return Mono.from(nodes.deleteOne(Filters.eq("_id", deadNode))).then();
+        }
         Instant cutoff = clock.instant().minus(timeout);
         return Mono.from(nodes.deleteOne(Filters.and(Filters.eq("_id", deadNode),
                 Filters.lt("heartbeatAt", Date.from(cutoff))))).then();

@@ -43,6 +43,22 @@ public final class ClientAddress {
         return current;
     }
 
+    /** Addresses of the other signaling nodes on the store, whose links carry many users' sockets. */
+    private volatile java.util.Set<InetAddress> nodes = java.util.Set.of();
+
+    /** The other nodes' addresses now (from the store's node list, at each heartbeat). */
+    public void nodes(java.util.Set<InetAddress> addresses) {
+        nodes = java.util.Set.copyOf(addresses);
+    }
+
+    /**
+     * Whether connections from {@code a} are exempt from connections-per-ip: a trusted proxy, or another node of the
+     * cluster (one link per forwarded member).
+     */
+    public boolean uncapped(InetAddress a) {
+        return isTrusted(a) || nodes.contains(a);
+    }
+
     /** Whether {@code a} is one of the trusted proxies. */
     public boolean isTrusted(InetAddress a) {
         for (AddressRange r : trusted) {

@@ -71,9 +71,10 @@ public final class HttpInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        // connections-per-ip: one address cannot hold the server's sockets (a reverse proxy we trust is everyone's).
+        // connections-per-ip: one address cannot hold the server's sockets (a reverse proxy we trust is everyone's,
+        // and another node's links are its users').
         java.net.InetAddress peer = ch.remoteAddress().getAddress();
-        if (!clientAddress.isTrusted(peer)) {
+        if (!clientAddress.uncapped(peer)) {
             String key = AddressKey.of(peer);
             if (!connections.tryAcquire(key)) {
                 metrics.connectionsRefused.inc();

@@ -127,6 +127,30 @@ public final class MessageDecoder {
     private static final Set<String> RELAY_TYPES = Set.of("offer", "answer", "candidate");
 
     /** The {@code type} of a message that failed to decode, if it had a readable one (for the error's {@code re}). */
+    /**
+     * The {@code type} of a message read only as far as that field (what a node forwarding messages needs), empty
+     * when the text is not an object with a short string {@code type}.
+     */
+    public static Optional<String> peekType(String text) {
+        try (com.fasterxml.jackson.core.JsonParser p = JsonMapping.MAPPER.createParser(text)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return Optional.empty();
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+                if ("type".equals(name)) {
+                    return value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && p.getTextLength() <= 32
+                            ? Optional.of(p.getText()) : Optional.empty();
+                }
+                p.skipChildren();
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+
     public static Optional<String> typeOf(String text) {
         try {
             JsonNode n = JsonMapping.MAPPER.readTree(text);

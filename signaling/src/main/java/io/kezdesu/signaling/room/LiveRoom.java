@@ -178,7 +178,7 @@ public final class LiveRoom {
     }
 
     private Participant newParticipant(Seat seat) {
-        return new Participant(randomId(9), seat.user().id(), seat.user().name(), randomId(24),
+        return new Participant(randomId(9), seat.user().id(), seat.user().name(), room.id() + "." + randomId(24),
                 ctx.clock().instant(), seat);
     }
 
@@ -349,6 +349,29 @@ public final class LiveRoom {
         evictAll("server-shutdown", "shutdown");
     }
 
+    /**
+     * Another node holds this room's lease now (this one lost the store for longer than node-timeout): every socket
+     * here is closed with 1012, so its client reconnects and resumes (or joins again) where the room is now.
+     */
+    synchronized void moved() {
+        Instant now = ctx.clock().instant();
+        for (Participant p : List.copyOf(participants.values())) {
+            Seat s = p.seat;
+            remove(p, "moved", now, false, false);
+            if (s != null) {
+                s.unseated();
+                s.close(1012, "this room moved to another node; reconnect");
+            }
+        }
+        for (Participant p : List.copyOf(lobby.values())) {
+            removeFromLobby(p);
+            p.seat.unseated();
+            p.seat.close(1012, "this room moved to another node; reconnect");
+        }
+        endConference(now, "moved");
+        retireIfEmpty();
+    }
+
     private void evictAll(String type, String reason) {
         Instant now = ctx.clock().instant();
         String message = ServerMessages.text(ServerMessages.object(type).put("room", room.id()));
@@ -483,6 +506,12 @@ public final class LiveRoom {
     /** Live participants for the API's full view. */
     public synchronized List<Map<String, Object>> participantViews() {
         return RoomViews.participantViews(participants.values(), room);
+    }
+
+    /** The room a resume token belongs to (tokens are {@code <room id>.<random>}), read by any node. */
+    static Optional<String> roomOfResumeToken(String token) {
+        int dot = token.indexOf('.');
+        return dot <= 0 || dot == token.length() - 1 ? Optional.empty() : Optional.of(token.substring(0, dot));
     }
 
     static String randomId(int bytes) {

@@ -11,7 +11,8 @@ import reactor.core.publisher.Mono;
 /**
  * The live rooms of this node, by id, and the resume tokens of their participants. A room becomes live on its first
  * join (loaded from the store) and is dropped when empty; all decisions about a room happen inside its
- * {@link LiveRoom}, which keeps the door open for moving a room behind a lease on another node later.
+ * {@link LiveRoom}. A room goes live here only under this node's lease ({@link RoomLeases}); a room another node
+ * holds is refused with {@link RoomElsewhereException}, for the socket to forward.
  */
 public final class RoomRegistry {
 
@@ -29,10 +30,36 @@ public final class RoomRegistry {
         if (existing != null && !existing.retired()) {
             return Mono.just(existing);
         }
-        return ctx.rooms().findById(roomId)
-                .switchIfEmpty(Mono.error(new ProtocolException(SignalingError.NOT_FOUND, "no room " + roomId)))
-                .map(room -> live.compute(roomId, (id, current) -> current != null && !current.retired() ? current
-                        : new LiveRoom(room, ctx, this)));
+        // The lease first: whoever holds it admits, so two nodes never each admit up to the limit.
+        return ctx.leases().take(roomId).flatMap(owner -> owner.isPresent()
+                ? Mono.error(new RoomElsewhereException(roomId, owner.get()))
+                : ctx.rooms().findById(roomId)
+                        .switchIfEmpty(Mono.defer(() -> {
+                            if (!live.containsKey(roomId)) {
+                                ctx.leases().release(roomId);
+                            }
+                            return Mono.error(new ProtocolException(SignalingError.NOT_FOUND, "no room " + roomId));
+                        }))
+                        .map(room -> live.compute(roomId, (id, current) -> current != null && !current.retired()
+                                ? current : new LiveRoom(room, ctx, this))));
+    }
+
+    /**
+     * These rooms' leases are another node's now: everyone in them is sent off to reconnect (a resume lands at the
+     * new owner), and the rooms retire here.
+     */
+    public void moved(java.util.Set<String> roomIds) {
+        for (String id : roomIds) {
+            LiveRoom room = live.get(id);
+            if (room != null) {
+                room.moved();
+            }
+        }
+    }
+
+    /** Rooms live here, by id. */
+    public java.util.Set<String> liveIds() {
+        return java.util.Set.copyOf(live.keySet());
     }
 
     public Optional<LiveRoom> find(String roomId) {
@@ -61,7 +88,9 @@ public final class RoomRegistry {
     }
 
     void retire(LiveRoom room) {
-        live.remove(room.room().id(), room);
+        if (live.remove(room.room().id(), room)) {
+            ctx.leases().release(room.room().id());
+        }
     }
 
     /** Tells everyone the server is stopping, ends every conference, and waits (bounded) for room writes to land. */

@@ -42,9 +42,9 @@ public final class RoomService {
                                      RoomRepository rooms, ConferenceEvents conferences,
                                      io.kezdesu.signaling.ice.IceServers ice,
                                      io.kezdesu.signaling.metrics.SignalingMetrics metrics,
-                                     Rules settings, PasswordPool passwords) {
+                                     Rules settings, PasswordPool passwords, RoomLeases leases) {
         RoomContext ctx = new RoomContext(clock, timers, rooms, conferences, ice, metrics, settings.resumeGrace(),
-                settings.resumeQueue(), settings.duplicateJoin(), settings.replayWindow());
+                settings.resumeQueue(), settings.duplicateJoin(), settings.replayWindow(), leases);
         return new RoomService(ctx, passwords, settings.defaultMaxParticipants(), settings.maxParticipantsLimit());
     }
 
@@ -218,10 +218,24 @@ public final class RoomService {
         });
     }
 
-    public void resume(Seat seat, String token, Optional<Long> received) {
-        LiveRoom room = registry.byResumeToken(token).orElseThrow(() ->
-                new ProtocolException(SignalingError.RESUME_FAILED, "nothing to resume with this token"));
-        room.resume(seat, token, received);
+    /**
+     * Resumes a participant on a new socket. A token this node does not know may belong to a room another node
+     * serves (the token names its room): that ends in {@link RoomElsewhereException}, for the socket to forward.
+     */
+    public Mono<Void> resume(Seat seat, String token, Optional<Long> received) {
+        Optional<LiveRoom> here = registry.byResumeToken(token);
+        if (here.isPresent()) {
+            return Mono.fromRunnable(() -> here.get().resume(seat, token, received));
+        }
+        ProtocolException unknown = new ProtocolException(SignalingError.RESUME_FAILED,
+                "nothing to resume with this token");
+        Optional<String> roomId = LiveRoom.roomOfResumeToken(token);
+        if (roomId.isEmpty()) {
+            return Mono.error(unknown);
+        }
+        return ctx().leases().owner(roomId.get()).flatMap(owner -> owner.isPresent()
+                ? Mono.<Void>error(new RoomElsewhereException(roomId.get(), owner.get()))
+                : Mono.<Void>error(unknown));
     }
 
     private Mono<Optional<String>> hashOptional(Optional<String> password) {

@@ -8,6 +8,7 @@ import io.kezdesu.signaling.protocol.ServerMessages;
 import io.kezdesu.signaling.protocol.SignalingError;
 import io.kezdesu.signaling.room.RoomService;
 import io.kezdesu.signaling.session.Connection;
+import io.kezdesu.signaling.session.Forwarder;
 import io.kezdesu.signaling.session.Revocation;
 import io.kezdesu.signaling.session.SocketSession;
 import io.kezdesu.signaling.session.UserSockets;
@@ -57,6 +58,7 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private Channel channel;
     private SocketSession session;
     private ScheduledFuture<?> heartbeat;
+    private final Forwarder forwarder;
     private long lastReadNanos;
     /** Why the server dropped this connection, if it did: the participant then leaves without a resume grace. */
     private volatile String dropReason;
@@ -74,7 +76,8 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
             new java.util.concurrent.atomic.AtomicBoolean();
 
     SignalingSocketHandler(User user, String requestHost, RoomService rooms, SignalingMetrics metrics,
-                           WebSocketSettings settings, UserSockets sockets) {
+                           WebSocketSettings settings, UserSockets sockets, Forwarder forwarder) {
+        this.forwarder = forwarder;
         this.user = user;
         this.sockets = sockets;
         this.requestHost = requestHost;
@@ -87,7 +90,7 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        session = new SocketSession(user, this, requestHost, rooms);
+        session = new SocketSession(user, this, requestHost, rooms, forwarder);
         metrics.sessions.inc();
         lastReadNanos = System.nanoTime();
         long period = Math.max(100, settings.heartbeatTimeout().toMillis() / 3);
@@ -180,6 +183,9 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
             return;
         }
         String text = ((TextWebSocketFrame) frame).text();
+        if (session.forward(text)) {
+            return; // the room lives on another node, which reads and answers the message as it is
+        }
         try {
             session.handle(MessageDecoder.decode(text));
         } catch (ProtocolException e) {

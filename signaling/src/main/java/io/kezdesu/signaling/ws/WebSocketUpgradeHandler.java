@@ -1,12 +1,14 @@
 package io.kezdesu.signaling.ws;
 
 import io.kezdesu.signaling.account.AccountService;
+import io.kezdesu.signaling.cluster.NodeSignature;
 import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
 import io.kezdesu.signaling.http.HttpApiHandler;
 import io.kezdesu.signaling.http.HttpInitializer;
 import io.kezdesu.signaling.metrics.SignalingMetrics;
 import io.kezdesu.signaling.room.RoomService;
+import io.kezdesu.signaling.session.Forwarder;
 import io.kezdesu.signaling.session.UserSockets;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -40,9 +42,14 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
     private final UserSockets sockets;
     private final boolean tls;
     private final OriginPolicy origins;
+    private final NodeSignature nodes;
+    private final Forwarder forwarder;
 
     public WebSocketUpgradeHandler(AccountService accounts, RoomService rooms, SignalingMetrics metrics,
-                                   WebSocketSettings settings, UserSockets sockets, boolean tls, OriginPolicy origins) {
+                                   WebSocketSettings settings, UserSockets sockets, boolean tls, OriginPolicy origins,
+                                   NodeSignature nodes, Forwarder forwarder) {
+        this.nodes = nodes;
+        this.forwarder = forwarder;
         this.origins = origins;
         this.accounts = accounts;
         this.sockets = sockets;
@@ -65,8 +72,18 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
                     "/ws is a WebSocket endpoint: GET with Upgrade: websocket")), false);
             return;
         }
+        // A link from another node of the cluster carries no page Origin; its signature stands for one.
+        boolean fromNode = req.headers().contains(NodeSignature.HEADER);
+        if (fromNode && nodes.verify(req.headers().get(NodeSignature.HEADER)).isEmpty()) {
+            req.release();
+            metrics.authFailures.labelValues("websocket").inc();
+            HttpApiHandler.write(ctx, HttpApiHandler.error(new ApiException(ApiError.FORBIDDEN,
+                    "bad or stale " + NodeSignature.HEADER + " signature (cluster-secret differs, or clocks do)")),
+                    false);
+            return;
+        }
         String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        if (!origins.allows(origin, req.headers().get(HttpHeaderNames.HOST))) {
+        if (!fromNode && !origins.allows(origin, req.headers().get(HttpHeaderNames.HOST))) {
             req.release();
             metrics.authFailures.labelValues("websocket").inc();
             HttpApiHandler.write(ctx, HttpApiHandler.error(new ApiException(ApiError.FORBIDDEN,
@@ -75,7 +92,7 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
         }
         ctx.channel().config().setAutoRead(false);
         accounts.authenticate(token(req)).subscribe(
-                user -> ctx.executor().execute(() -> upgrade(ctx, req, user)),
+                user -> ctx.executor().execute(() -> upgrade(ctx, req, user, fromNode)),
                 failure -> ctx.executor().execute(() -> {
                     req.release();
                     metrics.authFailures.labelValues("websocket").inc();
@@ -85,7 +102,8 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
                 }));
     }
 
-    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, io.kezdesu.signaling.account.User user) {
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest req, io.kezdesu.signaling.account.User user,
+                         boolean fromNode) {
         try {
             String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
             WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
@@ -101,7 +119,7 @@ public final class WebSocketUpgradeHandler extends ChannelInboundHandlerAdapter 
             }
             ChannelPipeline p = ctx.pipeline();
             SignalingSocketHandler socket = new SignalingSocketHandler(user, host, rooms, metrics, settings,
-                    sockets);
+                    sockets, fromNode ? Forwarder.NONE : forwarder);
             handshaker.handshake(ctx.channel(), req).addListener(f -> {
                 if (!f.isSuccess()) {
                     ctx.close();

@@ -3,11 +3,7 @@ package io.kezdesu.signaling.ws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kezdesu.signaling.SignalingFixture;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -35,23 +31,7 @@ class OriginCheckTest {
 
     /** The status line of the answer to an upgrade of /ws with a valid login and this Origin ("-": none). */
     private String upgrade(String origin) throws IOException {
-        int port = f.server.address().getPort();
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(20_000);
-            String host = "127.0.0.1:" + port;
-            s.getOutputStream().write(("GET /ws?token=" + f.user("Ada").token() + " HTTP/1.1\r\nHost: " + host
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n" + (origin.equals("-") ? ""
-                    : "Origin: " + origin.replace("SELF", host) + "\r\n") + "\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream line = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) != -1 && b != '\n') {
-                line.write(b);
-            }
-            return line.toString(StandardCharsets.US_ASCII).strip();
-        }
+        return f.upgradeStatusLine(origin.equals("-") ? "" : "Origin: " + origin + "\r\n");
     }
 
     @ParameterizedTest

@@ -1,0 +1,195 @@
+package io.kezdesu.cli.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kezdesu.signaling.WsClient;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two signaling daemons on one {@code kezdesu store}, as one service: a room lives on the node that holds its lease,
+ * and a client on the other node joins it through that node, which forwards. The participant limit holds across
+ * nodes; leaving hands the socket back to its own node; when the owner dies, the room is served again by the other
+ * node once the lease lapses.
+ */
+class ClusterForwardingTest {
+
+    private static final String JWT_SECRET = "a shared jwt secret for every node of the test cluster";
+
+    @TempDir
+    Path storeDir;
+    @TempDir
+    Path dirA;
+    @TempDir
+    Path dirB;
+
+    private static DaemonProcess node(Path dir, StoreProcess store) throws Exception {
+        return node(dir, store, JWT_SECRET);
+    }
+
+    private static DaemonProcess node(Path dir, StoreProcess store, String jwtSecret) throws Exception {
+        return DaemonProcess.start("serve", dir, "--mongo-uri", store.uri(), "--listening-ip", "127.0.0.1",
+                "--listening-port", "0", "--relay-ip", "127.0.0.1", "--jwt-secret", jwtSecret, "--node-timeout", "2s");
+    }
+
+    @Test
+    void aNodeWithAnotherSecretIsRefusedAndItsClientIsToldWithoutLosingItsSocket() throws Exception {
+        StoreProcess store = StoreProcess.start(storeDir);
+        List<DaemonProcess> daemons = new ArrayList<>();
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            DaemonProcess a = node(dirA, store);
+            daemons.add(a);
+            DaemonProcess c = node(dirB, store, "another jwt secret, so another cluster secret too");
+            daemons.add(c);
+            String ada;
+            String room;
+            String bob;
+            try (TestDaemon.Client client = new TestDaemon.Client("http://127.0.0.1:" + a.port)) {
+                ada = client.registerAndLogin("ada@example.org", "Ada", "ada's password");
+                room = client.post("/api/rooms", Map.of("name", "On A"), ada).json().path("id").asText();
+            }
+            try (TestDaemon.Client client = new TestDaemon.Client("http://127.0.0.1:" + c.port)) {
+                bob = client.registerAndLogin("bob@example.org", "Bob", "bob's password");
+            }
+            WsClient onA = WsClient.connect(http, "ws://127.0.0.1:" + a.port + "/ws?token=" + ada);
+            onA.send(Map.of("type", "join", "room", room));
+            onA.expect("joined");
+            WsClient bobOnC = WsClient.connect(http, "ws://127.0.0.1:" + c.port + "/ws?token=" + bob);
+            bobOnC.send(Map.of("type", "join", "room", room));
+            JsonNode refused = bobOnC.expectError("unavailable");
+            assertEquals("join", refused.path("re").asText(), refused.toString());
+            bobOnC.assertAlive();
+            onA.assertAlive();
+            assertTrue(!onA.hasPending(), "nobody joined A's room");
+        } finally {
+            store.stopAfter(daemons);
+        }
+    }
+
+    @Test
+    void aRoomIsServedByItsOwnerToClientsOfEveryNode() throws Exception {
+        StoreProcess store = StoreProcess.start(storeDir);
+        List<DaemonProcess> daemons = new ArrayList<>();
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            DaemonProcess a = node(dirA, store);
+            daemons.add(a);
+            DaemonProcess b = node(dirB, store);
+            daemons.add(b);
+            String wsA = "ws://127.0.0.1:" + a.port + "/ws?token=";
+            String wsB = "ws://127.0.0.1:" + b.port + "/ws?token=";
+            String ada;
+            String bob;
+            String cy;
+            String dan;
+            String room;
+            try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + a.port)) {
+                ada = c.registerAndLogin("ada@example.org", "Ada", "ada's password");
+                room = c.post("/api/rooms", Map.of("name", "Two nodes", "maxParticipants", 2), ada).json()
+                        .path("id").asText();
+            }
+            try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + b.port)) {
+                bob = c.registerAndLogin("bob@example.org", "Bob", "bob's password");
+                cy = c.registerAndLogin("cy@example.org", "Cy", "cy's password");
+                dan = c.registerAndLogin("dan@example.org", "Dan", "dan's password");
+            }
+
+            // Ada opens the room on A: A holds its lease.
+            WsClient onA = WsClient.connect(http, wsA + ada);
+            onA.send(Map.of("type", "join", "room", room));
+            String adaId = onA.expect("joined").path("you").asText();
+            Map<String, String> leases = leases(store);
+            String nodeA = leases.get(room);
+            assertTrue(nodeA != null, "A took the room's lease: " + leases);
+
+            // Bob, connected to B, joins it: B forwards to A, and the two talk as if on one server.
+            WsClient bobOnB = WsClient.connect(http, wsB + bob);
+            bobOnB.send(Map.of("type", "join", "room", room));
+            JsonNode joined = bobOnB.expect("joined");
+            String bobId = joined.path("you").asText();
+            assertEquals(2, joined.path("participants").size(), joined.toString());
+            assertEquals(bobId, onA.expect("peer-joined").path("participant").path("id").asText());
+            bobOnB.send(Map.of("type", "offer", "to", adaId, "sdp", "v=0 from bob"));
+            JsonNode offer = onA.expect("offer");
+            assertEquals(bobId, offer.path("from").asText());
+            assertEquals("v=0 from bob", offer.path("sdp").asText());
+            onA.send(Map.of("type", "answer", "to", bobId, "sdp", "v=0 from ada"));
+            assertEquals(adaId, bobOnB.expect("answer").path("from").asText());
+            assertEquals(nodeA, leases(store).get(room), "still A's: B did not take it");
+
+            // The limit is exact across nodes: a third person on B finds the room full.
+            WsClient cyOnB = WsClient.connect(http, wsB + cy);
+            cyOnB.send(Map.of("type", "join", "room", room));
+            cyOnB.expectError("room-full");
+            cyOnB.assertAlive();
+
+            // Bob leaves: his socket is B's own again, and a room created there lives on B.
+            bobOnB.send(Map.of("type", "leave"));
+            assertEquals(bobId, onA.expect("peer-left").path("id").asText());
+            String bRoom;
+            try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + b.port)) {
+                bRoom = c.post("/api/rooms", Map.of("name", "On B"), bob).json().path("id").asText();
+            }
+            bobOnB.send(Map.of("type", "join", "room", bRoom));
+            bobOnB.expect("joined");
+            String nodeB = leases(store).get(bRoom);
+            assertTrue(nodeB != null && !nodeB.equals(nodeA), "B holds its own room: " + leases(store));
+            cyOnB.send(Map.of("type", "join", "room", bRoom));
+            cyOnB.expect("joined");
+            bobOnB.expect("peer-joined");
+
+            // Dan, on B, takes Bob's place in A's room; then A dies.
+            WsClient danOnB = WsClient.connect(http, wsB + dan);
+            danOnB.send(Map.of("type", "join", "room", room));
+            danOnB.expect("joined");
+            onA.expect("peer-joined");
+            a.process.destroyForcibly();
+            assertTrue(a.process.waitFor(10, TimeUnit.SECONDS));
+            long killed = System.nanoTime();
+            // B closes Dan's socket with 1013 (try again): his client reconnects.
+            assertEquals(1013, (int) danOnB.closed.get(10, TimeUnit.SECONDS));
+            // Until A's lease lapses (2 s) B cannot reach the room; then B takes it and serves it.
+            JsonNode back = null;
+            while (back == null && System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(15)) {
+                WsClient retry = WsClient.connect(http, wsB + dan);
+                retry.send(Map.of("type", "join", "room", room));
+                // Either the answer comes, or B closes the socket because A cannot be reached (yet).
+                while (!retry.hasPending() && !retry.closed.isDone()) {
+                    Thread.onSpinWait();
+                }
+                if (retry.hasPending()) {
+                    JsonNode answer = retry.next();
+                    assertEquals("joined", answer.path("type").asText(), answer.toString());
+                    back = answer;
+                } else {
+                    assertEquals(1013, (int) retry.closed.get());
+                }
+            }
+            assertTrue(back != null, "the room is served again within 15 s of its owner's death");
+            assertEquals(nodeB, leases(store).get(room), "B holds A's room now");
+            // B's own room never noticed.
+            bobOnB.assertAlive();
+            cyOnB.assertAlive();
+        } finally {
+            store.stopAfter(daemons);
+        }
+    }
+
+    private static Map<String, String> leases(StoreProcess store) {
+        Map<String, String> out = new java.util.HashMap<>();
+        for (Document d : store.find("leases")) {
+            out.put(d.getString("_id"), d.getString("node"));
+        }
+        return out;
+    }
+}

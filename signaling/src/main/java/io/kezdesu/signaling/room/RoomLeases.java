@@ -1,0 +1,55 @@
+package io.kezdesu.signaling.room;
+
+import java.util.Optional;
+import java.util.Set;
+import reactor.core.publisher.Mono;
+
+/**
+ * Which node serves a live room. A node takes a room's lease before it loads the room and keeps it while the room is
+ * live here; only the holder admits, moderates and relays for the room, so its limits hold across nodes. One node on
+ * its own needs no store for this ({@link #SOLE}).
+ */
+public interface RoomLeases {
+
+    /** This node alone: every room is served here. */
+    RoomLeases SOLE = new RoomLeases() {
+        @Override
+        public Mono<Optional<Owner>> take(String roomId) {
+            return Mono.just(Optional.empty());
+        }
+
+        @Override
+        public Mono<Optional<Owner>> owner(String roomId) {
+            return Mono.just(Optional.empty());
+        }
+
+        @Override
+        public void release(String roomId) {
+        }
+
+        @Override
+        public Mono<Set<String>> renew(Set<String> live) {
+            return Mono.just(Set.of());
+        }
+    };
+
+    /** Takes (or keeps) the room for this node: empty when it is ours now, else the node that holds it. */
+    Mono<Optional<Owner>> take(String roomId);
+
+    /** The node that holds the room's lease now, if another one does (read only: nothing is taken). */
+    Mono<Optional<Owner>> owner(String roomId);
+
+    /** The room is no longer live here (only this node's own lease is given up). */
+    void release(String roomId);
+
+    /** Renews this node's leases of the rooms live here; returns those of them another node holds now. */
+    Mono<Set<String>> renew(Set<String> live);
+
+    /**
+     * Another node, which serves the room.
+     *
+     * @param address where other nodes reach it ({@code node-address}), or null when it has none
+     */
+    record Owner(String node, String address) {
+    }
+}
