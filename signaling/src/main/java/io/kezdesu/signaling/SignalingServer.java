@@ -16,6 +16,7 @@ import io.kezdesu.signaling.admin.AdminRoomsApi;
 import io.kezdesu.signaling.admin.AdminUsersApi;
 import io.kezdesu.signaling.cluster.NodeLinks;
 import io.kezdesu.signaling.cluster.NodeRegistry;
+import io.kezdesu.signaling.cluster.NodeRequests;
 import io.kezdesu.signaling.cluster.NodeSignature;
 import io.kezdesu.signaling.cluster.RoomLeaseStore;
 import io.kezdesu.signaling.http.ApiResponse;
@@ -286,10 +287,11 @@ public final class SignalingServer implements AutoCloseable {
                     SignalingMetrics.contentType()));
         });
         new AccountsApi(accounts, config.allowRegistration(), metrics).routes(router);
-        new RoomsApi(rooms, accounts, config.publicUrl(), tls, config.roomsPerUser()).routes(router);
+        NodeRequests roomRouting = new NodeRequests(leases, signature, nodes.id());
+        new RoomsApi(rooms, accounts, config.publicUrl(), tls, config.roomsPerUser()).routes(router, roomRouting);
         new ReportsApi(conferenceStore, rooms, accounts).routes(router);
         new AdminUsersApi(accounts, adminAuth).routes(router);
-        new AdminRoomsApi(rooms, accounts, conferenceStore, adminAuth).routes(router);
+        new AdminRoomsApi(rooms, accounts, conferenceStore, adminAuth).routes(router, roomRouting);
         new IceServersApi(ice, accounts).routes(router);
         Optional<PeerJsService> peerJs = config.peerJs().map(s -> new PeerJsService(s, metrics, timers));
         peerJs.ifPresent(p -> new PeerJsApi(p).routes(router));
@@ -305,7 +307,7 @@ public final class SignalingServer implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(cores,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         NodeLinks links = new NodeLinks(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, jwt,
-                signature, nodes.id());
+                signature, nodes.id(), config.webSocket().heartbeatTimeout());
         ChannelGroup channels = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
         AtomicInteger inFlight = new AtomicInteger();
         try {

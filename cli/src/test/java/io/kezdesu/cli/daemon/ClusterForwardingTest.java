@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterForwardingTest {
 
     private static final String JWT_SECRET = "a shared jwt secret for every node of the test cluster";
+    private static final String ADMIN = "the admin token of every node of the test cluster";
 
     @TempDir
     Path storeDir;
@@ -36,9 +37,76 @@ class ClusterForwardingTest {
         return node(dir, store, JWT_SECRET);
     }
 
-    private static DaemonProcess node(Path dir, StoreProcess store, String jwtSecret) throws Exception {
-        return DaemonProcess.start("serve", dir, "--mongo-uri", store.uri(), "--listening-ip", "127.0.0.1",
-                "--listening-port", "0", "--relay-ip", "127.0.0.1", "--jwt-secret", jwtSecret, "--node-timeout", "2s");
+    private static DaemonProcess node(Path dir, StoreProcess store, String jwtSecret, String... more)
+            throws Exception {
+        List<String> options = new ArrayList<>(List.of("--mongo-uri", store.uri(), "--listening-ip", "127.0.0.1",
+                "--listening-port", "0", "--relay-ip", "127.0.0.1", "--jwt-secret", jwtSecret, "--admin-token", ADMIN,
+                "--node-timeout", "2s"));
+        options.addAll(List.of(more));
+        return DaemonProcess.start("serve", dir, options.toArray(String[]::new));
+    }
+
+    @Test
+    void anOwnerThatFreezesIsNoticedByItsSilenceAndTheRoomMoves() throws Exception {
+        StoreProcess store = StoreProcess.start(storeDir);
+        List<DaemonProcess> daemons = new ArrayList<>();
+        HttpClient http = HttpClient.newHttpClient();
+        DaemonProcess a = null;
+        try {
+            a = node(dirA, store, JWT_SECRET, "--heartbeat-timeout", "3s");
+            daemons.add(a);
+            DaemonProcess b = node(dirB, store, JWT_SECRET, "--heartbeat-timeout", "3s");
+            daemons.add(b);
+            String ada;
+            String bob;
+            String room;
+            try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + a.port)) {
+                ada = c.registerAndLogin("ada@example.org", "Ada", "ada's password");
+                bob = c.registerAndLogin("bob@example.org", "Bob", "bob's password");
+                room = c.post("/api/rooms", Map.of("name", "Frozen"), ada).json().path("id").asText();
+            }
+            WsClient onA = WsClient.connect(http, "ws://127.0.0.1:" + a.port + "/ws?token=" + ada);
+            onA.send(Map.of("type", "join", "room", room));
+            onA.expect("joined");
+            WsClient bobOnB = WsClient.connect(http, "ws://127.0.0.1:" + b.port + "/ws?token=" + bob);
+            bobOnB.send(Map.of("type", "join", "room", room));
+            bobOnB.expect("joined");
+            // A stops dead (SIGSTOP: no FIN, no answer, as a machine that hangs): B's link hears no ping for
+            // heartbeat-timeout and sends Bob off to reconnect.
+            String nodeA = leases(store).get(room);
+            signal(a, "STOP");
+            long frozen = System.nanoTime();
+            assertEquals(1013, (int) bobOnB.closed.get(15, TimeUnit.SECONDS));
+            double seconds = (System.nanoTime() - frozen) / 1e9;
+            assertTrue(seconds >= 2, "a link is given up only after silence, not at once: " + seconds + " s");
+            // A's lease lapses with its heartbeat (node-timeout 2 s): Bob's next join is served by B.
+            JsonNode back = null;
+            while (back == null && System.nanoTime() - frozen < TimeUnit.SECONDS.toNanos(20)) {
+                WsClient retry = WsClient.connect(http, "ws://127.0.0.1:" + b.port + "/ws?token=" + bob);
+                retry.send(Map.of("type", "join", "room", room));
+                while (!retry.hasPending() && !retry.closed.isDone()) {
+                    Thread.onSpinWait();
+                }
+                if (retry.hasPending()) {
+                    back = retry.next();
+                    assertEquals("joined", back.path("type").asText(), back.toString());
+                }
+            }
+            assertTrue(back != null, "B serves the frozen node's room");
+            String holder = leases(store).get(room);
+            assertTrue(holder != null && !holder.equals(nodeA), "the lease moved from A: " + holder);
+            onA.abort();
+        } finally {
+            if (a != null) {
+                signal(a, "CONT");
+            }
+            store.stopAfter(daemons);
+        }
+    }
+
+    private static void signal(DaemonProcess d, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(d.process.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
     }
 
     @Test
@@ -127,6 +195,12 @@ class ClusterForwardingTest {
             assertEquals(adaId, bobOnB.expect("answer").path("from").asText());
             assertEquals(nodeA, leases(store).get(room), "still A's: B did not take it");
 
+            // The admin API of either node acts on the room where it lives: B's view lists who is in it on A.
+            try (TestDaemon.Client viaB = new TestDaemon.Client("http://127.0.0.1:" + b.port)) {
+                JsonNode view = viaB.get("/admin/rooms/" + room, ADMIN).json();
+                assertEquals(2, view.path("participantCount").asInt(), view.toString());
+            }
+
             // The limit is exact across nodes: a third person on B finds the room full.
             WsClient cyOnB = WsClient.connect(http, wsB + cy);
             cyOnB.send(Map.of("type", "join", "room", room));
@@ -148,20 +222,40 @@ class ClusterForwardingTest {
             cyOnB.expect("joined");
             bobOnB.expect("peer-joined");
 
-            // Dan, on B, takes Bob's place in A's room; then A dies.
+            // Dan, on B, takes Bob's place in A's room. An administrator kicks him through B: the kick reaches
+            // him and Ada where the room lives, and he joins again.
             WsClient danOnB = WsClient.connect(http, wsB + dan);
             danOnB.send(Map.of("type", "join", "room", room));
-            danOnB.expect("joined");
+            String danId = danOnB.expect("joined").path("you").asText();
+            onA.expect("peer-joined");
+            try (TestDaemon.Client viaB = new TestDaemon.Client("http://127.0.0.1:" + b.port)) {
+                JsonNode kicked = viaB.post("/admin/rooms/" + room + "/kick", Map.of("user", "dan@example.org"),
+                        ADMIN).json();
+                assertTrue(kicked.path("kicked").asBoolean(), "B's answer is the owner's: " + kicked);
+            }
+            danOnB.expect("kicked");
+            JsonNode left = onA.expect("peer-left");
+            assertEquals(danId, left.path("id").asText());
+            assertEquals("kicked", left.path("reason").asText());
+            danOnB.send(Map.of("type", "join", "room", room));
+            danOnB.expectError("kicked"); // for this conference, at the owner
+            danOnB.assertAlive();
+
+            // Bob comes back through B; then A dies.
+            bobOnB.send(Map.of("type", "leave"));
+            cyOnB.expect("peer-left");
+            bobOnB.send(Map.of("type", "join", "room", room));
+            bobOnB.expect("joined");
             onA.expect("peer-joined");
             a.process.destroyForcibly();
             assertTrue(a.process.waitFor(10, TimeUnit.SECONDS));
             long killed = System.nanoTime();
-            // B closes Dan's socket with 1013 (try again): his client reconnects.
-            assertEquals(1013, (int) danOnB.closed.get(10, TimeUnit.SECONDS));
+            // B closes Bob's socket with 1013 (try again): his client reconnects.
+            assertEquals(1013, (int) bobOnB.closed.get(10, TimeUnit.SECONDS));
             // Until A's lease lapses (2 s) B cannot reach the room; then B takes it and serves it.
             JsonNode back = null;
             while (back == null && System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(15)) {
-                WsClient retry = WsClient.connect(http, wsB + dan);
+                WsClient retry = WsClient.connect(http, wsB + bob);
                 retry.send(Map.of("type", "join", "room", room));
                 // Either the answer comes, or B closes the socket because A cannot be reached (yet).
                 while (!retry.hasPending() && !retry.closed.isDone()) {
@@ -178,7 +272,6 @@ class ClusterForwardingTest {
             assertTrue(back != null, "the room is served again within 15 s of its owner's death");
             assertEquals(nodeB, leases(store).get(room), "B holds A's room now");
             // B's own room never noticed.
-            bobOnB.assertAlive();
             cyOnB.assertAlive();
         } finally {
             store.stopAfter(daemons);

@@ -7,6 +7,7 @@ import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
 import io.kezdesu.signaling.http.ApiRequest;
 import io.kezdesu.signaling.http.ApiResponse;
+import io.kezdesu.signaling.http.RoomRouting;
 import io.kezdesu.signaling.http.Router;
 import io.kezdesu.signaling.report.ConferenceRepository;
 import io.kezdesu.signaling.report.ReportFormat;
@@ -42,14 +43,15 @@ public final class AdminRoomsApi {
         this.auth = auth;
     }
 
-    public void routes(Router router) {
+    /** The routes; those about one room are answered by the node that serves it ({@code routing}). */
+    public void routes(Router router, RoomRouting routing) {
         router.add(HttpMethod.GET, "/admin/rooms", guarded(this::list))
                 .add(HttpMethod.POST, "/admin/rooms", guarded(this::create))
-                .add(HttpMethod.GET, "/admin/rooms/{id}", guarded(this::show))
-                .add(HttpMethod.PATCH, "/admin/rooms/{id}", guarded(this::patch))
-                .add(HttpMethod.POST, "/admin/rooms/{id}/close", guarded(this::close))
-                .add(HttpMethod.POST, "/admin/rooms/{id}/kick", guarded(this::kick))
-                .add(HttpMethod.POST, "/admin/rooms/{id}/promote", guarded(this::promote))
+                .add(HttpMethod.GET, "/admin/rooms/{id}", guarded(routing.owned(this::show)))
+                .add(HttpMethod.PATCH, "/admin/rooms/{id}", guarded(routing.owned(this::patch)))
+                .add(HttpMethod.POST, "/admin/rooms/{id}/close", guarded(routing.owned(this::close)))
+                .add(HttpMethod.POST, "/admin/rooms/{id}/kick", guarded(routing.owned(this::kick)))
+                .add(HttpMethod.POST, "/admin/rooms/{id}/promote", guarded(routing.owned(this::promote)))
                 .add(HttpMethod.GET, "/admin/reports", guarded(this::reports))
                 .add(HttpMethod.GET, "/admin/reports/{id}", guarded(this::report));
     }

@@ -25,8 +25,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -52,9 +55,12 @@ public final class NodeLinks implements Forwarder {
     private final NodeSignature signature;
     private final String nodeId;
     private final SslContext tls;
+    private final Duration silence;
 
+    /** {@code silence}: how long a link may hear nothing from the owner (heartbeat-timeout: it pings more often). */
     public NodeLinks(EventLoopGroup loops, Class<? extends SocketChannel> channelType, JwtService tokens,
-                     NodeSignature signature, String nodeId) {
+                     NodeSignature signature, String nodeId, Duration silence) {
+        this.silence = silence;
         this.loops = loops;
         this.channelType = channelType;
         this.tokens = tokens;
@@ -94,6 +100,10 @@ public final class NodeLinks implements Forwarder {
                         if (secure) {
                             ch.pipeline().addLast(tls.newHandler(ch.alloc(), uri.getHost(), port));
                         }
+                        // The owner pings every socket a third of heartbeat-timeout apart (the link answers by
+                        // itself): a link that hears nothing for a whole timeout leads to a node that is gone without
+                        // a word (a machine down, a cut cable), and the client is sent to reconnect.
+                        ch.pipeline().addLast(new IdleStateHandler(silence.toMillis(), 0, 0, TimeUnit.MILLISECONDS));
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(64 * 1024),
                                 new WebSocketClientProtocolHandler(config),
                                 new WebSocketFrameAggregator(MAX_MESSAGE), handler);
@@ -170,6 +180,11 @@ public final class NodeLinks implements Forwarder {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof IdleStateEvent) {
+                failed("node " + node + " went silent");
+                ctx.close();
+                return;
+            }
             if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
                 synchronized (this) {
                     up = true;

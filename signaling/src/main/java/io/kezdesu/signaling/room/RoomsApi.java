@@ -8,6 +8,7 @@ import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
 import io.kezdesu.signaling.http.ApiRequest;
 import io.kezdesu.signaling.http.ApiResponse;
+import io.kezdesu.signaling.http.RoomRouting;
 import io.kezdesu.signaling.http.Router;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -40,12 +41,13 @@ public final class RoomsApi {
         this.tls = tls;
     }
 
-    public void routes(Router router) {
+    /** The routes; those about one room are answered by the node that serves it ({@code routing}). */
+    public void routes(Router router, RoomRouting routing) {
         router.add(HttpMethod.POST, "/api/rooms", this::create)
                 .add(HttpMethod.GET, "/api/rooms", this::list)
-                .add(HttpMethod.GET, "/api/rooms/{id}", this::show)
-                .add(HttpMethod.PATCH, "/api/rooms/{id}", this::patch)
-                .add(HttpMethod.DELETE, "/api/rooms/{id}", this::delete);
+                .add(HttpMethod.GET, "/api/rooms/{id}", routing.owned(this::show))
+                .add(HttpMethod.PATCH, "/api/rooms/{id}", routing.owned(this::patch))
+                .add(HttpMethod.DELETE, "/api/rooms/{id}", routing.owned(this::delete));
     }
 
     private Mono<ApiResponse> create(ApiRequest req) {
