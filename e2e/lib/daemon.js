@@ -14,6 +14,47 @@ const STARTUP_TIMEOUT_MS = 60_000;
  * `… ready: http http://127.0.0.1:<port> | turn udp 127.0.0.1:<port> | …` (the relay part only once it is built).
  * @returns {Promise<{url: string, relay: {ip: string, port: number} | null, stop: () => Promise<void>}>}
  */
+/**
+ * Runs `kezdesu store` (the embedded store on its own, for several daemons) and waits for its `mongodb://` line.
+ * @returns {Promise<{uri: string, stop: () => Promise<void>}>}
+ */
+export async function startStore() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kezdesu-e2e-store-'));
+  const child = spawn('java', ['-jar', JAR, 'store', '--data-dir', dataDir, '--port', '0'],
+    { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const uri = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('kezdesu store not ready in time:\n' + out)), STARTUP_TIMEOUT_MS);
+    const read = (chunk) => {
+      out = (out + chunk).slice(-20000);
+      const line = out.split('\n').find((l) => /^mongodb:\/\//.test(l.trim()));
+      if (line) {
+        clearTimeout(timer);
+        resolve(line.trim());
+      }
+    };
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error('kezdesu store exited (' + code + '):\n' + out));
+    });
+  });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  return {
+    uri,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function startDaemon(extraArgs = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kezdesu-e2e-'));
   const args = ['-jar', JAR, 'serve', '--data-dir', dataDir, '--http-ip', '127.0.0.1', '--http-port', '0',
@@ -47,6 +88,13 @@ export async function startDaemon(extraArgs = []) {
     relay,
     dataDir,
     log: () => log,
+    /** SIGKILL: the daemon dies without a word, as in a crash. */
+    async kill() {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

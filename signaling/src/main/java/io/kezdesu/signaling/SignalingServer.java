@@ -210,7 +210,7 @@ public final class SignalingServer implements AutoCloseable {
                         file, e.toString());
             }
         });
-        Long recovered = recoverOrphans(nodes, recorder).block(startup);
+        Long recovered = recoverOrphans(nodes, recorder, config.resumeGrace()).block(startup);
         if (recovered != null && recovered > 0) {
             LOG.warn("closed {} conference(s) left open by a node that is gone", recovered);
         }
@@ -263,7 +263,7 @@ public final class SignalingServer implements AutoCloseable {
                 })
                 .then(nodes.peerAddresses())
                 .doOnNext(clientAddress::nodes)
-                .then(recoverOrphans(nodes, recorder))
+                .then(recoverOrphans(nodes, recorder, config.resumeGrace()))
                 .subscribe(n -> {
                     if (n > 0) {
                         LOG.warn("closed {} conference(s) of a node that stopped answering", n);
@@ -287,7 +287,8 @@ public final class SignalingServer implements AutoCloseable {
                     SignalingMetrics.contentType()));
         });
         new AccountsApi(accounts, config.allowRegistration(), metrics).routes(router);
-        NodeRequests roomRouting = new NodeRequests(leases, signature, nodes.id());
+        NodeRequests roomRouting = new NodeRequests(leases, signature, nodes.id(),
+                id -> rooms.registry().find(id).isPresent());
         new RoomsApi(rooms, accounts, config.publicUrl(), tls, config.roomsPerUser()).routes(router, roomRouting);
         new ReportsApi(conferenceStore, rooms, accounts).routes(router);
         new AdminUsersApi(accounts, adminAuth).routes(router);
@@ -453,10 +454,16 @@ public final class SignalingServer implements AutoCloseable {
      * Closes the conferences of nodes that are dead (and those recorded before nodes), then forgets those nodes.
      * Every node runs it with its heartbeat; two doing it at once close each record once.
      */
-    private static Mono<Long> recoverOrphans(NodeRegistry nodes, ConferenceRecorder recorder) {
-        return nodes.view().flatMap(view -> recorder.recoverOrphans(view.alive(), view.heartbeats())
-                .flatMap(n -> Flux.fromIterable(view.dead()).concatMap(nodes::forget)
-                        .then(Mono.just(n))));
+    private static Mono<Long> recoverOrphans(NodeRegistry nodes, ConferenceRecorder recorder, Duration grace) {
+        // A dead node's conferences wait a resume grace first: its people may come back to another node, which then
+        // takes the conference over (one record, no crash) instead.
+        return nodes.view().flatMap(view -> {
+            java.util.Set<String> closable = view.deadFor(grace);
+            java.util.Set<String> spared = new java.util.HashSet<>(view.heartbeats().keySet());
+            spared.removeAll(closable);
+            return recorder.recoverOrphans(spared, view.heartbeats())
+                    .flatMap(n -> Flux.fromIterable(closable).concatMap(nodes::forget).then(Mono.just(n)));
+        });
     }
 
     /**

@@ -175,7 +175,8 @@ class ClusterForwardingTest {
             // Ada opens the room on A: A holds its lease.
             WsClient onA = WsClient.connect(http, wsA + ada);
             onA.send(Map.of("type", "join", "room", room));
-            String adaId = onA.expect("joined").path("you").asText();
+            JsonNode adaJoined = onA.expect("joined");
+            String adaId = adaJoined.path("you").asText();
             Map<String, String> leases = leases(store);
             String nodeA = leases.get(room);
             assertTrue(nodeA != null, "A took the room's lease: " + leases);
@@ -245,37 +246,71 @@ class ClusterForwardingTest {
             bobOnB.send(Map.of("type", "leave"));
             cyOnB.expect("peer-left");
             bobOnB.send(Map.of("type", "join", "room", room));
-            bobOnB.expect("joined");
+            JsonNode bobJoined = bobOnB.expect("joined");
+            String bobAgain = bobJoined.path("you").asText();
             onA.expect("peer-joined");
+            String conference;
+            try (TestDaemon.Client viaB = new TestDaemon.Client("http://127.0.0.1:" + b.port)) {
+                conference = viaB.get("/admin/reports?room=" + room, ADMIN).json().path("conferences").path(0)
+                        .path("id").asText();
+            }
+
+            // A dies. Ada (connected to A) and Bob (through B) resume at B with the tokens they hold: B takes the
+            // room over with both in it, as they were, and the call goes on; their peer connection never went
+            // through signaling.
             a.process.destroyForcibly();
             assertTrue(a.process.waitFor(10, TimeUnit.SECONDS));
             long killed = System.nanoTime();
-            // B closes Bob's socket with 1013 (try again): his client reconnects.
-            assertEquals(1013, (int) bobOnB.closed.get(10, TimeUnit.SECONDS));
-            // Until A's lease lapses (2 s) B cannot reach the room; then B takes it and serves it.
-            JsonNode back = null;
-            while (back == null && System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(15)) {
-                WsClient retry = WsClient.connect(http, wsB + bob);
-                retry.send(Map.of("type", "join", "room", room));
-                // Either the answer comes, or B closes the socket because A cannot be reached (yet).
-                while (!retry.hasPending() && !retry.closed.isDone()) {
-                    Thread.onSpinWait();
-                }
-                if (retry.hasPending()) {
-                    JsonNode answer = retry.next();
-                    assertEquals("joined", answer.path("type").asText(), answer.toString());
-                    back = answer;
-                } else {
-                    assertEquals(1013, (int) retry.closed.get());
-                }
-            }
-            assertTrue(back != null, "the room is served again within 15 s of its owner's death");
+            assertEquals(1013, (int) bobOnB.closed.get(10, TimeUnit.SECONDS), "B sends Bob off to reconnect");
+            Resumed adaBack = resume(http, wsB + ada, adaJoined.path("resumeToken").asText(), killed);
+            Resumed bobBack = resume(http, wsB + bob, bobJoined.path("resumeToken").asText(), killed);
+            assertEquals(adaId, adaBack.message().path("you").asText(), "Ada keeps her place");
+            assertEquals(bobAgain, bobBack.message().path("you").asText(), "Bob keeps his place");
+            java.util.Set<String> present = new java.util.HashSet<>();
+            bobBack.message().path("participants").forEach(p -> present.add(p.path("id").asText()));
+            assertEquals(java.util.Set.of(adaId, bobAgain), present, bobBack.message().toString());
             assertEquals(nodeB, leases(store).get(room), "B holds A's room now");
+            bobBack.socket().send(Map.of("type", "offer", "to", adaId, "sdp", "v=0 after the failover"));
+            JsonNode offerAfter = adaBack.socket().expect("offer");
+            assertEquals(bobAgain, offerAfter.path("from").asText());
+            // One conference, still running: not a crashed one and a new one.
+            try (TestDaemon.Client viaB = new TestDaemon.Client("http://127.0.0.1:" + b.port)) {
+                JsonNode list = viaB.get("/admin/reports?room=" + room, ADMIN).json().path("conferences");
+                assertEquals(1, list.size(), list.toString());
+                assertEquals(conference, list.path(0).path("id").asText());
+                assertEquals("active", list.path(0).path("status").asText(), list.toString());
+            }
             // B's own room never noticed.
             cyOnB.assertAlive();
         } finally {
             store.stopAfter(daemons);
         }
+    }
+
+    /** A socket that resumed, and its {@code resumed}. */
+    private record Resumed(WsClient socket, JsonNode message) {
+    }
+
+    /**
+     * Resumes with {@code token} over new sockets to {@code url} as a client does after a drop, until the place is
+     * back: while the dead owner's lease has not lapsed, the node sends the socket off (1013) and the client tries
+     * again. Fails unless it is back within 15 s of {@code since}.
+     */
+    private static Resumed resume(HttpClient http, String url, String token, long since) throws Exception {
+        while (System.nanoTime() - since < TimeUnit.SECONDS.toNanos(15)) {
+            WsClient socket = WsClient.connect(http, url);
+            socket.send(Map.of("type", "resume", "token", token));
+            while (!socket.hasPending() && !socket.closed.isDone()) {
+                Thread.onSpinWait();
+            }
+            if (socket.hasPending()) {
+                JsonNode answer = socket.next();
+                assertEquals("resumed", answer.path("type").asText(), answer.toString());
+                return new Resumed(socket, answer);
+            }
+            assertEquals(1013, (int) socket.closed.get());
+        }
+        throw new AssertionError("not resumed within 15 s of the owner's death");
     }
 
     private static Map<String, String> leases(StoreProcess store) {

@@ -34,7 +34,7 @@ class SharedStoreNodesTest {
     private static DaemonProcess node(Path dir, StoreProcess store) throws Exception {
         return DaemonProcess.start("serve", dir, "--mongo-uri", store.uri(),
                 "--listening-ip", "127.0.0.1", "--listening-port", "0", "--relay-ip", "127.0.0.1",
-                "--conference-heartbeat", "1s", "--node-timeout", "2s");
+                "--conference-heartbeat", "1s", "--node-timeout", "2s", "--resume-grace", "2s");
     }
 
     @Test
@@ -72,8 +72,8 @@ class SharedStoreNodesTest {
                 }
                 ws.assertAlive();
 
-                // A dies without a word: once its heartbeat is 2 s old, B closes its conference, at A's last
-                // heartbeat (before the kill, after the join).
+                // A dies without a word: once its heartbeat is 2 s old, and nobody came back to take the conference
+                // over in a resume grace (2 s), B closes it, at A's last heartbeat (before the kill, after the join).
                 Instant beforeKill = Instant.now();
                 a.process.destroyForcibly();
                 assertTrue(a.process.waitFor(10, TimeUnit.SECONDS));

@@ -39,6 +39,7 @@ public final class NodeRegistry {
     private final Clock clock;
     private final Duration timeout;
     private volatile Set<String> superseded = Set.of();
+    private volatile Instant supersededAt = Instant.EPOCH;
 
     /** {@code address}: where this node serves (host:port), read at each heartbeat (the port is bound later). */
     public NodeRegistry(MongoDatabase db, Supplier<String> address, Clock clock,
@@ -58,6 +59,7 @@ public final class NodeRegistry {
     public void supersede(String previous) {
         if (!previous.equals(id)) {
             superseded = Set.of(previous);
+            supersededAt = clock.instant();
         }
     }
 
@@ -102,7 +104,13 @@ public final class NodeRegistry {
                 }
             }
             alive.add(id);
-            return new View(alive, heartbeats);
+            Map<String, Instant> deadSince = new HashMap<>();
+            heartbeats.forEach((node, beat) -> {
+                if (!alive.contains(node)) {
+                    deadSince.put(node, superseded.contains(node) ? supersededAt : beat.plus(timeout));
+                }
+            });
+            return new View(alive, heartbeats, deadSince, now);
         });
     }
 
@@ -149,13 +157,25 @@ public final class NodeRegistry {
     }
 
     /** Which nodes are alive now, and every registered node's last heartbeat. */
-    public record View(Set<String> alive, Map<String, Instant> heartbeats) {
+    public record View(Set<String> alive, Map<String, Instant> heartbeats, Map<String, Instant> deadSince,
+                       Instant at) {
 
         /** Registered nodes that are not alive. */
         public Set<String> dead() {
             Set<String> dead = new HashSet<>(heartbeats.keySet());
             dead.removeAll(alive);
             return dead;
+        }
+
+        /** Nodes dead for at least {@code d} (found silent, or superseded by their next run). */
+        public Set<String> deadFor(Duration d) {
+            Set<String> out = new HashSet<>();
+            deadSince.forEach((node, since) -> {
+                if (!since.plus(d).isAfter(at)) {
+                    out.add(node);
+                }
+            });
+            return out;
         }
     }
 }

@@ -39,9 +39,13 @@ public final class NodeRequests implements RoomRouting {
     private final RoomLeases leases;
     private final NodeSignature signature;
     private final String nodeId;
+    private final java.util.function.Predicate<String> servedHere;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    public NodeRequests(RoomLeases leases, NodeSignature signature, String nodeId) {
+    /** {@code servedHere}: whether a room is live on this node (then no one else serves it, and no store is asked). */
+    public NodeRequests(RoomLeases leases, NodeSignature signature, String nodeId,
+                        java.util.function.Predicate<String> servedHere) {
+        this.servedHere = servedHere;
         this.leases = leases;
         this.signature = signature;
         this.nodeId = nodeId;
@@ -49,8 +53,9 @@ public final class NodeRequests implements RoomRouting {
 
     @Override
     public Mono<ApiResponse> route(ApiRequest request, String roomId, Router.Handler here) {
-        if (request.headers().contains(NodeSignature.HEADER)
-                && signature.verify(request.headers().get(NodeSignature.HEADER)).isPresent()) {
+        // A room live here is served here (also while the store is down); a request a node passed on is answered.
+        if (servedHere.test(roomId) || (request.headers().contains(NodeSignature.HEADER)
+                && signature.verify(request.headers().get(NodeSignature.HEADER)).isPresent())) {
             return here.apply(request);
         }
         return leases.owner(roomId).flatMap(owner -> {

@@ -37,6 +37,11 @@ final class ConferenceRecord {
     int current;
     int peak;
     final Map<String, Attendee> attendees = new LinkedHashMap<>();
+    /**
+     * Who is in it now, by participant id, with the hash of each one's resume token: what another node needs to take
+     * the conference over if this one dies. Not kept once it has ended.
+     */
+    final Map<String, SeatEntry> seats = new LinkedHashMap<>();
     long version;
     boolean writing;
     /** Heartbeats waiting for the write of their version (or a later one) to end. */
@@ -88,7 +93,16 @@ final class ConferenceRecord {
         lastEventAt = at;
     }
 
+    void seat(String participantId, String userId, String name, String tokenHash) {
+        seats.put(participantId, new SeatEntry(userId, name, tokenHash));
+    }
+
+    void unseat(String participantId) {
+        seats.remove(participantId);
+    }
+
     void end(Instant at, String reason) {
+        seats.clear();
         endedAt = at;
         endReason = reason;
         lastEventAt = at;
@@ -137,7 +151,10 @@ final class ConferenceRecord {
                 .append("lastSeenAt", Date.from(lastSeenAt))
                 .append("peakParticipants", peak)
                 .append("participantMinutes", totalMillis / 60_000.0)
-                .append("participants", people);
+                .append("participants", people)
+                .append("seats", seats.entrySet().stream().map(e -> new Document("id", e.getKey())
+                        .append("userId", e.getValue().userId()).append("name", e.getValue().name())
+                        .append("tokenHash", e.getValue().tokenHash())).toList());
     }
 
     static ConferenceRecord fromDocument(Document d) {
@@ -164,7 +181,15 @@ final class ConferenceRecord {
             }
             r.attendees.put(p.getString("userId"), a);
         }
+        for (Document seat : d.getList("seats", Document.class, List.of())) {
+            r.seats.put(seat.getString("id"), new SeatEntry(seat.getString("userId"), seat.getString("name"),
+                    seat.getString("tokenHash")));
+        }
         return r;
+    }
+
+    /** One participant in the conference now. */
+    record SeatEntry(String userId, String name, String tokenHash) {
     }
 
     static final class Attendee {

@@ -1,6 +1,5 @@
 package io.kezdesu.signaling.report;
 
-import com.mongodb.client.model.ReplaceOptions;
 import io.kezdesu.common.data.RandomIds;
 import io.kezdesu.common.store.StoreErrors;
 import io.kezdesu.signaling.room.ConferenceEvents;
@@ -11,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bson.Document;
@@ -63,13 +63,34 @@ public final class ConferenceRecorder implements ConferenceEvents {
     }
 
     @Override
-    public void joined(String conferenceId, String userId, String name, Instant at) {
-        update(conferenceId, r -> r.join(userId, name, at));
+    public void joined(String conferenceId, String participantId, String userId, String name, String tokenHash,
+                       Instant at) {
+        update(conferenceId, r -> {
+            r.join(userId, name, at);
+            r.seat(participantId, userId, name, tokenHash);
+        });
     }
 
     @Override
-    public void left(String conferenceId, String userId, Instant at, String reason) {
-        update(conferenceId, r -> r.leave(userId, at, reason));
+    public void left(String conferenceId, String participantId, String userId, Instant at, String reason) {
+        update(conferenceId, r -> {
+            r.leave(userId, at, reason);
+            r.unseat(participantId);
+        });
+    }
+
+    @Override
+    public Mono<Optional<TakenOver>> takeOver(String roomId) {
+        return repository.takeOver(roomId, nodeId).map(doc -> {
+            ConferenceRecord r = ConferenceRecord.fromDocument(doc);
+            r.node = nodeId;
+            live.put(r.id, r);
+            LOG.info("conference {} of room {} taken over from a node that is gone ({} in it)", r.id, roomId,
+                    r.seats.size());
+            List<Seated> seated = new ArrayList<>();
+            r.seats.forEach((id, s) -> seated.add(new Seated(id, s.userId(), s.name(), s.tokenHash())));
+            return Optional.of(new TakenOver(r.id, seated));
+        }).defaultIfEmpty(Optional.empty());
     }
 
     @Override
@@ -174,8 +195,15 @@ public final class ConferenceRecorder implements ConferenceEvents {
             doc = r.toDocument();
             version = r.version;
         }
-        repository.replace(doc, new ReplaceOptions().upsert(true))
-                .then(Mono.just(true))
+        repository.replaceOwn(doc)
+                .map(own -> {
+                    if (!own) {
+                        // Another node took this conference over (this one was taken for dead): it is theirs.
+                        LOG.warn("conference {}: another node runs it now; this node stops writing it", r.id);
+                        live.remove(r.id, r);
+                    }
+                    return true;
+                })
                 .onErrorResume(e -> {
                     if (!StoreErrors.unreachable(e)) {
                         // Refused, not unreachable: trying again would be refused again.

@@ -1,10 +1,13 @@
 package io.kezdesu.signaling.report;
 
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import org.bson.Document;
@@ -30,6 +33,25 @@ public final class ConferenceRepository {
 
     Mono<Void> replace(Document doc, ReplaceOptions options) {
         return Mono.from(conferences.replaceOne(Filters.eq("_id", doc.getString("_id")), doc, options)).then();
+    }
+
+    /**
+     * Writes a node's own record: only while that node runs it (another node may have taken it over); false when the
+     * record is another node's now.
+     */
+    Mono<Boolean> replaceOwn(Document doc) {
+        return Mono.from(conferences.replaceOne(Filters.and(Filters.eq("_id", doc.getString("_id")),
+                        Filters.eq("node", doc.getString("node"))), doc, new ReplaceOptions().upsert(true)))
+                .thenReturn(true)
+                .onErrorResume(e -> e instanceof com.mongodb.MongoWriteException w && w.getError().getCode() == 11000,
+                        e -> Mono.just(false));
+    }
+
+    /** Makes the room's active conference, run by another node until now, {@code node}'s; empty when there is none. */
+    Mono<Document> takeOver(String roomId, String node) {
+        return Mono.from(conferences.findOneAndUpdate(Filters.and(Filters.eq("roomId", roomId),
+                        Filters.eq("status", "active"), Filters.ne("node", node)), Updates.set("node", node),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
     }
 
     /** Active conferences run by none of {@code liveNodes} (also those recorded before nodes, with none). */

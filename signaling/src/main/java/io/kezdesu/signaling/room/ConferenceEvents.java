@@ -1,6 +1,9 @@
 package io.kezdesu.signaling.room;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import reactor.core.publisher.Mono;
 
 /**
  * What a live room reports about its conference, in order, from under the room's lock. The recorder persists it;
@@ -11,9 +14,24 @@ public interface ConferenceEvents {
     /** A conference starts with its first participant; returns its id. */
     String started(Room room, Instant at);
 
-    void joined(String conferenceId, String userId, String name, Instant at);
+    /** Someone is in: {@code tokenHash} of their resume token, so another node can take their place over. */
+    void joined(String conferenceId, String participantId, String userId, String name, String tokenHash, Instant at);
 
-    void left(String conferenceId, String userId, Instant at, String reason);
+    void left(String conferenceId, String participantId, String userId, Instant at, String reason);
+
+    /**
+     * Takes over the room's running conference from a node that no longer serves the room (this node holds its lease
+     * now): its record goes on here, with the participants who were in it, empty when there is none.
+     */
+    Mono<Optional<TakenOver>> takeOver(String roomId);
+
+    /** A conference taken over, and who was in it. */
+    record TakenOver(String conferenceId, List<Seated> seated) {
+    }
+
+    /** One participant of a conference taken over. */
+    record Seated(String participantId, String userId, String name, String tokenHash) {
+    }
 
     /** The conference ends: reason {@code empty}, {@code closed} or {@code shutdown}. */
     void ended(String conferenceId, Instant at, String reason);
@@ -25,11 +43,17 @@ public interface ConferenceEvents {
         }
 
         @Override
-        public void joined(String conferenceId, String userId, String name, Instant at) {
+        public void joined(String conferenceId, String participantId, String userId, String name, String tokenHash,
+                           Instant at) {
         }
 
         @Override
-        public void left(String conferenceId, String userId, Instant at, String reason) {
+        public void left(String conferenceId, String participantId, String userId, Instant at, String reason) {
+        }
+
+        @Override
+        public Mono<Optional<TakenOver>> takeOver(String roomId) {
+            return Mono.just(Optional.empty());
         }
 
         @Override

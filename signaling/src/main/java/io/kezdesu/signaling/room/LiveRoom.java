@@ -6,6 +6,7 @@ import io.kezdesu.signaling.protocol.ProtocolException;
 import io.kezdesu.signaling.protocol.ServerMessages;
 import io.kezdesu.signaling.protocol.SignalingError;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -163,8 +164,8 @@ public final class LiveRoom {
             p.membership = new Membership(this, p, p.seat);
             p.seat.seated(p.membership);
         }
-        registry.registerResume(p.resumeToken, this);
-        ctx.conferences().joined(conferenceId, p.userId, p.name, now);
+        registry.registerResume(p.tokenHash, this);
+        ctx.conferences().joined(conferenceId, p.id, p.userId, p.name, p.tokenHash, now);
         ctx.metrics().joins.labelValues("admitted").inc();
         ctx.metrics().participants.inc();
         p.seat.send(ServerMessages.text(snapshot("joined", p)));
@@ -188,8 +189,9 @@ public final class LiveRoom {
      */
     public synchronized void resume(Seat seat, String token, Optional<Long> received) {
         Participant p = null;
+        String hash = tokenHash(token);
         for (Participant candidate : participants.values()) {
-            if (candidate.resumeToken.equals(token)) {
+            if (candidate.tokenHash.equals(hash)) {
                 p = candidate;
             }
         }
@@ -197,10 +199,13 @@ public final class LiveRoom {
             throw new ProtocolException(SignalingError.RESUME_FAILED, "nothing to resume with this token");
         }
         Participant resumed = p;
-        List<String> missed = p.replay.missedAfter(received, p.suspended()).orElseThrow(() ->
+        List<String> missed = p.adopted ? p.replay.takeOver(received)
+                : p.replay.missedAfter(received, p.suspended()).orElseThrow(() ->
                 new ProtocolException(SignalingError.RESUME_FAILED, "cannot replay from message "
                         + received.map(String::valueOf).orElse("at the drop") + " (" + resumed.replay.describe()
                         + "); join again"));
+        p.adopted = false;
+        p.resumeToken = token;
         if (p.grace != null) {
             p.grace.cancel(false);
             p.grace = null;
@@ -408,9 +413,9 @@ public final class LiveRoom {
         if (p.grace != null) {
             p.grace.cancel(false);
         }
-        registry.unregisterResume(p.resumeToken);
+        registry.unregisterResume(p.tokenHash);
         ctx.metrics().participants.dec();
-        ctx.conferences().left(conferenceId, p.userId, at, reason);
+        ctx.conferences().left(conferenceId, p.id, p.userId, at, reason);
         if (announce) {
             broadcast(ServerMessages.peerLeft(p.id, reason), null);
         }
@@ -506,6 +511,43 @@ public final class LiveRoom {
     /** Live participants for the API's full view. */
     public synchronized List<Map<String, Object>> participantViews() {
         return RoomViews.participantViews(participants.values(), room);
+    }
+
+    /**
+     * Goes on with a conference another node ran until it died: everyone who was in it is here again as if their
+     * socket had just dropped, with the resume grace to come back (their clients resume with the tokens they hold).
+     */
+    synchronized void takeOver(ConferenceEvents.TakenOver conference) {
+        if (conferenceId != null || !participants.isEmpty()) {
+            return;
+        }
+        conferenceId = conference.conferenceId();
+        ctx.metrics().activeRooms.inc();
+        Instant now = ctx.clock().instant();
+        for (ConferenceEvents.Seated s : conference.seated()) {
+            Participant p = new Participant(s.participantId(), s.userId(), s.name(), null, s.tokenHash(), now, null);
+            p.adopted = true;
+            p.replay.dropped();
+            participants.put(p.id, p);
+            registry.registerResume(p.tokenHash, this);
+            ctx.metrics().participants.inc();
+            p.grace = ctx.timers().schedule(() -> graceExpired(p), ctx.resumeGrace().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** What the store keeps of a resume token: its SHA-256, so a copy of the store resumes nobody. */
+    static String tokenHash(String token) {
+        if (token == null) {
+            return null;
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The room a resume token belongs to (tokens are {@code <room id>.<random>}), read by any node. */

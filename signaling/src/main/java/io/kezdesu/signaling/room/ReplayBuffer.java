@@ -67,6 +67,20 @@ final class ReplayBuffer {
         return Optional.of(out);
     }
 
+    /**
+     * A participant taken over from a dead node resumes: everything kept here came after the node died, so the client
+     * has none of it; numbering goes on from the client's own count ({@code received}, which only it knows now).
+     */
+    List<String> takeOver(Optional<Long> received) {
+        List<String> out = new java.util.ArrayList<>();
+        for (Sent s : recent) {
+            out.add(s.json());
+        }
+        delivered = received.orElse(0L) + recent.size();
+        deliveredAtDrop = delivered;
+        return out;
+    }
+
     /** For an error message: how many were delivered, how many are kept. */
     String describe() {
         return "delivered " + delivered + ", kept " + recent.size();

@@ -40,8 +40,16 @@ public final class RoomRegistry {
                             }
                             return Mono.error(new ProtocolException(SignalingError.NOT_FOUND, "no room " + roomId));
                         }))
-                        .map(room -> live.compute(roomId, (id, current) -> current != null && !current.retired()
-                                ? current : new LiveRoom(room, ctx, this))));
+                        // A conference the room's last owner ran until it died goes on here, with its people.
+                        .flatMap(room -> ctx.conferences().takeOver(roomId).map(conference ->
+                                live.compute(roomId, (id, current) -> {
+                                    if (current != null && !current.retired()) {
+                                        return current;
+                                    }
+                                    LiveRoom fresh = new LiveRoom(room, ctx, this);
+                                    conference.ifPresent(fresh::takeOver);
+                                    return fresh;
+                                }))));
     }
 
     /**
@@ -76,15 +84,15 @@ public final class RoomRegistry {
     }
 
     public Optional<LiveRoom> byResumeToken(String token) {
-        return Optional.ofNullable(resumable.get(token));
+        return Optional.ofNullable(resumable.get(LiveRoom.tokenHash(token)));
     }
 
-    void registerResume(String token, LiveRoom room) {
-        resumable.put(token, room);
+    void registerResume(String tokenHash, LiveRoom room) {
+        resumable.put(tokenHash, room);
     }
 
-    void unregisterResume(String token) {
-        resumable.remove(token);
+    void unregisterResume(String tokenHash) {
+        resumable.remove(tokenHash);
     }
 
     void retire(LiveRoom room) {

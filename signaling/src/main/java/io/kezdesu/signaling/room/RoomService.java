@@ -233,9 +233,19 @@ public final class RoomService {
         if (roomId.isEmpty()) {
             return Mono.error(unknown);
         }
+        // Nobody serves the room now (its node died): taking it over here brings back whoever was in it, so the
+        // resume can succeed.
         return ctx().leases().owner(roomId.get()).flatMap(owner -> owner.isPresent()
                 ? Mono.<Void>error(new RoomElsewhereException(roomId.get(), owner.get()))
-                : Mono.<Void>error(unknown));
+                : registry.acquire(roomId.get()).flatMap(live -> {
+                    if (registry.byResumeToken(token).orElse(null) != live) {
+                        live.retireIfEmpty();
+                        return Mono.<Void>error(unknown);
+                    }
+                    return Mono.<Void>fromRunnable(() -> live.resume(seat, token, received));
+                }))
+                .onErrorMap(e -> e instanceof ProtocolException pe && pe.error() == SignalingError.NOT_FOUND,
+                        e -> unknown);
     }
 
     private Mono<Optional<String>> hashOptional(Optional<String> password) {

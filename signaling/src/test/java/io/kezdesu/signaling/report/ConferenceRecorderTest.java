@@ -9,6 +9,7 @@ import io.kezdesu.common.store.Store;
 import io.kezdesu.common.testing.ManualClock;
 import io.kezdesu.signaling.SignalingFixture;
 import io.kezdesu.signaling.http.Json;
+import io.kezdesu.signaling.room.ConferenceEvents;
 import io.kezdesu.signaling.room.Room;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,9 +38,9 @@ class ConferenceRecorderTest {
         try (Store store = open(dir)) {
             ConferenceRecorder recorder = new ConferenceRecorder(new ConferenceRepository(store.database()), clock);
             id = recorder.started(room, T0);
-            recorder.joined(id, "head", "Head", T0);
+            recorder.joined(id, "p-head", "head", "Head", "h1", T0);
             clock.advance(Duration.ofSeconds(10));
-            recorder.joined(id, "bob", "Bob", clock.instant());
+            recorder.joined(id, "p-bob", "bob", "Bob", "h2", clock.instant());
             clock.advance(Duration.ofSeconds(45));
             recorder.heartbeat().block(WAIT);
             // Alive a little longer, then killed: what came after the last heartbeat is lost.
@@ -73,11 +74,11 @@ class ConferenceRecorderTest {
             ConferenceRepository repository = new ConferenceRepository(store.database());
             ConferenceRecorder recorder = new ConferenceRecorder(repository, clock);
             String id = recorder.started(room, T0);
-            recorder.joined(id, "head", "Head", T0);
+            recorder.joined(id, "p-head", "head", "Head", "h1", T0);
             clock.advance(Duration.ofSeconds(30));
             recorder.heartbeat().block(WAIT);
             clock.advance(Duration.ofSeconds(10));
-            recorder.joined(id, "bob", "Bob", clock.instant());
+            recorder.joined(id, "p-bob", "bob", "Bob", "h2", clock.instant());
             long deadline = System.nanoTime() + WAIT.toNanos();
             while (!recorder.idle() && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
@@ -88,6 +89,45 @@ class ConferenceRecorderTest {
             assertEquals(T0.plusSeconds(40).toString(), report.path("endedAt").asText());
             assertParticipant(report, "head", T0, T0.plusSeconds(40), 40);
             assertParticipant(report, "bob", T0.plusSeconds(40), T0.plusSeconds(40), 0);
+        }
+    }
+
+    @Test
+    void aConferenceTakenOverGoesOnAtTheNewNodeWithItsPeopleAndTheOldNodeNoLongerWritesIt(@TempDir Path dir) {
+        ManualClock clock = new ManualClock(T0);
+        Room room = new Room("r2", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0, 0);
+        try (Store store = open(dir)) {
+            ConferenceRepository repository = new ConferenceRepository(store.database());
+            ConferenceRecorder oldNode = new ConferenceRecorder(repository, clock, "old");
+            String id = oldNode.started(room, T0);
+            oldNode.joined(id, "p-head", "head", "Head", "h1", T0);
+            oldNode.joined(id, "p-bob", "bob", "Bob", "h2", T0.plusSeconds(5));
+            oldNode.left(id, "p-bob", "bob", T0.plusSeconds(8), "left");
+            oldNode.joined(id, "p-bob2", "bob", "Bob", "h3", T0.plusSeconds(9));
+            awaitIdle(oldNode);
+
+            ConferenceRecorder newNode = new ConferenceRecorder(repository, clock, "new");
+            ConferenceEvents.TakenOver taken = newNode.takeOver("r2").block(WAIT).orElseThrow();
+            assertEquals(id, taken.conferenceId(), "the same conference, not a new one");
+            assertEquals(List.of(new ConferenceEvents.Seated("p-head", "head", "Head", "h1"),
+                    new ConferenceEvents.Seated("p-bob2", "bob", "Bob", "h3")), taken.seated());
+            assertEquals(Optional.empty(), newNode.takeOver("r2").block(WAIT), "its own already");
+
+            // The old node, cut off but not dead, writes once more: the record stays the new node's.
+            oldNode.left(id, "p-head", "head", T0.plusSeconds(20), "left");
+            awaitIdle(oldNode);
+            newNode.left(id, "p-bob2", "bob", T0.plusSeconds(30), "left");
+            awaitIdle(newNode);
+            org.bson.Document doc = repository.findById(id).block(WAIT);
+            assertEquals("new", doc.getString("node"));
+            assertEquals(1, doc.getList("seats", org.bson.Document.class).size(), "Ada is still in: " + doc.toJson());
+        }
+    }
+
+    private static void awaitIdle(ConferenceRecorder recorder) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!recorder.idle() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
         }
     }
 
