@@ -61,7 +61,8 @@ import reactor.core.publisher.Mono;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.kezdesu.benchmarks.SignalingLoad --url http://127.0.0.1:8080 \
  *     --data-dir DIR --mongo-uri mongodb://127.0.0.1:PORT --mode idle|load --rooms 100 --participants 4 \
- *     [--seconds 20] [--window 4] [--payload 200] [--sources 4] [--pid SERVER_PID]
+ *     [--seconds 20] [--window 4] [--payload 200] [--sources 4] [--pid SERVER_PID] [--pause-us 0]
+ *     [--url2 http://127.0.0.1:PORT2 --pid2 PID2 --jwt-secret S]   (a second node: odd participants connect there)
  * </pre>
  */
 public final class SignalingLoad {
@@ -71,6 +72,8 @@ public final class SignalingLoad {
     private final Map<String, String> args;
     private final String host;
     private final int port;
+    /** A second node of a cluster (--url2): participants at odd places connect there, and are forwarded. */
+    private final int port2;
     private final String run = Long.toHexString(System.nanoTime());
 
     private SignalingLoad(Map<String, String> args) {
@@ -78,6 +81,7 @@ public final class SignalingLoad {
         URI url = URI.create(args.getOrDefault("url", "http://127.0.0.1:8080"));
         this.host = url.getHost();
         this.port = url.getPort();
+        this.port2 = args.containsKey("url2") ? URI.create(args.get("url2")).getPort() : port;
     }
 
     public static void main(String[] argv) throws Exception {
@@ -99,7 +103,8 @@ public final class SignalingLoad {
         int sources = intArg("sources", 4);
         String mode = args.getOrDefault("mode", "load");
         long pid = Long.parseLong(args.getOrDefault("pid", "0"));
-        String secret = Files.readString(Path.of(args.get("data-dir"), "jwt-secret")).strip();
+        String secret = args.containsKey("jwt-secret") ? args.get("jwt-secret")
+                : Files.readString(Path.of(args.get("data-dir"), "jwt-secret")).strip();
         JwtService jwt = new JwtService(secret, "kezdesu", Duration.ofHours(2), Clock.systemUTC());
 
         List<String> roomIds = seed(rooms, per);
@@ -120,7 +125,7 @@ public final class SignalingLoad {
             for (int p = 0; p < per; p++) {
                 int n = r * per + p;
                 Client c = new Client(roomIds.get(r), room, stats, joined, connecting, mode.equals("load"),
-                        intArg("window", 4), intArg("payload", 200));
+                        intArg("window", 4), intArg("payload", 200), intArg("pause-us", 0));
                 room.add(c);
                 clients.add(c);
                 connecting.acquire();
@@ -131,7 +136,7 @@ public final class SignalingLoad {
                 InetSocketAddress local = new InetSocketAddress("127.0.0." + (2 + n % sources), 0);
                 // The permit is returned when the session has joined (or failed): at most 256 handshakes and joins
                 // are in flight, like a crowd arriving rather than a SYN flood.
-                connect(group, epoll, c, token, local).addListener(f -> {
+                connect(group, epoll, c, token, local, p % 2 == 1 ? port2 : port).addListener(f -> {
                     if (!f.isSuccess()) {
                         c.done();
                     }
@@ -162,6 +167,8 @@ public final class SignalingLoad {
                     heapBefore / 1048576.0, heapAfter / 1048576.0, (heapAfter - heapBefore) / (double) (rooms * per));
         } else {
             stats.reset();
+            long pid2 = Long.parseLong(args.getOrDefault("pid2", "0"));
+            long cpu2Before = pid2 > 0 ? cpuTicks(pid2) : 0;
             long cpu0 = cpuTicks(pid);
             long start = System.nanoTime();
             clients.forEach(Client::startSending);
@@ -172,12 +179,13 @@ public final class SignalingLoad {
             clients.forEach(Client::stopSending);
             double secs = (System.nanoTime() - start) / 1e9;
             long cpu1 = cpuTicks(pid);
+            long cpu2After = pid2 > 0 ? cpuTicks(pid2) : 0;
             long received = stats.received.get();
             System.out.printf("relayed: %d messages in %.1f s = %.0f msg/s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms;"
                     + " errors %d%n", received, secs, received / secs, stats.percentile(0.50) / 1e6,
                     stats.percentile(0.99) / 1e6, stats.percentile(1.0) / 1e6, stats.errors.get());
             if (pid > 0) {
-                double cpuSeconds = (cpu1 - cpu0) / 100.0;
+                double cpuSeconds = (cpu1 - cpu0 + cpu2After - cpu2Before) / 100.0;
                 System.out.printf("server CPU: %.2f s = %.1f us per relayed message; RSS %.1f MiB%n", cpuSeconds,
                         cpuSeconds * 1e6 / Math.max(1, received), rss(pid) / 1048576.0);
             }
@@ -229,7 +237,7 @@ public final class SignalingLoad {
     }
 
     private io.netty.channel.ChannelFuture connect(EventLoopGroup group, boolean epoll, Client client, String token,
-                                                   InetSocketAddress local) {
+                                                   InetSocketAddress local, int port) {
         URI uri = URI.create("ws://" + host + ":" + port + "/ws?token=" + token);
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri).version(WebSocketVersion.V13).customHeaders(new DefaultHttpHeaders())
@@ -330,12 +338,15 @@ public final class SignalingLoad {
         private final boolean load;
         private final int window;
         private final String pad;
+        /** Before passing a message on, wait this long: an offered load set by the pause, not by the server. */
+        private final long pauseMicros;
         private volatile Channel channel;
         private volatile String id;
         private volatile boolean sending;
 
         Client(String room, List<Client> peers, Stats stats, CountDownLatch joined, Semaphore permits, boolean load,
-               int window, int payload) {
+               int window, int payload, long pauseMicros) {
+            this.pauseMicros = pauseMicros;
             this.permits = permits;
             this.room = room;
             this.peers = peers;
@@ -373,7 +384,9 @@ public final class SignalingLoad {
                 }
                 case "offer", "answer", "candidate" -> {
                     stats.record(System.nanoTime() - msg.path("ts").asLong());
-                    if (sending) {
+                    if (sending && pauseMicros > 0) {
+                        ctx.executor().schedule(this::sendOne, pauseMicros, TimeUnit.MICROSECONDS);
+                    } else if (sending) {
                         sendOne();
                     }
                 }
@@ -425,6 +438,9 @@ public final class SignalingLoad {
         }
 
         private void sendOne() {
+            if (!sending) {
+                return;
+            }
             Client to;
             do {
                 to = peers.get(ThreadLocalRandom.current().nextInt(peers.size()));
