@@ -59,12 +59,17 @@ test('the room\'s node dies mid-call: its people resume at the other node and th
     const linkB = linkA.replace(nodeA.url, nodeB.url);
     const ada = await browser('Ada');
     await register(ada, nodeB.url);
+    const sockets = [];
+    ada.page.on('websocket', (ws) => sockets.push(ws.url()));
     await enterRoom(ada, linkB);
     const bob = await browser('Bob');
     await register(bob, nodeB.url);
     await enterRoom(bob, linkB);
     await Promise.all([videoFlowing(ada, 2), videoFlowing(bob, 2), videoFlowing(cy, 2)]);
     const before = { Ada: await connections(ada), Bob: await connections(bob) };
+    // The socket names its room, for load balancers that keep a room's sockets on one node (docs/CLUSTER.md).
+    const roomParam = 'room=' + encodeURIComponent(linkA.split('/r/')[1]);
+    assert.ok(sockets.some((u) => u.includes('/ws?') && u.includes(roomParam)), JSON.stringify(sockets));
 
     // A dies without a word. Ada's and Bob's sockets (to B) are sent off; they resume at B, which takes the room
     // and its conference over once A's lease has lapsed: they are back in, connected, with the ids they had.

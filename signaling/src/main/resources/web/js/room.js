@@ -73,7 +73,7 @@ async function openCamera() {
 }
 
 async function connect(first) {
-  const sig = new Signaling(token());
+  const sig = new Signaling(token(), roomId);
   state.sig = sig;
   const on = (type, fn) => sig.addEventListener(type, (e) => fn(e.detail));
   on('state', connectionState);

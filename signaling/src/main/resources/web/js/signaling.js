@@ -9,9 +9,10 @@ const RESUME_WINDOW_MS = 18000; // inside the server's 20 s resume-grace, with a
  * `state` (detail: connecting/open/reconnecting/closed) and `lost` (the socket is gone and could not be resumed).
  */
 export class Signaling extends EventTarget {
-  constructor(token) {
+  constructor(token, room) {
     super();
     this.token = token;
+    this.room = room; // only for load balancers that keep a room's sockets on one node (docs/CLUSTER.md)
     this.ws = null;
     this.resumeToken = null; // set by joined/resumed: we hold a place in a room
     this.received = 0; // room messages received since joined, for resume
@@ -21,7 +22,8 @@ export class Signaling extends EventTarget {
 
   url() {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    return proto + '//' + location.host + '/ws?token=' + encodeURIComponent(this.token);
+    return proto + '//' + location.host + '/ws?token=' + encodeURIComponent(this.token)
+      + (this.room ? '&room=' + encodeURIComponent(this.room) : '');
   }
 
   /** Opens the socket; resolves once open, rejects if it closes first. */

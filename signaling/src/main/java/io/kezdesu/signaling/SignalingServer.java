@@ -308,7 +308,7 @@ public final class SignalingServer implements AutoCloseable {
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(cores,
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         NodeLinks links = new NodeLinks(workers, epoll ? EpollSocketChannel.class : NioSocketChannel.class, jwt,
-                signature, nodes.id(), config.webSocket().heartbeatTimeout());
+                signature, nodes.id(), config.webSocket().heartbeatTimeout(), metrics.forwarded);
         ChannelGroup channels = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
         AtomicInteger inFlight = new AtomicInteger();
         try {

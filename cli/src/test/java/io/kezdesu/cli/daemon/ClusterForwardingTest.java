@@ -262,8 +262,8 @@ class ClusterForwardingTest {
             assertTrue(a.process.waitFor(10, TimeUnit.SECONDS));
             long killed = System.nanoTime();
             assertEquals(1013, (int) bobOnB.closed.get(10, TimeUnit.SECONDS), "B sends Bob off to reconnect");
-            Resumed adaBack = resume(http, wsB + ada, adaJoined.path("resumeToken").asText(), killed);
-            Resumed bobBack = resume(http, wsB + bob, bobJoined.path("resumeToken").asText(), killed);
+            Resumes.Resumed adaBack = Resumes.resume(http, wsB + ada, adaJoined.path("resumeToken").asText(), killed);
+            Resumes.Resumed bobBack = Resumes.resume(http, wsB + bob, bobJoined.path("resumeToken").asText(), killed);
             assertEquals(adaId, adaBack.message().path("you").asText(), "Ada keeps her place");
             assertEquals(bobAgain, bobBack.message().path("you").asText(), "Bob keeps his place");
             java.util.Set<String> present = new java.util.HashSet<>();
@@ -285,32 +285,6 @@ class ClusterForwardingTest {
         } finally {
             store.stopAfter(daemons);
         }
-    }
-
-    /** A socket that resumed, and its {@code resumed}. */
-    private record Resumed(WsClient socket, JsonNode message) {
-    }
-
-    /**
-     * Resumes with {@code token} over new sockets to {@code url} as a client does after a drop, until the place is
-     * back: while the dead owner's lease has not lapsed, the node sends the socket off (1013) and the client tries
-     * again. Fails unless it is back within 15 s of {@code since}.
-     */
-    private static Resumed resume(HttpClient http, String url, String token, long since) throws Exception {
-        while (System.nanoTime() - since < TimeUnit.SECONDS.toNanos(15)) {
-            WsClient socket = WsClient.connect(http, url);
-            socket.send(Map.of("type", "resume", "token", token));
-            while (!socket.hasPending() && !socket.closed.isDone()) {
-                Thread.onSpinWait();
-            }
-            if (socket.hasPending()) {
-                JsonNode answer = socket.next();
-                assertEquals("resumed", answer.path("type").asText(), answer.toString());
-                return new Resumed(socket, answer);
-            }
-            assertEquals(1013, (int) socket.closed.get());
-        }
-        throw new AssertionError("not resumed within 15 s of the owner's death");
     }
 
     private static Map<String, String> leases(StoreProcess store) {

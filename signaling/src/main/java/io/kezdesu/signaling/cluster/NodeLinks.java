@@ -25,9 +25,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.handler.ssl.SslContextBuilder;
+import io.prometheus.metrics.core.metrics.Gauge;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -56,10 +57,13 @@ public final class NodeLinks implements Forwarder {
     private final String nodeId;
     private final SslContext tls;
     private final Duration silence;
+    /** Links open now ({@code kezdesu_forwarded_sessions}). */
+    private final Gauge open;
 
     /** {@code silence}: how long a link may hear nothing from the owner (heartbeat-timeout: it pings more often). */
     public NodeLinks(EventLoopGroup loops, Class<? extends SocketChannel> channelType, JwtService tokens,
-                     NodeSignature signature, String nodeId, Duration silence) {
+                     NodeSignature signature, String nodeId, Duration silence, Gauge open) {
+        this.open = open;
         this.silence = silence;
         this.loops = loops;
         this.channelType = channelType;
@@ -83,7 +87,7 @@ public final class NodeLinks implements Forwarder {
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         headers.set(HttpHeaderNames.COOKIE, "kezdesu_token=" + tokens.issue(user.id(), user.tokenVersion()).token());
         headers.set(NodeSignature.HEADER, signature.sign(nodeId));
-        LinkHandler handler = new LinkHandler(first, client, owner.node());
+        LinkHandler handler = new LinkHandler(first, client, owner.node(), open);
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(uri)
                 .customHeaders(headers)
@@ -131,11 +135,23 @@ public final class NodeLinks implements Forwarder {
         private boolean reported;
         private int closeCode;
         private String closeReason = "";
+        private final Gauge open;
+        private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(
+                true);
 
-        LinkHandler(String first, Client client, String node) {
+        LinkHandler(String first, Client client, String node, Gauge open) {
             this.client = client;
             this.node = node;
+            this.open = open;
+            open.inc();
             pending.add(first);
+        }
+
+        /** The link is over (closed here, or failed): counted out once. */
+        private void over() {
+            if (counted.compareAndSet(true, false)) {
+                open.dec();
+            }
         }
 
         @Override
@@ -159,6 +175,7 @@ public final class NodeLinks implements Forwarder {
                 }
                 closedHere = true;
                 pending.clear();
+                over();
                 ch = up ? channel : null;
             }
             if (ch != null) {
@@ -216,6 +233,7 @@ public final class NodeLinks implements Forwarder {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             if (cause instanceof WebSocketClientHandshakeException refusal) {
                 boolean report;
+                over();
                 synchronized (this) {
                     report = !reported && !closedHere;
                     reported = true;
@@ -240,6 +258,7 @@ public final class NodeLinks implements Forwarder {
 
         /** Reports the end, once, unless this side closed it (the client left or the membership ended). */
         void failed(String why) {
+            over();
             synchronized (this) {
                 if (reported || closedHere) {
                     reported = true;

@@ -34,6 +34,9 @@ public final class SignalingMetrics {
             .help("Participants in rooms, including those within the resume grace").register(registry);
     public final Gauge sessions = Gauge.builder().name("kezdesu_websocket_sessions")
             .help("Open signaling WebSocket connections").register(registry);
+    public final Gauge forwarded = Gauge.builder().name("kezdesu_forwarded_sessions")
+            .help("Memberships of this node's sockets in rooms another node serves (one link to that node each)")
+            .register(registry);
     public final Counter joins = Counter.builder().name("kezdesu_joins_total")
             .help("Join attempts by outcome (admitted, lobby, or the refusal code)").labelNames("outcome")
             .register(registry);
