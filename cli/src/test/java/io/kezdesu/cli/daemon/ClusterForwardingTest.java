@@ -104,6 +104,65 @@ class ClusterForwardingTest {
         }
     }
 
+    @Test
+    void aNodeCutOffPastItsLeaseHandsTheRoomOverWhenItComesBack() throws Exception {
+        StoreProcess store = StoreProcess.start(storeDir);
+        List<DaemonProcess> daemons = new ArrayList<>();
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            DaemonProcess a = node(dirA, store, JWT_SECRET, "--heartbeat-timeout", "30s");
+            daemons.add(a);
+            DaemonProcess b = node(dirB, store);
+            daemons.add(b);
+            String ada;
+            String bob;
+            String room;
+            try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + a.port)) {
+                ada = c.registerAndLogin("ada@example.org", "Ada", "ada's password");
+                bob = c.registerAndLogin("bob@example.org", "Bob", "bob's password");
+                room = c.post("/api/rooms", Map.of("name", "Cut off"), ada).json().path("id").asText();
+            }
+            WsClient onA = WsClient.connect(http, "ws://127.0.0.1:" + a.port + "/ws?token=" + ada);
+            onA.send(Map.of("type", "join", "room", room));
+            JsonNode adaJoined = onA.expect("joined");
+            String nodeA = leases(store).get(room);
+
+            // A stalls past its lease (as if cut off from the store); Bob's join at B takes the room over, Ada
+            // waiting in it for her resume.
+            signal(a, "STOP");
+            long stopped = System.nanoTime();
+            JsonNode bobJoined = null;
+            while (bobJoined == null && System.nanoTime() - stopped < TimeUnit.SECONDS.toNanos(20)) {
+                WsClient bobOnB = WsClient.connect(http, "ws://127.0.0.1:" + b.port + "/ws?token=" + bob);
+                bobOnB.send(Map.of("type", "join", "room", room));
+                while (!bobOnB.hasPending() && !bobOnB.closed.isDone()) {
+                    Thread.onSpinWait();
+                }
+                if (bobOnB.hasPending()) {
+                    bobJoined = bobOnB.next();
+                }
+            }
+            assertTrue(bobJoined != null && bobJoined.path("type").asText().equals("joined"), String.valueOf(bobJoined));
+            assertEquals(2, bobJoined.path("participants").size(), "Ada's place was taken over: " + bobJoined);
+            assertTrue(!nodeA.equals(leases(store).get(room)));
+
+            // A comes back: its renewal finds the room gone and sends Ada over (1012); she resumes at B.
+            signal(a, "CONT");
+            assertEquals(1012, (int) onA.closed.get(15, TimeUnit.SECONDS));
+            Resumes.Resumed back = Resumes.resume(http, "ws://127.0.0.1:" + b.port + "/ws?token=" + ada,
+                    adaJoined.path("resumeToken").asText(), System.nanoTime());
+            assertEquals(adaJoined.path("you").asText(), back.message().path("you").asText());
+            // One conference, B's, still running: A's last writes of it were refused.
+            try (TestDaemon.Client viaB = new TestDaemon.Client("http://127.0.0.1:" + b.port)) {
+                JsonNode list = viaB.get("/admin/reports?room=" + room, ADMIN).json().path("conferences");
+                assertEquals(1, list.size(), list.toString());
+                assertEquals("active", list.path(0).path("status").asText(), list.toString());
+            }
+        } finally {
+            store.stopAfter(daemons);
+        }
+    }
+
     private static void signal(DaemonProcess d, String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(d.process.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
