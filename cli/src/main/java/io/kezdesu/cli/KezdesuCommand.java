@@ -32,6 +32,7 @@ public final class KezdesuCommand implements Runnable {
         cli.addSubcommand("user", UserCommand.commandLine(top.env));
         cli.addSubcommand("room", io.kezdesu.cli.admin.RoomCommand.commandLine(top.env));
         cli.addSubcommand("report", io.kezdesu.cli.admin.ReportCommand.commandLine(top.env));
+        cli.addSubcommand("nodes", new CommandLine(new io.kezdesu.cli.admin.NodesCommand(top.env)));
         cli.addSubcommand("probe", new ProbeCommand());
         cli.addSubcommand("store", new StoreCommand());
         // Room, conference and user ids are base64url: one in 64 starts with '-'. Such an id must still be read as

@@ -65,6 +65,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -287,6 +288,16 @@ public final class SignalingServer implements AutoCloseable {
                     SignalingMetrics.contentType()));
         });
         new AccountsApi(accounts, config.allowRegistration(), metrics).routes(router);
+        // The nodes on this store, each with the rooms it serves now (its leases).
+        router.add(io.netty.handler.codec.http.HttpMethod.GET, "/admin/nodes", req -> {
+            adminAuth.require(req);
+            return nodes.describe().zipWith(leases.all(), (list, held) -> {
+                for (Map<String, Object> n : list) {
+                    n.put("rooms", held.values().stream().filter(n.get("id")::equals).count());
+                }
+                return ApiResponse.ok(Map.of("nodes", list));
+            });
+        });
         NodeRequests roomRouting = new NodeRequests(leases, signature, nodes.id(),
                 id -> rooms.registry().find(id).isPresent());
         new RoomsApi(rooms, accounts, config.publicUrl(), tls, config.roomsPerUser()).routes(router, roomRouting);

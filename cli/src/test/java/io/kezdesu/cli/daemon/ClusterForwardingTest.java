@@ -239,6 +239,20 @@ class ClusterForwardingTest {
             Map<String, String> leases = leases(store);
             String nodeA = leases.get(room);
             assertTrue(nodeA != null, "A took the room's lease: " + leases);
+            // kezdesu nodes, pointed at B, lists both, and the room A serves.
+            io.kezdesu.cli.CliRun listed = io.kezdesu.cli.CliRun.run(Map.of(), "nodes", "--server",
+                    "http://127.0.0.1:" + b.port, "--token", ADMIN, "--json");
+            assertEquals(0, listed.code(), listed.err());
+            Map<String, JsonNode> byId = new java.util.HashMap<>();
+            listed.json().forEach(n -> byId.put(n.path("id").asText(), n));
+            assertEquals(2, byId.size(), listed.out());
+            assertEquals("alive", byId.get(nodeA).path("state").asText(), listed.out());
+            assertEquals(1, byId.get(nodeA).path("rooms").asInt(), listed.out());
+            assertTrue(byId.get(nodeA).path("address").asText().endsWith(":" + a.port), listed.out());
+            assertEquals(1, byId.values().stream().filter(n -> n.path("state").asText().equals("this")).count());
+            io.kezdesu.cli.CliRun table = io.kezdesu.cli.CliRun.run(Map.of(), "nodes", "--server",
+                    "http://127.0.0.1:" + b.port, "--token", ADMIN);
+            assertTrue(table.out().contains(nodeA) && table.out().contains("ROOMS"), table.out());
 
             // Bob, connected to B, joins it: B forwards to A, and the two talk as if on one server.
             WsClient bobOnB = WsClient.connect(http, wsB + bob);

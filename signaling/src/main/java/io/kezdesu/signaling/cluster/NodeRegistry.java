@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -139,6 +140,26 @@ public final class NodeRegistry {
                     }
                 })
                 .collect(HashSet::new, Set::add);
+    }
+
+    /**
+     * Every registered node for the admin API, oldest first: id, address, start, last heartbeat, and {@code state}
+     * ({@code this} node, {@code alive}, or {@code dead}, which a live node forgets once its conferences are settled).
+     */
+    public Mono<List<Map<String, Object>>> describe() {
+        Instant now = clock.instant();
+        return Flux.from(nodes.find().sort(new Document("startedAt", 1))).map(d -> {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            String node = d.getString("_id");
+            Instant beat = d.getDate("heartbeatAt").toInstant();
+            m.put("id", node);
+            m.put("address", d.getString("address"));
+            m.put("startedAt", d.getDate("startedAt").toInstant().toString());
+            m.put("heartbeatAt", beat.toString());
+            m.put("state", node.equals(id) ? "this" : !beat.isBefore(now.minus(timeout))
+                    && !superseded.contains(node) ? "alive" : "dead");
+            return m;
+        }).collectList();
     }
 
     /** Removes a dead node's entry once its conferences are closed (only while it is still dead). */
