@@ -1,6 +1,7 @@
 package io.kezdesu.signaling;
 
 import io.kezdesu.common.auth.JwtService;
+import io.kezdesu.common.auth.NodeSignature;
 import io.kezdesu.common.auth.PasswordHasher;
 import io.kezdesu.common.auth.PasswordPool;
 import io.kezdesu.common.data.DataDirectory;
@@ -17,7 +18,7 @@ import io.kezdesu.signaling.admin.AdminUsersApi;
 import io.kezdesu.signaling.cluster.NodeLinks;
 import io.kezdesu.signaling.cluster.NodeRegistry;
 import io.kezdesu.signaling.cluster.NodeRequests;
-import io.kezdesu.signaling.cluster.NodeSignature;
+import io.kezdesu.signaling.cluster.PeerRoutes;
 import io.kezdesu.signaling.cluster.RoomLeaseStore;
 import io.kezdesu.signaling.http.ApiResponse;
 import io.kezdesu.signaling.http.ClientAddress;
@@ -250,27 +251,6 @@ public final class SignalingServer implements AutoCloseable {
                 new RoomService.Rules(config.resumeGrace(), config.resumeQueue(), config.duplicateJoin(),
                         config.webSocket().heartbeatTimeout().plus(Duration.ofSeconds(5)),
                         config.defaultMaxParticipants(), config.maxParticipantsLimit()), kdf, leases);
-        // This node's heartbeat and its rooms' leases, and the conferences of nodes that died since (a crashed
-        // earlier run of this one too, once its heartbeat is older than node-timeout).
-        long nodeBeat = nodes.heartbeatEvery().toMillis();
-        timers.scheduleWithFixedDelay(() -> nodes.heartbeat()
-                .then(leases.renew(rooms.registry().liveIds()))
-                .doOnNext(lost -> {
-                    if (!lost.isEmpty()) {
-                        LOG.warn("{} room(s) are served by another node now (this one was cut off from the store "
-                                + "for longer than node-timeout); their participants reconnect there", lost.size());
-                        rooms.registry().moved(lost);
-                    }
-                })
-                .then(nodes.peerAddresses())
-                .doOnNext(clientAddress::nodes)
-                .then(recoverOrphans(nodes, recorder, config.resumeGrace()))
-                .subscribe(n -> {
-                    if (n > 0) {
-                        LOG.warn("closed {} conference(s) of a node that stopped answering", n);
-                    }
-                }, e -> LOG.warn("node heartbeat failed: {}", e.toString())), nodeBeat, nodeBeat,
-                TimeUnit.MILLISECONDS);
         metrics.liveRooms(rooms.registry()::size);
         AdminAuth adminAuth = new AdminAuth(config.adminToken());
         NodeSignature signature = new NodeSignature(config.clusterSecret()
@@ -305,7 +285,39 @@ public final class SignalingServer implements AutoCloseable {
         new AdminUsersApi(accounts, adminAuth).routes(router);
         new AdminRoomsApi(rooms, accounts, conferenceStore, adminAuth).routes(router, roomRouting);
         new IceServersApi(ice, accounts).routes(router);
-        Optional<PeerJsService> peerJs = config.peerJs().map(s -> new PeerJsService(s, metrics, timers));
+        // PeerJS ids connected to other nodes of the cluster are reached through them.
+        AtomicReference<Optional<PeerJsService>> peerJsHere = new AtomicReference<>(Optional.empty());
+        PeerRoutes peerRoutes = new PeerRoutes(store.database(), nodes, signature, peerJsHere::get);
+        Optional<PeerJsService> peerJs = config.peerJs().map(s -> new PeerJsService(s, metrics, timers, peerRoutes));
+        peerJsHere.set(peerJs);
+        router.add(io.netty.handler.codec.http.HttpMethod.POST, PeerRoutes.PATH, peerRoutes::receive);
+        java.util.Set<InetAddress> otherNodes = nodes.peerAddresses().block(startup);
+        clientAddress.nodes(otherNodes);
+        peerRoutes.others(!otherNodes.isEmpty());
+        // This node's heartbeat and its rooms' leases, and the conferences of nodes that died since (a crashed
+        // earlier run of this one too, once its heartbeat is older than node-timeout).
+        long nodeBeat = nodes.heartbeatEvery().toMillis();
+        timers.scheduleWithFixedDelay(() -> nodes.heartbeat()
+                .then(leases.renew(rooms.registry().liveIds()))
+                .doOnNext(lost -> {
+                    if (!lost.isEmpty()) {
+                        LOG.warn("{} room(s) are served by another node now (this one was cut off from the store "
+                                + "for longer than node-timeout); their participants reconnect there", lost.size());
+                        rooms.registry().moved(lost);
+                    }
+                })
+                .then(nodes.peerAddresses())
+                .doOnNext(others -> {
+                    clientAddress.nodes(others);
+                    peerRoutes.others(!others.isEmpty());
+                })
+                .then(recoverOrphans(nodes, recorder, config.resumeGrace()))
+                .subscribe(n -> {
+                    if (n > 0) {
+                        LOG.warn("closed {} conference(s) of a node that stopped answering", n);
+                    }
+                }, e -> LOG.warn("node heartbeat failed: {}", e.toString())), nodeBeat, nodeBeat,
+                TimeUnit.MILLISECONDS);
         peerJs.ifPresent(p -> new PeerJsApi(p).routes(router));
         router.fallback(new io.kezdesu.signaling.web.StaticFiles()::serve);
 

@@ -163,6 +163,51 @@ class ClusterForwardingTest {
         }
     }
 
+    @Test
+    void peerJsIdsOnTwoNodesReachEachOther() throws Exception {
+        StoreProcess store = StoreProcess.start(storeDir);
+        List<DaemonProcess> daemons = new ArrayList<>();
+        HttpClient http = HttpClient.newHttpClient();
+        try {
+            DaemonProcess a = node(dirA, store);
+            daemons.add(a);
+            DaemonProcess b = node(dirB, store);
+            daemons.add(b);
+            String path = "/peerjs/peerjs?key=peerjs&version=1.5.4&id=";
+            WsClient alice = WsClient.connect(http, "ws://127.0.0.1:" + a.port + path + "alice&token=t1");
+            alice.expect("OPEN");
+            WsClient bob = WsClient.connect(http, "ws://127.0.0.1:" + b.port + path + "bob&token=t2");
+            bob.expect("OPEN");
+            // Each node records its ids in the store (just after OPEN): wait until both are there.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (store.find("peers").size() < 2 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(2, store.find("peers").size());
+            alice.send(Map.of("type", "OFFER", "dst", "bob", "payload", Map.of("sdp", "v=0 from alice")));
+            JsonNode offer = bob.expect("OFFER");
+            assertEquals("alice", offer.path("src").asText(), offer.toString());
+            assertEquals("v=0 from alice", offer.path("payload").path("sdp").asText());
+            for (int i = 0; i < 20; i++) {
+                bob.send(Map.of("type", "CANDIDATE", "dst", "alice", "payload", Map.of("n", i)));
+            }
+            for (int i = 0; i < 20; i++) {
+                JsonNode c = alice.expect("CANDIDATE");
+                assertEquals(i, c.path("payload").path("n").asInt(), "in the order sent");
+                assertEquals("bob", c.path("src").asText());
+            }
+            // Bob leaves: his id leaves the store too.
+            bob.close();
+            long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (store.find("peers").size() > 1 && System.nanoTime() < gone) {
+                Thread.onSpinWait();
+            }
+            assertEquals(1, store.find("peers").size());
+        } finally {
+            store.stopAfter(daemons);
+        }
+    }
+
     private static void signal(DaemonProcess d, String signal) throws Exception {
         Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(d.process.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());

@@ -1,6 +1,7 @@
 package io.kezdesu.signaling.cluster;
 
 import io.kezdesu.common.auth.JwtService;
+import io.kezdesu.common.auth.NodeSignature;
 import io.kezdesu.signaling.account.User;
 import io.kezdesu.signaling.room.RoomLeases;
 import io.kezdesu.signaling.session.Forwarder;

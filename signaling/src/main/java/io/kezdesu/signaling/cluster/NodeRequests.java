@@ -1,5 +1,6 @@
 package io.kezdesu.signaling.cluster;
 
+import io.kezdesu.common.auth.NodeSignature;
 import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
 import io.kezdesu.signaling.http.ApiRequest;

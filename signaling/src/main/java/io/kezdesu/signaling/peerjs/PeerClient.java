@@ -11,6 +11,8 @@ public final class PeerClient {
     private final byte[] quotedId;
     private volatile PeerLink link;
     private volatile long lastHeartbeatNanos;
+    /** This registration in the cluster's directory ({@link PeerDirectory#online}). */
+    volatile String registration = "";
 
     PeerClient(String id, String owner, PeerLink link, long nowNanos) {
         this.id = id;

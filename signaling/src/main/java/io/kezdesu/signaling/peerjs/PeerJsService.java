@@ -27,8 +27,16 @@ public final class PeerJsService implements AutoCloseable {
     private final PendingMessages pending;
     private final Map<String, CounterDataPoint> relayed;
     private final List<ScheduledFuture<?>> sweeps;
+    private final PeerDirectory directory;
 
     public PeerJsService(PeerJsSettings settings, SignalingMetrics metrics, ScheduledExecutorService timers) {
+        this(settings, metrics, timers, PeerDirectory.NONE);
+    }
+
+    /** {@code directory}: the ids connected to other nodes, and the way to them. */
+    public PeerJsService(PeerJsSettings settings, SignalingMetrics metrics, ScheduledExecutorService timers,
+                         PeerDirectory directory) {
+        this.directory = directory;
         this.settings = settings;
         this.metrics = metrics;
         this.realm = new PeerRealm(settings.concurrentLimit());
@@ -64,6 +72,10 @@ public final class PeerJsService implements AutoCloseable {
                 () -> link.send(PeerMessages.open()));
         if (r instanceof PeerRealm.Registration.Opened || r instanceof PeerRealm.Registration.Replaced) {
             pending.drain(id, link::send);
+            PeerClient client = realm.get(id);
+            if (client != null) {
+                client.registration = directory.online(id);
+            }
         }
         if (r instanceof PeerRealm.Registration.Replaced replaced && replaced.previous() != null
                 && replaced.previous() != link) {
@@ -74,7 +86,32 @@ public final class PeerJsService implements AutoCloseable {
 
     /** The socket of {@code client} closed. */
     public void disconnected(PeerClient client, PeerLink link) {
-        realm.remove(client, link);
+        if (realm.remove(client, link)) {
+            directory.offline(client.id(), client.registration);
+        }
+    }
+
+    /** Removes a client from the realm (and the cluster's directory); whether it was there. */
+    private boolean remove(PeerClient client) {
+        if (realm.remove(client)) {
+            directory.offline(client.id(), client.registration);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A message another node passed on for {@code dst}, connected here when that node looked: delivered, or dropped
+     * when the id has left since (its sender's node finds that out at its next look).
+     */
+    public boolean deliverForwarded(String dst, byte[] message) {
+        PeerClient target = realm.get(dst);
+        PeerLink link = target == null ? null : target.link();
+        if (link == null || !link.isOpen()) {
+            return false;
+        }
+        link.send(message);
+        return true;
     }
 
     /**
@@ -99,7 +136,7 @@ public final class PeerJsService implements AutoCloseable {
             if (m.type().equals(LEAVE)) {
                 // peerjs-server: a LEAVE without dst unregisters the sender. Its socket closes too: left open, it had
                 // no liveness timer any more and went on sending as an id that someone else may hold by now.
-                realm.remove(src);
+                remove(src);
                 PeerLink link = src.link();
                 if (link != null) {
                     link.close();
@@ -111,9 +148,22 @@ public final class PeerJsService implements AutoCloseable {
         PeerClient target = realm.get(dst);
         if (target != null) {
             deliver(target, out, src, m.type());
-        } else if (!m.type().equals(LEAVE) && !m.type().equals(EXPIRE)) {
+        } else if (m.type().equals(LEAVE) || m.type().equals(EXPIRE)) {
+            directory.route(dst, out, () -> { });
+        } else {
+            String type = m.type();
+            directory.route(dst, out, () -> queue(src, type, dst, out));
+        }
+    }
+
+    /** Nobody holds {@code dst} now, here or on another node: the message waits for it (or expires). */
+    private void queue(PeerClient src, String type, String dst, byte[] out) {
+        PeerClient arrived = realm.get(dst);
+        if (arrived != null) {
+            deliver(arrived, out, src, type); // it connected here while we looked elsewhere
+        } else {
             PendingMessages.Offer offer = pending.offer(dst, src.id(), out, System.nanoTime(),
-                    id -> realm.get(id) != null, () -> deliver(realm.get(dst), out, src, m.type()));
+                    id -> realm.get(id) != null, () -> deliver(realm.get(dst), out, src, type));
             if (offer == PendingMessages.Offer.DROPPED || offer == PendingMessages.Offer.REFUSED) {
                 metrics.peerjsQueueDropped.inc();
             }
@@ -136,7 +186,7 @@ public final class PeerJsService implements AutoCloseable {
             return;
         }
         // The target's socket died without us hearing yet: drop it and tell the sender to stop trying.
-        realm.remove(target);
+        remove(target);
         if (link != null) {
             link.close();
         }
@@ -150,7 +200,7 @@ public final class PeerJsService implements AutoCloseable {
 
     void dropSilent() {
         for (PeerClient c : realm.silentSince(System.nanoTime(), settings.aliveTimeout().toNanos())) {
-            if (realm.remove(c)) {
+            if (remove(c)) {
                 pending.clear(c.id());
                 metrics.peerjsTimeouts.inc();
                 PeerLink link = c.link();

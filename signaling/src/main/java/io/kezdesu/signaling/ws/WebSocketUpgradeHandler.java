@@ -1,7 +1,7 @@
 package io.kezdesu.signaling.ws;
 
+import io.kezdesu.common.auth.NodeSignature;
 import io.kezdesu.signaling.account.AccountService;
-import io.kezdesu.signaling.cluster.NodeSignature;
 import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
 import io.kezdesu.signaling.http.HttpApiHandler;

@@ -1,5 +1,6 @@
 package io.kezdesu.signaling.cluster;
 
+import io.kezdesu.common.auth.NodeSignature;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.kezdesu.common.testing.ManualClock;

@@ -1,4 +1,4 @@
-package io.kezdesu.signaling.cluster;
+package io.kezdesu.common.auth;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
