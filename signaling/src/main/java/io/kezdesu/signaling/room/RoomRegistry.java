@@ -30,15 +30,19 @@ public final class RoomRegistry {
         if (existing != null && !existing.retired()) {
             return Mono.just(existing);
         }
-        // The lease first: whoever holds it admits, so two nodes never each admit up to the limit.
-        return ctx.leases().take(roomId).flatMap(owner -> owner.isPresent()
+        // A room that does not exist costs one read, no lease written. Then the lease: whoever holds it admits, so
+        // two nodes never each admit up to the limit; the room is read again under it (the last owner may have
+        // changed it meanwhile).
+        Mono<Room> missing = Mono.error(new ProtocolException(SignalingError.NOT_FOUND, "no room " + roomId));
+        return ctx.rooms().findById(roomId).switchIfEmpty(missing).flatMap(exists -> ctx.leases().take(roomId))
+                .flatMap(owner -> owner.isPresent()
                 ? Mono.error(new RoomElsewhereException(roomId, owner.get()))
                 : ctx.rooms().findById(roomId)
                         .switchIfEmpty(Mono.defer(() -> {
                             if (!live.containsKey(roomId)) {
                                 ctx.leases().release(roomId);
                             }
-                            return Mono.error(new ProtocolException(SignalingError.NOT_FOUND, "no room " + roomId));
+                            return missing;
                         }))
                         // A conference the room's last owner ran until it died goes on here, with its people.
                         .flatMap(room -> ctx.conferences().takeOver(roomId).map(conference ->
