@@ -196,8 +196,9 @@ public final class SignalingServer implements AutoCloseable {
         RoomLeaseStore leases = new RoomLeaseStore(store.database(), nodes, clock, config.nodeTimeout());
         ConferenceRecorder recorder = new ConferenceRecorder(conferenceStore, clock, nodes.id());
         nodes.register().block(startup);
-        // The run before this one, from the same data directory, is over: its conferences are closed and its rooms
-        // free now, not after node-timeout (a restart after a crash would otherwise find its own rooms held).
+        // The run before this one, from the same data directory, is over: its rooms are free now, not after
+        // node-timeout (a restart after a crash would otherwise find its own rooms held), and its conferences wait
+        // a resume grace for their people to come back here.
         Optional<String> previous = config.nodeIdFile().flatMap(DataDirectory::readText).map(String::strip)
                 .filter(p -> !p.isEmpty());
         previous.ifPresent(p -> {
@@ -244,8 +245,6 @@ public final class SignalingServer implements AutoCloseable {
         long heartbeat = config.conferenceHeartbeat().toMillis();
         timers.scheduleAtFixedRate(() -> recorder.heartbeat().subscribe(), heartbeat, heartbeat,
                 TimeUnit.MILLISECONDS);
-        // This node's heartbeat, and the conferences of nodes that died since (a crashed earlier run of this one
-        // too, once its heartbeat is older than node-timeout).
         ClientAddress clientAddress = new ClientAddress(config.abuse().trustedProxies());
         RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics,
                 new RoomService.Rules(config.resumeGrace(), config.resumeQueue(), config.duplicateJoin(),
@@ -269,7 +268,7 @@ public final class SignalingServer implements AutoCloseable {
         });
         new AccountsApi(accounts, config.allowRegistration(), metrics).routes(router);
         // The nodes on this store, each with the rooms it serves now (its leases).
-        router.add(io.netty.handler.codec.http.HttpMethod.GET, "/admin/nodes", req -> {
+        router.add(HttpMethod.GET, "/admin/nodes", req -> {
             adminAuth.require(req);
             return nodes.describe().zipWith(leases.all(), (list, held) -> {
                 for (Map<String, Object> n : list) {
@@ -290,12 +289,12 @@ public final class SignalingServer implements AutoCloseable {
         PeerRoutes peerRoutes = new PeerRoutes(store.database(), nodes, signature, peerJsHere::get);
         Optional<PeerJsService> peerJs = config.peerJs().map(s -> new PeerJsService(s, metrics, timers, peerRoutes));
         peerJsHere.set(peerJs);
-        router.add(io.netty.handler.codec.http.HttpMethod.POST, PeerRoutes.PATH, peerRoutes::receive);
+        router.add(HttpMethod.POST, PeerRoutes.PATH, peerRoutes::receive);
         java.util.Set<InetAddress> otherNodes = nodes.peerAddresses().block(startup);
         clientAddress.nodes(otherNodes);
         peerRoutes.others(!otherNodes.isEmpty());
-        // This node's heartbeat and its rooms' leases, and the conferences of nodes that died since (a crashed
-        // earlier run of this one too, once its heartbeat is older than node-timeout).
+        // This node's heartbeat and its rooms' leases, the other nodes' addresses, and the conferences of nodes
+        // dead for longer than a resume grace that nobody took over.
         long nodeBeat = nodes.heartbeatEvery().toMillis();
         timers.scheduleWithFixedDelay(() -> nodes.heartbeat()
                 .then(leases.renew(rooms.registry().liveIds()))

@@ -155,8 +155,8 @@ public final class ConfigKeys {
             "How often a live conference's record is stamped; a crash loses at most this much of the end of a call");
     public static final ConfigKey<Duration> NODE_TIMEOUT = key("node-timeout", SIGNALING,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(10), false,
-            "A signaling node that has not renewed its heartbeat in the store for this long is dead: other nodes "
-                    + "close its conferences, and its rooms' leases lapse");
+            "A signaling node that has not renewed its heartbeat in the store for this long is dead: its rooms' "
+                    + "leases lapse, and its conferences go on where their people resume (else close after resume-grace)");
     public static final ConfigKey<String> NODE_ADDRESS = key("node-address", SIGNALING, ValueType.url(), null, false,
             "URL other signaling nodes on the same store reach this one at, e.g. http://10.0.0.5:8080; unset uses "
                     + "http-ip and http-port (when http-ip is 0.0.0.0, the machine's first address that is not "

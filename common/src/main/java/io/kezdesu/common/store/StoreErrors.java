@@ -25,6 +25,17 @@ public final class StoreErrors {
                 || e instanceof TimeoutException;
     }
 
+    /**
+     * Whether {@code e} is the store refusing a second document with the same unique key (E11000): a conditional
+     * upsert whose document is held by someone else.
+     */
+    public static boolean duplicateKey(Throwable e) {
+        return (e instanceof com.mongodb.MongoWriteException w && w.getError().getCode() == DUPLICATE_KEY)
+                || (e instanceof com.mongodb.MongoCommandException c && c.getErrorCode() == DUPLICATE_KEY);
+    }
+
+    private static final int DUPLICATE_KEY = 11000;
+
     /** The wait before the retry that follows {@code failures} failed tries in a row (1 or more). */
     public static long retryDelayMillis(int failures) {
         return Math.min(LAST_RETRY_MS, FIRST_RETRY_MS << Math.min(Math.max(failures - 1, 0), 8));

@@ -181,13 +181,6 @@ public final class NodeRegistry {
     public record View(Set<String> alive, Map<String, Instant> heartbeats, Map<String, Instant> deadSince,
                        Instant at) {
 
-        /** Registered nodes that are not alive. */
-        public Set<String> dead() {
-            Set<String> dead = new HashSet<>(heartbeats.keySet());
-            dead.removeAll(alive);
-            return dead;
-        }
-
         /** Nodes dead for at least {@code d} (found silent, or superseded by their next run). */
         public Set<String> deadFor(Duration d) {
             Set<String> out = new HashSet<>();

@@ -1,13 +1,12 @@
 package io.kezdesu.signaling.cluster;
 
-import com.mongodb.MongoCommandException;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
+import io.kezdesu.common.store.StoreErrors;
 import io.kezdesu.signaling.room.RoomLeases;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,7 +35,6 @@ import reactor.core.publisher.Mono;
 public final class RoomLeaseStore implements RoomLeases {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoomLeaseStore.class);
-    private static final int DUPLICATE_KEY = 11000;
 
     private final MongoCollection<Document> leases;
     private final NodeRegistry nodes;
@@ -63,7 +61,7 @@ public final class RoomLeaseStore implements RoomLeases {
                                 Updates.set("until", Date.from(now.plus(timeout)))),
                         new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER)))
                 .map(taken -> Optional.<Owner>empty())
-                .onErrorResume(RoomLeaseStore::duplicateKey, held -> owner(roomId).flatMap(owner -> {
+                .onErrorResume(StoreErrors::duplicateKey, held -> owner(roomId).flatMap(owner -> {
                     if (owner.isPresent() || attempts <= 1) {
                         return Mono.just(owner.isPresent() ? owner
                                 : Optional.of(new Owner("?", null))); // changed hands twice meanwhile: busy
@@ -121,10 +119,5 @@ public final class RoomLeaseStore implements RoomLeases {
     public Mono<Map<String, String>> all() {
         return Flux.from(leases.find()).collectMap(d -> d.getString("_id"), d -> d.getString("node"),
                 HashMap::new);
-    }
-
-    private static boolean duplicateKey(Throwable e) {
-        return (e instanceof MongoWriteException w && w.getError().getCode() == DUPLICATE_KEY)
-                || (e instanceof MongoCommandException c && c.getErrorCode() == DUPLICATE_KEY);
     }
 }

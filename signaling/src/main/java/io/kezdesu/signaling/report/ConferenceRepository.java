@@ -10,6 +10,7 @@ import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
+import io.kezdesu.common.store.StoreErrors;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import reactor.core.publisher.Flux;
@@ -31,10 +32,6 @@ public final class ConferenceRepository {
                 .then();
     }
 
-    Mono<Void> replace(Document doc, ReplaceOptions options) {
-        return Mono.from(conferences.replaceOne(Filters.eq("_id", doc.getString("_id")), doc, options)).then();
-    }
-
     /**
      * Writes a node's own record: only while that node runs it (another node may have taken it over); false when the
      * record is another node's now.
@@ -43,8 +40,7 @@ public final class ConferenceRepository {
         return Mono.from(conferences.replaceOne(Filters.and(Filters.eq("_id", doc.getString("_id")),
                         Filters.eq("node", doc.getString("node"))), doc, new ReplaceOptions().upsert(true)))
                 .thenReturn(true)
-                .onErrorResume(e -> e instanceof com.mongodb.MongoWriteException w && w.getError().getCode() == 11000,
-                        e -> Mono.just(false));
+                .onErrorResume(StoreErrors::duplicateKey, e -> Mono.just(false));
     }
 
     /** Makes the room's active conference, run by another node until now, {@code node}'s; empty when there is none. */

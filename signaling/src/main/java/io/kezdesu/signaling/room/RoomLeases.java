@@ -11,28 +11,6 @@ import reactor.core.publisher.Mono;
  */
 public interface RoomLeases {
 
-    /** This node alone: every room is served here. */
-    RoomLeases SOLE = new RoomLeases() {
-        @Override
-        public Mono<Optional<Owner>> take(String roomId) {
-            return Mono.just(Optional.empty());
-        }
-
-        @Override
-        public Mono<Optional<Owner>> owner(String roomId) {
-            return Mono.just(Optional.empty());
-        }
-
-        @Override
-        public void release(String roomId) {
-        }
-
-        @Override
-        public Mono<Set<String>> renew(Set<String> live) {
-            return Mono.just(Set.of());
-        }
-    };
-
     /** Takes (or keeps) the room for this node: empty when it is ours now, else the node that holds it. */
     Mono<Optional<Owner>> take(String roomId);
 

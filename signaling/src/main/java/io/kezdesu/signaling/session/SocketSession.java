@@ -163,7 +163,7 @@ public final class SocketSession implements Seat {
         refuseWhileInOrJoining();
         joining = true;
         rooms.resume(this, resume.token(), resume.received())
-                .subscribe(ok -> joining = false, e -> {
+                .subscribe(ok -> { }, e -> {
                     if (e instanceof RoomElsewhereException elsewhere) {
                         forwardTo(elsewhere, wire(resume), "resume");
                         return;

@@ -353,6 +353,35 @@ class RoomRulesTest {
     }
 
     @Test
+    void aResumeTokenThatLeadsNowhereFailsAndLeavesNoRoomHeld() {
+        TestUser head = f.user("Head");
+        String idle = f.room(head, Map.of());
+        String busy = f.room(head, Map.of());
+        WsClient h = f.join(head, busy);
+        WsClient s = f.ws(f.user("Stranger"));
+        // No room in it; a room that does not exist; a room nobody is in; a room in use: none has this place.
+        for (String token : List.of("no-dot-in-it", "nosuchroom.xyz", idle + ".forged", busy + ".forged",
+                busy + ".")) {
+            s.send(msg("resume", "token", token));
+            s.expectError("resume-failed");
+        }
+        s.assertAlive();
+        h.assertAlive();
+        // Looking for the place took the idle room's lease for a moment; it is given back.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (lease(idle) && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertFalse(lease(idle), "the idle room is not left held by this node");
+        assertTrue(lease(busy), "the room in use is");
+    }
+
+    private boolean lease(String room) {
+        return reactor.core.publisher.Mono.from(f.store.database().getCollection("leases")
+                .find(new org.bson.Document("_id", room)).first()).blockOptional(Duration.ofSeconds(20)).isPresent();
+    }
+
+    @Test
     void aResumeWhileAJoinIsInFlightIsRefusedSoNoSocketSitsInTwoRooms() {
         TestUser head = f.user("Head");
         TestUser pat = f.user("Pat");
