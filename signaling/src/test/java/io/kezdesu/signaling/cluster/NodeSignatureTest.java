@@ -69,6 +69,30 @@ class NodeSignatureTest {
         assertEquals(403, upgrade(null, "https://evil.example"), "without a signature the Origin check holds");
     }
 
+    @Test
+    void onlyASignedNodeMayPassPeerJsMessagesAndAMalformedBatchIsRefused() throws Exception {
+        NodeSignature ours = new NodeSignature(NodeSignature.derive(f.secrets.jwtSecret()), Clock.systemUTC());
+        NodeSignature forged = new NodeSignature(SECRET, Clock.systemUTC());
+        String batch = "{\"messages\":[{\"dst\":\"nobody-here\",\"message\":\"{\\\"type\\\":\\\"OFFER\\\"}\"}]}";
+        assertEquals(403, postPeerJs(null, batch).statusCode(), "no signature");
+        assertEquals(403, postPeerJs(forged.sign("node-x"), batch).statusCode(), "another cluster's");
+        java.net.http.HttpResponse<String> ok = postPeerJs(ours.sign("node-x"), batch);
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals("{\"delivered\":0}", ok.body(), "nobody by that id is connected here");
+        assertEquals(400, postPeerJs(ours.sign("node-x"), "{\"messages\": [").statusCode(), "not JSON");
+    }
+
+    private java.net.http.HttpResponse<String> postPeerJs(String node, String body) throws Exception {
+        java.net.http.HttpRequest.Builder r = java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(f.base() + PeerRoutes.PATH))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (node != null) {
+            r.header(NodeSignature.HEADER, node);
+        }
+        return f.http.send(r.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The status of an upgrade of /ws with a valid login, this node header (or none) and this Origin ("-": none). */
     private int upgrade(String node, String origin) throws IOException {
         String line = f.upgradeStatusLine((node == null ? "" : NodeSignature.HEADER + ": " + node + "\r\n")
