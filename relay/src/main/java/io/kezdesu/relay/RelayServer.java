@@ -13,6 +13,7 @@ import io.kezdesu.relay.policy.QuotaPolicy;
 import io.kezdesu.common.ratelimit.ConnectionBudget;
 import io.kezdesu.common.ratelimit.KeyedLimit;
 import io.kezdesu.relay.server.StreamClients;
+import io.kezdesu.relay.server.Drain;
 import io.kezdesu.relay.server.StreamInitializer;
 import io.kezdesu.relay.server.TurnServices;
 import io.kezdesu.relay.server.UdpServerHandler;
@@ -84,9 +85,12 @@ public final class RelayServer implements AutoCloseable {
 
     private final io.kezdesu.common.tls.TlsReloader<SslContext> certificate;
 
+    private final Drain drain;
+
     private RelayServer(EventLoopGroup group, AllocationManager allocations, StreamInitializer streams,
-                        io.kezdesu.common.tls.TlsReloader<SslContext> certificate) {
+                        io.kezdesu.common.tls.TlsReloader<SslContext> certificate, Drain drain) {
         this.certificate = certificate;
+        this.drain = drain;
         this.group = group;
         this.allocations = allocations;
         this.streams = streams;
@@ -144,9 +148,10 @@ public final class RelayServer implements AutoCloseable {
                 new PeerAddressPolicy(config.deniedPeers(), config.allowedPeers(), config.allowLoopbackPeers(),
                         config.denyPrivatePeers(), own, ownAddresses(config, relayIps)),
                 allocations, new StreamClients(), new KeyedLimit(config.connectionsPerIp()), budget,
-                new io.kezdesu.relay.server.NatDiscovery(config.natDiscovery()));
+                new io.kezdesu.relay.server.NatDiscovery(config.natDiscovery()), new Drain());
         allocations.metrics().streamBacklog(services.streams()::backlogBytes);
-        RelayServer server = new RelayServer(group, allocations, new StreamInitializer(services, null), ssl);
+        RelayServer server = new RelayServer(group, allocations, new StreamInitializer(services, null), ssl,
+                services.drain());
         try {
             for (InetAddress ip : listeningIps(config)) {
                 server.bindUdpAndTcp(services, datagrams, epoll, ip, config.listeningPort());
@@ -273,6 +278,22 @@ public final class RelayServer implements AutoCloseable {
 
     public List<InetSocketAddress> tlsAddresses() {
         return Collections.unmodifiableList(tls);
+    }
+
+    /**
+     * Starts draining: new Allocates are sent to {@code alternates} (300 Try Alternate), or refused with 508 where
+     * none serves the client's family and transport; existing allocations are served on. Calling it again only
+     * replaces the alternates.
+     */
+    public void drain(Drain.Alternates alternates) {
+        if (!drain.active()) {
+            log.info("draining: new allocations go to other relays; {} allocations stay", allocationCount());
+        }
+        drain.start(alternates);
+    }
+
+    public boolean draining() {
+        return drain.active();
     }
 
     /** Live allocations (for tests and metrics). */

@@ -126,6 +126,9 @@ public final class StunCodec {
             byte[] p = a instanceof OutAttribute.AddressErrorCode e ? addressErrorCode(e)
                     : a instanceof OutAttribute.OtherAddress o ? plainAddress(ATTR_OTHER_ADDRESS, o.address())
                     : a instanceof OutAttribute.ResponseOrigin r ? plainAddress(ATTR_RESPONSE_ORIGIN, r.address())
+                    : a instanceof OutAttribute.AlternateServer alt
+                            ? plainAddress(ATTR_ALTERNATE_SERVER, alt.address())
+                    : a instanceof OutAttribute.AlternateDomain d ? text(ATTR_ALTERNATE_DOMAIN, d.domain())
                     : padded(toIce4j(a, tid));
             parts.add(p);
             body += p.length;
@@ -219,6 +222,16 @@ public final class StunCodec {
         out[5] = (byte) (ip.length == 4 ? FAMILY_IPV4 : FAMILY_IPV6);
         put16(out, 6, address.getPort());
         System.arraycopy(ip, 0, out, 8, ip.length);
+        return out;
+    }
+
+    /** A UTF-8 text attribute, zero-padded to a multiple of four. */
+    private static byte[] text(int type, String value) {
+        byte[] v = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] out = new byte[4 + ((v.length + 3) & ~3)];
+        put16(out, 0, type);
+        put16(out, 2, v.length);
+        System.arraycopy(v, 0, out, 4, v.length);
         return out;
     }
 

@@ -1,6 +1,7 @@
 package io.kezdesu.relay.server;
 
 import io.kezdesu.relay.allocation.Allocation;
+import io.kezdesu.relay.allocation.FiveTuple;
 import io.kezdesu.relay.allocation.AllocationManager;
 import io.kezdesu.relay.allocation.AllocationManager.Families;
 import io.kezdesu.relay.allocation.AllocationManager.PortRequest;
@@ -17,6 +18,8 @@ import java.util.function.BiConsumer;
 
 /** RFC 8656 §7.2: receiving an Allocate request. */
 final class AllocateHandler {
+
+    private static final int TRY_ALTERNATE = 300;
 
     private final TurnServices services;
 
@@ -36,6 +39,20 @@ final class AllocateHandler {
             if (existing.ready()) {
                 respond(tx, existing, existing.lifetime(), null);
             }
+            return;
+        }
+        // A draining relay takes no new allocations: it names another relay (RFC 8489 §10: an authenticated request,
+        // and the 300 is signed), or, knowing none, says it has no capacity.
+        if (services.drain().active()) {
+            Drain.Alternate alternate = services.drain().alternateFor(tx.fiveTuple())
+                    .orElseThrow(() -> new TurnException(StunError.INSUFFICIENT_CAPACITY, "draining, no alternate"));
+            services.allocations().metrics().allocationRefused(TRY_ALTERNATE);
+            List<OutAttribute> attributes = new ArrayList<>(3);
+            attributes.add(new OutAttribute.ErrorCode(TRY_ALTERNATE, "Try Alternate"));
+            attributes.add(new OutAttribute.AlternateServer(alternate.address()));
+            alternate.domain().filter(d -> tx.fiveTuple().transport() == FiveTuple.Transport.TLS)
+                    .ifPresent(d -> attributes.add(new OutAttribute.AlternateDomain(d)));
+            tx.error(attributes);
             return;
         }
         // Step 3: REQUESTED-TRANSPORT missing or malformed → 400, not UDP → 442.

@@ -21,5 +21,6 @@ public record TurnServices(
         StreamClients streams,
         KeyedLimit streamConnections,
         ConnectionBudget connectionBudget,
-        NatDiscovery natDiscovery) {
+        NatDiscovery natDiscovery,
+        Drain drain) {
 }

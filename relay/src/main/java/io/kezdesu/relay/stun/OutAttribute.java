@@ -35,6 +35,12 @@ public sealed interface OutAttribute {
 
     record Software(String name) implements OutAttribute { }
 
+    /** RFC 8489 §14.15: where a 300 Try Alternate sends the client (a plain address, like MAPPED-ADDRESS). */
+    record AlternateServer(InetSocketAddress address) implements OutAttribute { }
+
+    /** RFC 8489 §14.16: the name the client checks the alternate's TLS certificate against. */
+    record AlternateDomain(String domain) implements OutAttribute { }
+
     // Sent only by the client side (StunClient / kezdesu probe).
 
     record Username(String name) implements OutAttribute { }

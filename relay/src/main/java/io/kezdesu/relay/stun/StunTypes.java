@@ -41,6 +41,9 @@ public final class StunTypes {
     public static final int ATTR_CHANGE_REQUEST = 0x0003;
     public static final int ATTR_OTHER_ADDRESS = 0x802C;
     public static final int ATTR_RESPONSE_ORIGIN = 0x802B;
+    /** RFC 8489 §14.15 and §14.16. */
+    public static final int ATTR_ALTERNATE_SERVER = 0x8023;
+    public static final int ATTR_ALTERNATE_DOMAIN = 0x8003;
     public static final int ATTR_SOFTWARE = 0x8022;
     public static final int ATTR_FINGERPRINT = 0x8028;
 
