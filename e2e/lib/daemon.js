@@ -15,6 +15,51 @@ const STARTUP_TIMEOUT_MS = 60_000;
  * @returns {Promise<{url: string, relay: {ip: string, port: number} | null, stop: () => Promise<void>}>}
  */
 /**
+ * Runs `kezdesu relay` (with `--mongo-uri` in `extraArgs`, a member of that store's relay fleet) and waits for its
+ * startup line: `… relay ready: relay <id> in the fleet | turn udp 127.0.0.1:<port> | …`.
+ * @returns {Promise<{id: string|null, port: number, exited: Promise<number>, stop: () => Promise<void>}>}
+ */
+export async function startRelay(extraArgs = []) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kezdesu-e2e-relay-'));
+  const child = spawn('java', ['-jar', JAR, 'relay', '--data-dir', dataDir, '--listening-ip', '127.0.0.1',
+    '--listening-port', '0', '--relay-ip', '127.0.0.1', '--allow-loopback-peers', 'true', ...extraArgs],
+  { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const line = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('relay not ready in time; its log:\n' + log)),
+      STARTUP_TIMEOUT_MS);
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      log = (log + chunk).slice(-20000);
+      const ready = log.split('\n').find((l) => / relay ready: /.test(l));
+      if (ready) {
+        clearTimeout(timer);
+        resolve(ready);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error('relay exited (' + code + ') before it was ready; its log:\n' + log));
+    });
+  });
+  const id = line.match(/relay (\S+) in the fleet/);
+  return {
+    id: id ? id[1] : null,
+    port: Number(line.match(/turn udp [0-9.]+:(\d+)/)[1]),
+    exited,
+    log: () => log,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
  * Runs `kezdesu store` (the embedded store on its own, for several daemons) and waits for its `mongodb://` line.
  * @returns {Promise<{uri: string, stop: () => Promise<void>}>}
  */
@@ -55,9 +100,9 @@ export async function startStore() {
   };
 }
 
-export async function startDaemon(extraArgs = []) {
+export async function startDaemon(extraArgs = [], mode = 'serve') {
   const dataDir = mkdtempSync(join(tmpdir(), 'kezdesu-e2e-'));
-  const args = ['-jar', JAR, 'serve', '--data-dir', dataDir, '--http-ip', '127.0.0.1', '--http-port', '0',
+  const args = ['-jar', JAR, mode, '--data-dir', dataDir, '--http-ip', '127.0.0.1', '--http-port', '0',
     '--listening-ip', '127.0.0.1', '--listening-port', '0', '--allow-loopback-peers', 'true', ...extraArgs];
   const child = spawn('java', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';

@@ -47,7 +47,18 @@ abstract class DaemonCommand implements Callable<Integer> {
             throw new ConfigException(List.of(e.getMessage()));
         }
         CountDownLatch stop = new CountDownLatch(1);
-        Signals.onTermination(stop::countDown);
+        // A relay with a drain-timeout drains on the first SIGTERM (new allocations go elsewhere, calls end in
+        // peace) and stops when it is done; a second signal stops it at once.
+        java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+        daemon.drained().thenRun(stop::countDown);
+        Signals.onTermination(() -> {
+            if (!signalled.getAndSet(true) && daemon.drainsOnStop()) {
+                LOG.info("draining before stopping (a second SIGTERM or SIGINT stops at once)");
+                daemon.drain("stop signal");
+            } else {
+                stop.countDown();
+            }
+        });
         Signals.onReload(() -> LOG.info(daemon.reloadCertificates(true) ? "SIGHUP: certificate reloaded"
                 : "SIGHUP: no certificate reloaded"));
         stop.await();
@@ -84,7 +95,8 @@ abstract class DaemonCommand implements Callable<Integer> {
     }
 
     @Command(name = "relay", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-            description = "Run only the STUN/TURN relay.")
+            description = "Run only the STUN/TURN relay (with --mongo-uri, as a member of the relay fleet on that "
+                    + "store); `kezdesu relay drain ID` drains one.")
     static final class RelayOnly extends DaemonCommand {
         RelayOnly(Map<String, String> env) {
             super(env, Daemon.Mode.RELAY);

@@ -25,7 +25,9 @@ public final class KezdesuCommand implements Runnable {
         CommandLine cli = new CommandLine(top);
         cli.addSubcommand("serve", configured(new DaemonCommand.Serve(top.env)));
         cli.addSubcommand("signaling", configured(new DaemonCommand.SignalingOnly(top.env)));
-        cli.addSubcommand("relay", configured(new DaemonCommand.RelayOnly(top.env)));
+        CommandLine relay = configured(new DaemonCommand.RelayOnly(top.env));
+        relay.addSubcommand("drain", new CommandLine(new io.kezdesu.cli.admin.RelayDrainCommand(top.env)));
+        cli.addSubcommand("relay", relay);
         CommandLine config = new CommandLine(new ConfigCommand());
         config.addSubcommand("check", configured(new ConfigCommand.Check(top.env)));
         cli.addSubcommand("config", config);

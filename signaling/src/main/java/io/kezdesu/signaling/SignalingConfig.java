@@ -27,7 +27,7 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                               Duration resumeGrace, int resumeQueue, Duration conferenceHeartbeat,
                               Optional<io.kezdesu.signaling.peerjs.PeerJsSettings> peerJs, Duration nodeTimeout,
                               Optional<String> nodeAddress, Optional<String> clusterSecret,
-                              Optional<java.nio.file.Path> nodeIdFile) {
+                              Optional<java.nio.file.Path> nodeIdFile, IceServers.FleetChoice fleet) {
 
     /** In the data directory: the id of the node that last ran from it, so that its next run supersedes it. */
     public static final String NODE_ID_FILE = "node-id";
@@ -58,6 +58,12 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
      */
     public static SignalingConfig from(Config c, Secrets secrets, Optional<TlsFiles> tls,
                                        Optional<IceServers.RelayPorts> relay) {
+        return from(c, secrets, tls, relay, Optional.empty());
+    }
+
+    /** {@code localRelayId}: the fleet id of the relay running in this process, when one does. */
+    public static SignalingConfig from(Config c, Secrets secrets, Optional<TlsFiles> tls,
+                                       Optional<IceServers.RelayPorts> relay, Optional<String> localRelayId) {
         Optional<IceServers.RelayPorts> ports = relay.or(() -> Optional.of(new IceServers.RelayPorts(
                 c.get(ConfigKeys.LISTENING_PORT),
                 tls.isPresent() ? Optional.of(c.get(ConfigKeys.TLS_LISTENING_PORT)) : Optional.empty())));
@@ -74,7 +80,8 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                 c.get(ConfigKeys.RESUME_GRACE), c.get(ConfigKeys.RESUME_QUEUE), c.get(ConfigKeys.CONFERENCE_HEARTBEAT),
                 io.kezdesu.signaling.peerjs.PeerJsSettings.from(c), c.get(ConfigKeys.NODE_TIMEOUT),
                 c.find(ConfigKeys.NODE_ADDRESS), c.find(ConfigKeys.CLUSTER_SECRET),
-                Optional.of(c.get(ConfigKeys.DATA_DIR).resolve(NODE_ID_FILE)));
+                Optional.of(c.get(ConfigKeys.DATA_DIR).resolve(NODE_ID_FILE)),
+                new IceServers.FleetChoice(c.find(ConfigKeys.REGION), c.get(ConfigKeys.ICE_RELAY_COUNT), localRelayId));
     }
 
     @Override

@@ -25,6 +25,8 @@ import io.kezdesu.signaling.http.ClientAddress;
 import io.kezdesu.signaling.http.HealthApi;
 import io.kezdesu.signaling.http.HttpInitializer;
 import io.kezdesu.signaling.http.Router;
+import io.kezdesu.common.relays.RelayRecords;
+import io.kezdesu.signaling.ice.AdminRelaysApi;
 import io.kezdesu.signaling.ice.IceServers;
 import io.kezdesu.signaling.ice.IceServersApi;
 import io.kezdesu.signaling.metrics.SignalingMetrics;
@@ -235,7 +237,9 @@ public final class SignalingServer implements AutoCloseable {
                 FailureCounter.windowed(abuse.registrationsPerIp(), abuse.registrationWindow(), THROTTLE_KEYS, clock),
                 clock, sockets);
         IceServers ice = new IceServers(new TurnRestCredentials(config.turnSecrets(), config.turnCredentialTtl(),
-                clock), config.iceUrls(), config.turnHost(), config.relay());
+                clock), config.iceUrls(), config.turnHost(), config.relay(), config.fleet());
+        RelayRecords relays = new RelayRecords(store.database(), clock, config.nodeTimeout());
+        ice.fleet(relays.alive().block(startup));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kezdesu-room-timers");
             t.setDaemon(true);
@@ -277,6 +281,7 @@ public final class SignalingServer implements AutoCloseable {
                 return ApiResponse.ok(Map.of("nodes", list));
             });
         });
+        new AdminRelaysApi(relays, ice, adminAuth).routes(router);
         NodeRequests roomRouting = new NodeRequests(leases, signature, nodes.id(),
                 id -> rooms.registry().find(id).isPresent());
         new RoomsApi(rooms, accounts, config.publicUrl(), tls, config.roomsPerUser()).routes(router, roomRouting);
@@ -310,6 +315,7 @@ public final class SignalingServer implements AutoCloseable {
                     clientAddress.nodes(others);
                     peerRoutes.others(!others.isEmpty());
                 })
+                .then(relays.alive().doOnNext(ice::fleet))
                 .then(recoverOrphans(nodes, recorder, config.resumeGrace()))
                 .subscribe(n -> {
                     if (n > 0) {

@@ -49,9 +49,15 @@ public final class Daemon implements AutoCloseable {
                 return t;
             });
 
+    private final Optional<RelayMembership> fleet;
+    private final java.util.concurrent.CompletableFuture<Void> drained;
+
     private Daemon(DataDirectory dataDir, Optional<Store> store, Optional<SignalingServer> signaling,
                    Optional<RelayServer> relay, Optional<MetricsListener> metrics, Optional<DaemonFile> daemonFile,
-                   String startupLine) {
+                   String startupLine, Optional<RelayMembership> fleet,
+                   java.util.concurrent.CompletableFuture<Void> drained) {
+        this.fleet = fleet;
+        this.drained = drained;
         this.dataDir = dataDir;
         this.metrics = metrics;
         this.store = store;
@@ -63,7 +69,6 @@ public final class Daemon implements AutoCloseable {
 
     public static Daemon start(Config config, Mode mode, String version) {
         DataDirectory dir = DataDirectory.open(config.get(ConfigKeys.DATA_DIR));
-        Secrets secrets = Secrets.resolve(config, dir, mode != Mode.RELAY);
         Optional<TlsFiles> tls = TlsFiles.resolve(config, dir);
         List<AutoCloseable> started = new ArrayList<>();
         Optional<Store> store = Optional.empty();
@@ -76,7 +81,20 @@ public final class Daemon implements AutoCloseable {
         // One port for HTTPS, WSS and TURN over TLS (and TCP): the HTTPS listener recognises TURN clients and hands
         // them to the relay, which then binds no TLS listener of its own.
         boolean onePort = onePort(config, mode, tls);
+        // The relay's id in the fleet, known before signaling starts so that signaling tells its own relay apart.
+        String relayId = io.kezdesu.common.data.RandomIds.next(9);
+        java.util.concurrent.CompletableFuture<Void> drained = new java.util.concurrent.CompletableFuture<>();
+        Optional<RelayMembership> fleet = Optional.empty();
         try {
+            // Signaling always has a store (the embedded one unless mongo-uri is set); a relay alone has one only when
+            // given a mongo-uri, which makes it a member of the relay fleet on that store.
+            if (mode != Mode.RELAY || config.find(ConfigKeys.MONGO_URI).isPresent()) {
+                Store s = Store.open(config, dir);
+                store = Optional.of(s);
+                started.add(s);
+            }
+            Secrets secrets = Secrets.resolve(config, dir, mode != Mode.RELAY,
+                    store.map(io.kezdesu.common.store.StoredSecrets::new));
             if (mode != Mode.SIGNALING) {
                 Optional<TlsFiles> relayTls = onePort ? Optional.empty() : tls;
                 RelayServer r = RelayServer.start(RelayConfig.from(config, secrets,
@@ -94,9 +112,7 @@ public final class Daemon implements AutoCloseable {
                 }
             }
             if (mode != Mode.RELAY) {
-                Store s = Store.open(config, dir);
-                store = Optional.of(s);
-                started.add(s);
+                Store s = store.orElseThrow();
                 // In one process signaling advertises the relay's actual ports (also when they were picked: 0).
                 Optional<IceServers.RelayPorts> ports = relay.map(r -> new IceServers.RelayPorts(
                         r.udpAddresses().get(0).getPort(),
@@ -106,11 +122,25 @@ public final class Daemon implements AutoCloseable {
                 java.util.function.Supplier<byte[]> relayMetrics = relay.<java.util.function.Supplier<byte[]>>map(
                         r -> r.metrics()::scrape).orElse(() -> new byte[0]);
                 Optional<TurnOnHttpsPort> turn = onePort ? relay.map(r -> r::adoptStream) : Optional.empty();
-                SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, tls, ports), s,
+                SignalingServer server = SignalingServer.start(SignalingConfig.from(config, secrets, tls, ports,
+                                relay.isPresent() ? Optional.of(relayId) : Optional.empty()), s,
                         java.time.Clock.systemUTC(), relayMetrics, budget, turn);
                 signaling = Optional.of(server);
                 started.add(server);
                 parts.add((server.isTls() ? "https " : "http ") + server.url());
+            }
+            if (relay.isPresent()) {
+                RelayServer r = relay.get();
+                int tlsPort = !r.tlsAddresses().isEmpty() ? r.tlsAddresses().get(0).getPort()
+                        : onePort ? signaling.map(s -> s.address().getPort()).orElse(0) : 0;
+                RelayMembership m = RelayMembership.join(relayId, store.map(s -> new io.kezdesu.common.relays
+                                .RelayRecords(s.database(), java.time.Clock.systemUTC(),
+                                config.get(ConfigKeys.NODE_TIMEOUT))), r, config, tlsPort, () -> drained.complete(null));
+                fleet = Optional.of(m);
+                started.add(m);
+                if (store.isPresent()) {
+                    parts.add("relay " + relayId + " in the fleet");
+                }
             }
             relay.ifPresent(r -> parts.add("turn " + describe("udp", r.udpAddresses()) + ", "
                     + describe("tcp", r.tcpAddresses())
@@ -123,7 +153,7 @@ public final class Daemon implements AutoCloseable {
                     + " ready: " + String.join(" | ", parts);
             LOG.info(line);
             FileLimit.check();
-            Daemon daemon = new Daemon(dir, store, signaling, relay, metrics, file, line);
+            Daemon daemon = new Daemon(dir, store, signaling, relay, metrics, file, line, fleet, drained);
             if (tls.isPresent()) {
                 daemon.certificateCheck.scheduleWithFixedDelay(() -> daemon.reloadCertificates(false),
                         CERTIFICATE_CHECK_SECONDS, CERTIFICATE_CHECK_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
@@ -188,6 +218,29 @@ public final class Daemon implements AutoCloseable {
         return https | turn;
     }
 
+    /**
+     * Whether a stop signal drains first: a relay in a fleet (one with a store) with a drain-timeout, or one that
+     * runs alone with a drain-timeout (it then refuses new allocations with 508 while its calls end).
+     */
+    public boolean drainsOnStop() {
+        return fleet.map(RelayMembership::drainsOnStop).orElse(false);
+    }
+
+    /** Starts draining the relay for at most its drain-timeout; {@link #drained()} completes when it is done. */
+    public void drain(String why) {
+        fleet.ifPresent(f -> f.drain(f.drainTimeout(), why));
+    }
+
+    /** Completes when the relay has drained (asked to through the store, or by {@link #drain}): time to stop. */
+    public java.util.concurrent.CompletableFuture<Void> drained() {
+        return drained;
+    }
+
+    /** The relay's id in the fleet, when it is in one. */
+    public Optional<String> relayId() {
+        return fleet.map(RelayMembership::id);
+    }
+
     public Optional<SignalingServer> signaling() {
         return signaling;
     }
@@ -227,6 +280,7 @@ public final class Daemon implements AutoCloseable {
         certificateCheck.shutdownNow();
         daemonFile.ifPresent(DaemonFile::delete);
         metrics.ifPresent(Daemon::closeQuietly);
+        fleet.ifPresent(Daemon::closeQuietly);
         signaling.ifPresent(Daemon::closeQuietly);
         relay.ifPresent(Daemon::closeQuietly);
         store.ifPresent(Daemon::closeQuietly);

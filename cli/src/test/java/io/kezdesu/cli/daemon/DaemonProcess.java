@@ -20,13 +20,20 @@ final class DaemonProcess {
     private static final Pattern READY = Pattern.compile("ready: http http://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern TURN_UDP = Pattern.compile("turn udp [^ ]*:(\\d+)");
 
+    private static final Pattern RELAY_READY = Pattern.compile(" relay ready: ");
+    private static final Pattern RELAY_ID = Pattern.compile("relay (\\S+) in the fleet");
+
     final Process process;
     final int port;
-    /** The relay's UDP port ({@code serve} only), or -1. */
+    /** The relay's UDP port ({@code serve} and {@code relay}), or -1. */
     final int turnPort;
+    /** The relay's id in the fleet (with a store), or null. */
+    final String relayId;
 
     private DaemonProcess(Process process, String readyLine) {
         this.process = process;
+        Matcher id = RELAY_ID.matcher(readyLine);
+        this.relayId = id.find() ? id.group(1) : null;
         Matcher http = READY.matcher(readyLine);
         this.port = http.find() ? Integer.parseInt(http.group(1)) : -1;
         Matcher turn = TURN_UDP.matcher(readyLine);
@@ -48,6 +55,14 @@ final class DaemonProcess {
         command.addAll(List.of(options));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         return new DaemonProcess(p, awaitLine(p, READY));
+    }
+
+    /** Starts {@code kezdesu relay} with {@code options} and waits for its startup line. */
+    static DaemonProcess startRelay(Path dataDir, String... options) throws Exception {
+        List<String> command = new ArrayList<>(kezdesu("relay", "--data-dir", dataDir.toString()));
+        command.addAll(List.of(options));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new DaemonProcess(p, awaitLine(p, RELAY_READY));
     }
 
     /** The command line that runs {@code kezdesu args…} from the test classpath. */

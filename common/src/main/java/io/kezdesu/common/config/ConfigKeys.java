@@ -84,7 +84,8 @@ public final class ConfigKeys {
             ValueType.enumeration(MetricsAccess.class), MetricsAccess.PUBLIC, false,
             "Who may read /metrics on the HTTP port: public (counts only, no identities) or admin (the admin token)");
     public static final ConfigKey<String> ADMIN_TOKEN = key("admin-token", HTTP, ValueType.secret(16), null, true,
-            "Bearer token of the admin API; generated into the data directory when unset");
+            "Bearer token of the admin API; generated into the data directory when unset (with a store, once for "
+                    + "the whole cluster)");
 
     // --- accounts ------------------------------------------------------------------------------------------------
     public static final ConfigKey<Boolean> ALLOW_REGISTRATION = key("allow-registration", ACCOUNTS, ValueType.bool(),
@@ -121,7 +122,8 @@ public final class ConfigKeys {
     public static final ConfigKey<String> PUBLIC_URL = key("public-url", SIGNALING, ValueType.url(), null, false,
             "Base URL users reach the server at, for join links; unset derives it from each request's Host");
     public static final ConfigKey<String> TURN_HOST = key("turn-host", SIGNALING, ValueType.host(), null, false,
-            "Host name or address advertised in STUN/TURN URLs; unset uses the host the client reached HTTP at");
+            "Host name or address advertised in STUN/TURN URLs; unset uses the host the client reached HTTP at. A "
+                    + "relay with a store registers it for the fleet (unset: its external-ip or listening-ip)");
     public static final ConfigKey<List<String>> ICE_URLS = key("ice-urls", SIGNALING,
             ValueType.listOf(ValueType.iceUrl()), List.of(), false,
             "STUN/TURN URLs handed to clients instead of the derived ones (e.g. a separate relay fleet)");
@@ -155,12 +157,19 @@ public final class ConfigKeys {
             "How often a live conference's record is stamped; a crash loses at most this much of the end of a call");
     public static final ConfigKey<Duration> NODE_TIMEOUT = key("node-timeout", SIGNALING,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(10), false,
-            "A signaling node that has not renewed its heartbeat in the store for this long is dead: its rooms' "
-                    + "leases lapse, and its conferences go on where their people resume (else close after resume-grace)");
+            "A signaling node or relay that has not renewed its heartbeat in the store for this long is dead: a "
+                    + "node's rooms' leases lapse, and its conferences go on where their people resume (else close "
+                    + "after resume-grace); a relay is no longer handed out");
     public static final ConfigKey<String> NODE_ADDRESS = key("node-address", SIGNALING, ValueType.url(), null, false,
             "URL other signaling nodes on the same store reach this one at, e.g. http://10.0.0.5:8080; unset uses "
                     + "http-ip and http-port (when http-ip is 0.0.0.0, the machine's first address that is not "
                     + "loopback or link-local)");
+    public static final ConfigKey<String> REGION = key("region", SIGNALING, ValueType.string(), null, false,
+            "Region tag of this node or relay (e.g. eu-west); signaling hands out the relays of its own region first");
+    public static final ConfigKey<Integer> ICE_RELAY_COUNT = key("ice-relay-count", SIGNALING,
+            ValueType.integer(0, 100), 0, false,
+            "How many healthy relays of the fleet a client is given: the same region first, then the least loaded; "
+                    + "0 = all");
     public static final ConfigKey<String> CLUSTER_SECRET = key("cluster-secret", SIGNALING, ValueType.secret(16),
             null, true, "Secret nodes sign their links to each other with (the same on every node); unset derives it "
                     + "from jwt-secret");
@@ -231,9 +240,10 @@ public final class ConfigKeys {
             "TURN realm for long-term credentials");
     public static final ConfigKey<List<String>> STATIC_AUTH_SECRET = key("static-auth-secret", RELAY,
             ValueType.listOf(ValueType.secret(16)), List.of(), true,
-            "TURN REST shared secrets (coturn use-auth-secret); the first mints, all verify; generated when empty");
+            "TURN REST shared secrets (coturn use-auth-secret); the first mints, all verify; generated when empty "
+                    + "(with a store, once for the whole fleet)");
     public static final ConfigKey<String> NONCE_SECRET = key("nonce-secret", RELAY, ValueType.secret(16), null, true,
-            "Key of the stateless TURN nonces; share it across a relay fleet; generated when unset");
+            "Key of the stateless TURN nonces; generated when unset (with a store, once for the whole fleet)");
     public static final ConfigKey<List<NamedSecret>> USER = key("user", RELAY,
             ValueType.listOf(ValueType.namedSecret()), List.of(), true, "Static TURN users as name:password");
     public static final ConfigKey<Duration> TURN_CREDENTIAL_TTL = key("turn-credential-ttl", RELAY,
@@ -296,6 +306,11 @@ public final class ConfigKeys {
                     + "them); for older clients such as coturn's turnutils_uclient");
     public static final ConfigKey<Integer> RELAY_THREADS = key("relay-threads", RELAY, ValueType.integer(0, 1024), 0,
             false, "Event-loop threads of the relay (coturn's relay-threads); 0 = one per core");
+    public static final ConfigKey<Duration> DRAIN_TIMEOUT = key("drain-timeout", RELAY,
+            ValueType.duration(Duration.ZERO), Duration.ZERO, false,
+            "On SIGTERM a relay first drains for at most this long: new allocations are sent to another relay of the "
+                    + "fleet (300 Try Alternate), existing ones are served until they end; 0 stops at once. Also the "
+                    + "limit of `kezdesu relay drain` when it names none (1h when this is 0)");
     public static final ConfigKey<Integer> METRICS_PORT = key("metrics-port", RELAY, ValueType.port(), 0, false,
             "Port of a plain-HTTP listener (on http-ip) with the relay's /metrics and /healthz; 0 = off. kezdesu serve "
                     + "also adds them to the signaling server's /metrics");

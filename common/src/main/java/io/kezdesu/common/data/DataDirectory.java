@@ -98,6 +98,16 @@ public final class DataDirectory {
         }
     }
 
+    /** Replaces the secret in {@code name} (a value the cluster agreed on); the value is never logged. */
+    public void replaceSecret(String name, String value) {
+        Path file = root.resolve(name);
+        try {
+            writeOwnerOnly(file, value + "\n", true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
     /** Reads a small text file, trimmed; empty when the file does not exist. */
     public static Optional<String> readText(Path file) {
         try {

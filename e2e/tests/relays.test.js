@@ -1,0 +1,110 @@
+// A relay fleet with real browsers: two `kezdesu relay` processes and a signaling node on one store. A relayed call
+// goes on while its relay drains, a call that starts during the drain lands on the other relay, and the drained
+// relay exits once its call has ended.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDaemon, startRelay, startStore } from '../lib/daemon.js';
+import { openBrowser, peerStats, videoFlowing, until } from '../lib/browser.js';
+import { register, createRoom, enterRoom } from '../lib/flows.js';
+
+const ADMIN = 'the e2e relay fleet admin token';
+let store;
+let signaling;
+const relays = [];
+const browsers = [];
+
+before(async () => {
+  store = await startStore();
+  for (let i = 0; i < 2; i++) relays.push(await startRelay(['--mongo-uri', store.uri, '--node-timeout', '2s']));
+  // Every healthy relay is handed out (ice-relay-count 0, the default): a drained one is left out for its state alone.
+  signaling = await startDaemon(['--mongo-uri', store.uri, '--jwt-secret',
+    'the e2e relay fleet shares this login-token secret', '--admin-token', ADMIN, '--node-timeout', '2s'],
+  'signaling');
+}, { timeout: 120_000 });
+after(async () => {
+  await Promise.all(browsers.splice(0).map((b) => b.close()));
+  await signaling?.stop();
+  await Promise.all(relays.map((r) => r.stop()));
+  await store?.stop();
+}, { timeout: 60_000 });
+
+async function browser(name) {
+  const b = await openBrowser(name);
+  browsers.push(b);
+  return b;
+}
+
+async function admin(path, method = 'GET') {
+  const r = await fetch(signaling.url + path, { method, headers: { Authorization: 'Bearer ' + ADMIN } });
+  assert.ok(r.ok, method + ' ' + path + ': ' + r.status);
+  return r.json();
+}
+
+/** The relay port of each browser's selected candidate pair, once its video flows (relay-only calls). */
+async function relayPorts(people) {
+  const ports = [];
+  for (const b of people) {
+    const [stats] = await videoFlowing(b, 1);
+    assert.equal(stats.local.type, 'relay', b.name + ' relays');
+    ports.push(Number(stats.local.url.match(/:(\d+)\?/)[1]));
+  }
+  return ports;
+}
+
+async function call(names, title) {
+  const people = [];
+  for (const name of names) people.push(await browser(name));
+  await Promise.all(people.map((b) => register(b, signaling.url)));
+  const link = await createRoom(people[0], signaling.url, { name: title });
+  await Promise.all(people.map((b) => enterRoom(b, link + '?relay=1')));
+  return people;
+}
+
+/** The TURN ports a page's peer connections were configured with (the iceServers of its `joined`). */
+function configuredPorts(b) {
+  return b.page.evaluate(() => window.__pcs.flatMap((pc) => pc.getConfiguration().iceServers
+    .flatMap((s) => [].concat(s.urls)).filter((u) => u.startsWith('turn:'))
+    .map((u) => Number(u.match(/:(\d+)\?/)[1]))));
+}
+
+async function frames(b) {
+  return (await peerStats(b.page)).reduce((n, p) => n + p.framesDecoded, 0);
+}
+
+test('a relay drains under a call: the call goes on, new calls go to the other relay, then it exits',
+  { timeout: 180_000 }, async () => {
+    const first = await call(['Ada', 'Bob'], 'Before the drain');
+    assert.deepEqual([...new Set(await configuredPorts(first[0]))].sort(), relays.map((r) => r.port).sort(),
+      'both relays handed out');
+    // Ada's side of the call goes through one relay (Bob's maybe through the other): that one drains.
+    const [port] = await relayPorts(first);
+    const draining = relays.find((r) => r.port === port);
+    const other = relays.find((r) => r !== draining);
+    assert.ok(draining, 'the call uses one of the fleet\'s relays: ' + port);
+
+    await admin('/admin/relays/' + draining.id + '/drain', 'POST');
+    await until('the relay draining and no longer handed out', () => admin('/admin/relays'),
+      (r) => r.relays.some((x) => x.id === draining.id && x.state === 'draining' && !x.handedOut));
+
+    // The call it relays goes on: the same connections keep decoding new frames.
+    const decoded = await Promise.all(first.map(frames));
+    await until('video still arriving through the draining relay', () => Promise.all(first.map(frames)),
+      (now) => now.every((n, i) => n > decoded[i] + 30));
+    assert.deepEqual((await Promise.all(first.map((b) => peerStats(b.page)))).map((s) => s.length), [1, 1],
+      'no new connections were made');
+
+    // A call that starts now is given the other relay alone, and relayed by it.
+    const second = await call(['Cy', 'Dee'], 'During the drain');
+    assert.deepEqual(await relayPorts(second), [other.port, other.port]);
+    for (const b of second) assert.deepEqual([...new Set(await configuredPorts(b))], [other.port], b.name);
+    assert.equal(await Promise.race([draining.exited, new Promise((r) => setTimeout(() => r('running'), 0))]),
+      'running', 'the draining relay waits for its call');
+
+    // The first call ends (the browsers close their connections, which releases their allocations); its relay,
+    // empty now, leaves the fleet and exits cleanly.
+    await Promise.all(first.map((b) => b.page.evaluate(() => window.__pcs.forEach((pc) => pc.close()))));
+    assert.equal(await draining.exited, 0);
+    const left = await until('the drained relay gone from the fleet', () => admin('/admin/relays'),
+      (r) => !r.relays.some((x) => x.id === draining.id));
+    assert.deepEqual(left.relays.map((x) => x.id), [other.id]);
+  });
