@@ -96,7 +96,7 @@ abstract class DaemonCommand implements Callable<Integer> {
 
     @Command(name = "relay", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = "Run only the STUN/TURN relay (with --mongo-uri, as a member of the relay fleet on that "
-                    + "store); `kezdesu relay drain ID` drains one.")
+                    + "store); `kezdesu relay list` lists the fleet, `kezdesu relay drain ID` drains one.")
     static final class RelayOnly extends DaemonCommand {
         RelayOnly(Map<String, String> env) {
             super(env, Daemon.Mode.RELAY);

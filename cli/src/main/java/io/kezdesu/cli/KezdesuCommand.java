@@ -26,6 +26,7 @@ public final class KezdesuCommand implements Runnable {
         cli.addSubcommand("serve", configured(new DaemonCommand.Serve(top.env)));
         cli.addSubcommand("signaling", configured(new DaemonCommand.SignalingOnly(top.env)));
         CommandLine relay = configured(new DaemonCommand.RelayOnly(top.env));
+        relay.addSubcommand("list", new CommandLine(new io.kezdesu.cli.admin.RelayListCommand(top.env)));
         relay.addSubcommand("drain", new CommandLine(new io.kezdesu.cli.admin.RelayDrainCommand(top.env)));
         cli.addSubcommand("relay", relay);
         CommandLine config = new CommandLine(new ConfigCommand());

@@ -15,11 +15,11 @@ import picocli.CommandLine.Parameters;
  * existing ones until they end or the limit passes, then exits; signaling stops handing it out at once.
  */
 @Command(name = "drain", mixinStandardHelpOptions = true,
-        description = "Drain a relay of the fleet (ids: kezdesu nodes): new allocations go to other relays, existing "
+        description = "Drain a relay of the fleet (ids: kezdesu relay list): new allocations go to other relays, existing "
                 + "ones are served until they end or --timeout passes, then the relay exits.")
 public final class RelayDrainCommand extends UserCommand.Base {
 
-    @Parameters(index = "0", paramLabel = "<relay-id>", description = "The relay's id, as kezdesu nodes lists it")
+    @Parameters(index = "0", paramLabel = "<relay-id>", description = "The relay's id, as kezdesu relay list shows it")
     String id;
 
     @Option(names = "--timeout", paramLabel = "<duration>", description = "Longest the drain may take, e.g. 10m "

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -97,6 +98,13 @@ class RelayFleetTest {
             assertTrue(said.contains("drain requested"), said);
             awaitRelay(s, a.relayId, r -> r.path("state").asText().equals("draining"), "A drains");
             awaitRelay(s, a.relayId, r -> !r.path("handedOut").asBoolean(), "A is no longer handed out");
+            io.kezdesu.cli.CliRun listed = io.kezdesu.cli.CliRun.run(Map.of(), "relay", "list", "--server", s.base(),
+                    "--token", ADMIN);
+            assertEquals(0, listed.code(), listed.err());
+            assertTrue(listed.out().lines().anyMatch(l -> l.startsWith(a.relayId) && l.contains("draining")
+                    && l.endsWith("no")), listed.out());
+            assertTrue(listed.out().lines().anyMatch(l -> l.startsWith(b.relayId) && l.contains("serving")
+                    && l.endsWith("yes")), listed.out());
             try (TestDaemon.Client c = new TestDaemon.Client(s.base())) {
                 assertEquals(List.of(b.turnPort), turnPorts(c.get("/api/ice-servers", token).json()),
                         "new calls get B only");

@@ -1,13 +1,13 @@
-package io.kezdesu.signaling.ice;
+package io.kezdesu.signaling.admin;
 
 import io.kezdesu.common.config.ValueType;
 import io.kezdesu.common.relays.RelayRecords;
-import io.kezdesu.signaling.admin.AdminAuth;
 import io.kezdesu.signaling.http.ApiError;
 import io.kezdesu.signaling.http.ApiException;
 import io.kezdesu.signaling.http.ApiRequest;
 import io.kezdesu.signaling.http.ApiResponse;
 import io.kezdesu.signaling.http.Router;
+import io.kezdesu.signaling.ice.IceServers;
 import io.netty.handler.codec.http.HttpMethod;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ public final class AdminRelaysApi {
         }
         return relays.requestDrain(id, timeout).map(found -> {
             if (!found) {
-                throw new ApiException(ApiError.NOT_FOUND, "no live relay " + id + " (kezdesu nodes lists them)");
+                throw new ApiException(ApiError.NOT_FOUND, "no live relay " + id + " (kezdesu relay list shows them)");
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("id", id);
