@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, launchBrowser, peerPage, peerOptions } from './harness.mjs';
+import { startStore } from '../lib/daemon.js';
 
 let daemon;
 let browser;
@@ -45,6 +46,38 @@ test('a data connection between two peers, the second id from GET /id', async ()
   assert.equal(reply, 'pong:ping');
   await a.context().close();
   await b.context().close();
+});
+
+test('peers connected to two nodes of a cluster reach each other', async () => {
+  const store = await startStore();
+  const cluster = ['--mongo-uri', store.uri, '--jwt-secret', 'the peerjs e2e cluster shares this secret',
+    '--node-timeout', '2s'];
+  const nodes = [];
+  try {
+    nodes.push(await startDaemon('signaling', cluster));
+    nodes.push(await startDaemon('signaling', cluster));
+    const a = await peerPage(browser, nodes[0]);
+    const b = await peerPage(browser, nodes[1]);
+    assert.equal(await openPeer(a, 'ada-on-one', peerOptions(nodes[0])), 'ada-on-one');
+    assert.equal(await openPeer(b, 'bob-on-two', peerOptions(nodes[1])), 'bob-on-two');
+    const received = b.evaluate(() => new Promise((resolve) => {
+      peer.on('connection', (conn) => conn.on('data', (d) => { conn.send('pong:' + d); resolve(d); }));
+    }));
+    // The offer, answer and candidates cross from one node to the other; the data then flows between the browsers.
+    const reply = await a.evaluate((to) => new Promise((resolve, reject) => {
+      const conn = peer.connect(to, { reliable: true });
+      conn.on('open', () => conn.send('across'));
+      conn.on('data', resolve);
+      conn.on('error', reject);
+    }), 'bob-on-two');
+    assert.equal(await received, 'across');
+    assert.equal(reply, 'pong:across');
+    await a.context().close();
+    await b.context().close();
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+    await store.stop();
+  }
 });
 
 /** Calls `to` from page `a` with fake camera media; resolves with inbound stats once frames are decoded. */
