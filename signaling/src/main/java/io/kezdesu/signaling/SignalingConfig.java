@@ -27,7 +27,8 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                               Duration resumeGrace, int resumeQueue, Duration conferenceHeartbeat,
                               Optional<io.kezdesu.signaling.peerjs.PeerJsSettings> peerJs, Duration nodeTimeout,
                               Optional<String> nodeAddress, Optional<String> clusterSecret,
-                              Optional<java.nio.file.Path> nodeIdFile, IceServers.FleetChoice fleet) {
+                              Optional<java.nio.file.Path> nodeIdFile, IceServers.FleetChoice fleet,
+                              io.kezdesu.signaling.webhook.WebhookSettings webhooks) {
 
     /** In the data directory: the id of the node that last ran from it, so that its next run supersedes it. */
     public static final String NODE_ID_FILE = "node-id";
@@ -81,7 +82,8 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                 io.kezdesu.signaling.peerjs.PeerJsSettings.from(c), c.get(ConfigKeys.NODE_TIMEOUT),
                 c.find(ConfigKeys.NODE_ADDRESS), c.find(ConfigKeys.CLUSTER_SECRET),
                 Optional.of(c.get(ConfigKeys.DATA_DIR).resolve(NODE_ID_FILE)),
-                new IceServers.FleetChoice(c.find(ConfigKeys.REGION), c.get(ConfigKeys.ICE_RELAY_COUNT), localRelayId));
+                new IceServers.FleetChoice(c.find(ConfigKeys.REGION), c.get(ConfigKeys.ICE_RELAY_COUNT), localRelayId),
+                io.kezdesu.signaling.webhook.WebhookSettings.from(c));
     }
 
     @Override

@@ -14,6 +14,9 @@ import io.kezdesu.signaling.account.AccountsApi;
 import io.kezdesu.signaling.account.UserRepository;
 import io.kezdesu.signaling.admin.AdminAuth;
 import io.kezdesu.signaling.admin.AdminRelaysApi;
+import io.kezdesu.signaling.room.RoomChanges;
+import io.kezdesu.signaling.webhook.WebhookEvents;
+import io.kezdesu.signaling.webhook.Webhooks;
 import io.kezdesu.signaling.admin.AdminRoomsApi;
 import io.kezdesu.signaling.admin.AdminUsersApi;
 import io.kezdesu.signaling.cluster.NodeLinks;
@@ -114,6 +117,7 @@ public final class SignalingServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final NodeRegistry nodes;
     private final RoomLeaseStore leases;
+    private final Webhooks webhooks;
 
     private final Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate;
 
@@ -122,7 +126,8 @@ public final class SignalingServer implements AutoCloseable {
                             java.net.InetAddress configuredIp, RoomService rooms, ConferenceRecorder recorder,
                             ScheduledExecutorService timers, Optional<PeerJsService> peerJs,
                             Optional<io.kezdesu.common.tls.TlsReloader<SslContext>> certificate, NodeRegistry nodes,
-                            RoomLeaseStore leases) {
+                            RoomLeaseStore leases, Webhooks webhooks) {
+        this.webhooks = webhooks;
         this.certificate = certificate;
         this.nodes = nodes;
         this.leases = leases;
@@ -188,7 +193,10 @@ public final class SignalingServer implements AutoCloseable {
         }
         Duration startup = Duration.ofSeconds(30);
         UserRepository users = new UserRepository(store.database());
-        RoomRepository roomStore = new RoomRepository(store.database(), clock);
+        // Room changes reach the webhooks, which start further down (they need this node's id and timers).
+        AtomicReference<RoomChanges> roomChanges = new AtomicReference<>(RoomChanges.NONE);
+        RoomRepository roomStore = new RoomRepository(store.database(), clock,
+                (event, room) -> roomChanges.get().changed(event, room));
         ConferenceRepository conferenceStore = new ConferenceRepository(store.database());
         users.ensureIndexes().then(roomStore.ensureIndexes()).then(conferenceStore.ensureIndexes()).block(startup);
         boolean tls = config.tls().isPresent();
@@ -250,7 +258,12 @@ public final class SignalingServer implements AutoCloseable {
         timers.scheduleAtFixedRate(() -> recorder.heartbeat().subscribe(), heartbeat, heartbeat,
                 TimeUnit.MILLISECONDS);
         ClientAddress clientAddress = new ClientAddress(config.abuse().trustedProxies());
-        RoomService rooms = RoomService.create(clock, timers, roomStore, recorder, ice, metrics,
+        Webhooks webhooks = new Webhooks(config.webhooks().receivers(), store.database(), nodes.id(), clock,
+                config.webhooks().retryFor(), config.webhooks().firstRetry(), timers, metrics.registry())
+                .start(startup);
+        WebhookEvents events = new WebhookEvents(recorder, webhooks, clock);
+        roomChanges.set(events);
+        RoomService rooms = RoomService.create(clock, timers, roomStore, events, ice, metrics,
                 new RoomService.Rules(config.resumeGrace(), config.resumeQueue(), config.duplicateJoin(),
                         config.webSocket().heartbeatTimeout().plus(Duration.ofSeconds(5)),
                         config.defaultMaxParticipants(), config.maxParticipantsLimit()), kdf, leases);
@@ -367,7 +380,7 @@ public final class SignalingServer implements AutoCloseable {
             }
             nodes.heartbeat().block(startup); // the bound port, before anyone forwards here
             return new SignalingServer(boss, workers, kdf, ch, channels, inFlight, tls, config.httpIp(), rooms,
-                    recorder, timers, peerJs, ssl, nodes, leases);
+                    recorder, timers, peerJs, ssl, nodes, leases, webhooks);
         } catch (RuntimeException e) {
             peerJs.ifPresent(PeerJsService::close);
             boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -461,6 +474,8 @@ public final class SignalingServer implements AutoCloseable {
                 break;
             }
         }
+        // The events of those last moments (participants left, conferences ended) into the outbox.
+        webhooks.close();
         channels.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE),
                         ch -> ch.pipeline().get("signaling") != null || ch.pipeline().get("peerjs") != null)
                 .awaitUninterruptibly(1, TimeUnit.SECONDS);

@@ -174,6 +174,21 @@ public final class ConfigKeys {
             null, true, "Secret nodes sign their links to each other with (the same on every node); unset derives it "
                     + "from jwt-secret");
 
+    public static final ConfigKey<List<io.kezdesu.common.webhook.WebhookReceiver>> WEBHOOKS = key("webhooks",
+            SIGNALING, ValueType.listOf(ValueType.webhook()), List.of(), true,
+            "Receivers of room, conference and participant events, each as `URL whsec_secret`; signed and delivered "
+                    + "as the Standard Webhooks specification says, from a durable outbox in the store");
+    public static final ConfigKey<String> WEBHOOK_URL = key("webhook-url", SIGNALING, ValueType.endpoint(), null,
+            false, "One more webhook receiver, given with webhook-secret (for flags and the environment)");
+    public static final ConfigKey<String> WEBHOOK_SECRET = key("webhook-secret", SIGNALING,
+            ValueType.webhookSecret(), null, true, "The whsec_ secret of webhook-url");
+    public static final ConfigKey<Duration> WEBHOOK_RETRY_FOR = key("webhook-retry-for", SIGNALING,
+            ValueType.duration(Duration.ofMinutes(1)), Duration.ofHours(24), false,
+            "How long an event a receiver does not take (no 2xx) is retried before it is given up");
+    public static final ConfigKey<Duration> WEBHOOK_FIRST_RETRY = key("webhook-first-retry", SIGNALING,
+            ValueType.duration(Duration.ofMillis(100)), Duration.ofSeconds(5), false,
+            "Wait before the first retry of a failed delivery; each next wait doubles, up to an hour");
+
     // --- PeerJS compatibility (peerjs-server 1.0.2 option names where one exists; see docs/PEERJS.md) -----------
     public static final ConfigKey<Boolean> PEERJS_ENABLED = key("peerjs-enabled", PEERJS, ValueType.bool(), true,
             false, "Serve the PeerJS-compatible HTTP API and WebSocket under peerjs-path");

@@ -51,6 +51,12 @@ public final class ConfigRules {
             problems.add("default-allocate-lifetime: " + ValueType.printDuration(def)
                     + " (expected: <= max-allocate-lifetime, which is " + ValueType.printDuration(maxLife) + ")");
         }
+        if (usable(refused, ConfigKeys.WEBHOOK_URL, ConfigKeys.WEBHOOK_SECRET)
+                && (c.get(ConfigKeys.WEBHOOK_URL) == null) != (c.get(ConfigKeys.WEBHOOK_SECRET) == null)) {
+            problems.add(c.get(ConfigKeys.WEBHOOK_URL) == null
+                    ? "webhook-secret: <redacted> (expected: given with webhook-url)"
+                    : "webhook-url: " + c.get(ConfigKeys.WEBHOOK_URL) + " (expected: given with webhook-secret)");
+        }
         String uri = c.get(ConfigKeys.MONGO_URI);
         if (uri != null && !uri.startsWith("mongodb://") && !uri.startsWith("mongodb+srv://")) {
             problems.add("mongo-uri: <redacted> (expected: a connection string starting with mongodb:// or "

@@ -204,6 +204,25 @@ public final class ValueType<T> {
                 AddressMapping::toString);
     }
 
+    /** A webhook receiver: {@code URL whsec_…} (the Standard Webhooks secret format). */
+    public static ValueType<io.kezdesu.common.webhook.WebhookReceiver> webhook() {
+        return new ValueType<>("an http(s) URL and a whsec_ secret (base64 of at least 16 bytes), separated by a space",
+                io.kezdesu.common.webhook.WebhookReceiver::parse,
+                io.kezdesu.common.webhook.WebhookReceiver::toString);
+    }
+
+    /** An http:// or https:// URL with a host; a query is allowed (a webhook receiver's). */
+    public static ValueType<String> endpoint() {
+        return new ValueType<>("an http:// or https:// URL", s -> io.kezdesu.common.webhook.WebhookReceiver.url(s)
+                == null ? null : s, s -> s);
+    }
+
+    /** A Standard Webhooks secret: {@code whsec_} and the base64 of at least 16 bytes. */
+    public static ValueType<String> webhookSecret() {
+        return new ValueType<>("whsec_ followed by the base64 of at least 16 bytes",
+                s -> io.kezdesu.common.webhook.WebhookReceiver.key(s) == null ? null : s, s -> "<redacted>");
+    }
+
     /** A mapping {@code name:value} such as coturn's {@code user=name:password}. */
     public static ValueType<NamedSecret> namedSecret() {
         return new ValueType<>("name:secret", s -> {

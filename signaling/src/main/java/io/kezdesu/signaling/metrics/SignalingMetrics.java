@@ -28,6 +28,12 @@ public final class SignalingMetrics {
             SignalingError.WRONG_PASSWORD.code(), SignalingError.ROOM_FULL.code());
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
+
+    /** The registry, for metrics that live with their feature (webhooks). */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
     public final Gauge activeRooms = Gauge.builder().name("kezdesu_active_rooms")
             .help("Rooms with a conference in progress").register(registry);
     public final Gauge participants = Gauge.builder().name("kezdesu_participants")

@@ -29,9 +29,17 @@ public final class RoomRepository {
     }
 
     public RoomRepository(MongoDatabase db, java.time.Clock clock) {
+        this(db, clock, RoomChanges.NONE);
+    }
+
+    /** {@code changes} hears of every change the store took (webhooks). */
+    public RoomRepository(MongoDatabase db, java.time.Clock clock, RoomChanges changes) {
         this.rooms = db.getCollection("rooms");
         this.clock = clock;
+        this.changes = changes;
     }
+
+    private final RoomChanges changes;
 
     public Mono<Void> ensureIndexes() {
         return Mono.from(rooms.createIndex(Indexes.ascending("headId"), new IndexOptions().name("head")))
@@ -41,7 +49,8 @@ public final class RoomRepository {
     }
 
     public Mono<Room> insert(Room room) {
-        return Mono.from(rooms.insertOne(room.toDocument())).thenReturn(room);
+        return Mono.from(rooms.insertOne(room.toDocument())).thenReturn(room)
+                .doOnNext(r -> changes.changed("room.created", r));
     }
 
     public Mono<Room> findById(String id) {
@@ -72,7 +81,8 @@ public final class RoomRepository {
 
     /** Bans a user from an open room for good. */
     public Mono<Room> ban(String id, String userId) {
-        return writeOpen(Filters.eq("_id", id), Updates.addToSet("banned", userId));
+        // Not a room.updated: the participant.kicked of the kick that goes with it says it.
+        return writeOpen(Filters.eq("_id", id), Updates.addToSet("banned", userId), null);
     }
 
     /** Makes a user a moderator of an open room. */
@@ -130,11 +140,20 @@ public final class RoomRepository {
 
     /** Closes a room for good (closing a closed one again changes nothing but the stamp). */
     public Mono<Room> close(String id) {
-        return write(Filters.eq("_id", id), Updates.set("closed", true));
+        return write(Filters.eq("_id", id), Updates.set("closed", true), "room.closed");
     }
 
     private Mono<Room> writeOpen(Bson filter, Bson update) {
-        return write(Filters.and(filter, Filters.ne("closed", true)), update);
+        return writeOpen(filter, update, "room.updated");
+    }
+
+    private Mono<Room> writeOpen(Bson filter, Bson update, String event) {
+        return write(Filters.and(filter, Filters.ne("closed", true)), update, event);
+    }
+
+    private Mono<Room> write(Bson filter, Bson update, String event) {
+        Mono<Room> written = write(filter, update);
+        return event == null ? written : written.doOnNext(r -> changes.changed(event, r));
     }
 
     private Mono<Room> write(Bson filter, Bson update) {

@@ -1,0 +1,124 @@
+package io.kezdesu.signaling.webhook;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import java.time.Instant;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bson.Document;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The store's {@code webhooks} collection: one document per event and receiver, written before any attempt to deliver
+ * it, so that neither a receiver that is down nor a crash of the node loses it. A document is {@code pending} until
+ * its receiver takes it (2xx: {@code delivered}) or {@code webhook-retry-for} passes ({@code failed}); while a node
+ * delivers it, it is claimed for a while ({@code claimUntil}), so that the nodes of a cluster do not deliver it twice
+ * at once, and a node that dies mid-delivery leaves it to another after the claim.
+ *
+ * <p>Order: a room's events reach each receiver in the order they happened ({@code at}, then the writing node's
+ * {@code seq}): only the oldest pending event of a (receiver, room) pair is ever attempted.
+ */
+final class WebhookOutbox {
+
+    static final String PENDING = "pending";
+    static final String DELIVERED = "delivered";
+    static final String FAILED = "failed";
+    /** The most pending events one pass looks at. */
+    private static final int SCAN = 2000;
+
+    private final MongoCollection<Document> events;
+
+    WebhookOutbox(MongoDatabase db) {
+        this.events = db.getCollection("webhooks");
+    }
+
+    Mono<Void> ensureIndexes() {
+        return Mono.from(events.createIndex(Indexes.ascending("status", "at", "seq"))).then();
+    }
+
+    /** One event for one receiver, as stored. */
+    record Entry(String id, String receiver, String room, Instant at, long seq, String body, int attempts,
+                 Instant nextAt, Instant claimUntil, Instant createdAt) {
+        static Entry of(Document d) {
+            return new Entry(d.getString("_id"), d.getString("receiver"), d.getString("room"),
+                    d.getDate("at").toInstant(), d.getLong("seq"), d.getString("body"), d.getInteger("attempts", 0),
+                    d.getDate("nextAt").toInstant(), d.getDate("claimUntil").toInstant(),
+                    d.getDate("createdAt").toInstant());
+        }
+
+        Document toDocument() {
+            return new Document("_id", id).append("receiver", receiver).append("room", room)
+                    .append("at", Date.from(at)).append("seq", seq).append("body", body).append("attempts", attempts)
+                    .append("nextAt", Date.from(nextAt)).append("claimUntil", Date.from(claimUntil))
+                    .append("createdAt", Date.from(createdAt)).append("status", PENDING);
+        }
+    }
+
+    /** Stores events in order (acknowledged: from then on they are not lost). */
+    Mono<Void> add(List<Entry> entries) {
+        return entries.isEmpty() ? Mono.empty()
+                : Mono.from(events.insertMany(entries.stream().map(Entry::toDocument).toList())).then();
+    }
+
+    /**
+     * The oldest pending event of each (receiver, room), whether due or not: the only ones that may be attempted.
+     * Also how many are pending in all (up to the scan).
+     */
+    Mono<Heads> heads() {
+        return Flux.from(events.find(Filters.eq("status", PENDING)).sort(Sorts.ascending("at", "seq")).limit(SCAN))
+                .map(Entry::of).collectList().map(all -> {
+                    Map<String, Entry> first = new LinkedHashMap<>();
+                    for (Entry e : all) {
+                        first.putIfAbsent(e.receiver() + "\n" + e.room(), e);
+                    }
+                    return new Heads(List.copyOf(first.values()), all.size());
+                });
+    }
+
+    record Heads(List<Entry> oldest, int pending) {
+    }
+
+    /** The oldest pending event of one receiver and room. */
+    Mono<Entry> next(String receiver, String room) {
+        return Mono.from(events.find(Filters.and(Filters.eq("status", PENDING), Filters.eq("receiver", receiver),
+                Filters.eq("room", room))).sort(Sorts.ascending("at", "seq")).first()).map(Entry::of);
+    }
+
+    /** Claims a pending event for {@code until}; empty when another node holds it or it is no longer pending. */
+    Mono<Optional<Entry>> claim(String id, String node, Instant now, Instant until) {
+        return Mono.from(events.findOneAndUpdate(Filters.and(Filters.eq("_id", id), Filters.eq("status", PENDING),
+                                Filters.lte("claimUntil", Date.from(now))),
+                        Updates.combine(Updates.set("claimUntil", Date.from(until)), Updates.set("claimedBy", node)),
+                        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+                .map(d -> Optional.of(Entry.of(d))).defaultIfEmpty(Optional.empty());
+    }
+
+    Mono<Void> delivered(String id, Instant at) {
+        return Mono.from(events.updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("status", DELIVERED),
+                Updates.set("deliveredAt", Date.from(at)), Updates.inc("attempts", 1)))).then();
+    }
+
+    /** A failed attempt: tried again at {@code nextAt}, or given up ({@code failed}) when that is empty. */
+    Mono<Void> attemptFailed(String id, Optional<Instant> nextAt, String error) {
+        return Mono.from(events.updateOne(Filters.eq("_id", id), Updates.combine(
+                Updates.inc("attempts", 1), Updates.set("lastError", error),
+                Updates.set("claimUntil", new Date(0)),
+                nextAt.map(t -> Updates.set("nextAt", Date.from(t))).orElse(Updates.set("status", FAILED))))).then();
+    }
+
+    /** Removes delivered and given-up events older than {@code before}. */
+    Mono<Void> purge(Instant before) {
+        return Mono.from(events.deleteMany(Filters.and(Filters.ne("status", PENDING),
+                Filters.lt("at", Date.from(before))))).then();
+    }
+}
