@@ -124,3 +124,21 @@ export function videoFlowing(b, count, timeout = 45_000) {
   return until(b.name + ' decoding video from ' + count + ' peer(s)', () => peerStats(b.page),
     (s) => s.filter((p) => p.state === 'connected' && p.framesDecoded > 0).length >= count, { timeout });
 }
+
+/**
+ * Browsers a test file opens and closes together: `open(name)` as openBrowser, `closeAll()` in its `after`.
+ * @returns {{open: (name: string) => Promise<object>, closeAll: () => Promise<void>}}
+ */
+export function browserSet() {
+  const open = [];
+  return {
+    async open(name) {
+      const b = await openBrowser(name);
+      open.push(b);
+      return b;
+    },
+    async closeAll() {
+      await Promise.all(open.splice(0).map((b) => b.close()));
+    },
+  };
+}

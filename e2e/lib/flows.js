@@ -16,7 +16,8 @@ export async function register(b, base, { from } = {}) {
 }
 
 /** Creates a room through the home page form; returns its join link. */
-export async function createRoom(b, base, { name = 'Standup', max, lobby = false, password } = {}) {
+export async function createRoom(b, base, { name = 'Standup', max, lobby = false, password, limitMinutes, opensAt }
+  = {}) {
   const { page } = b;
   await page.goto(base + '/');
   const form = page.locator('#create');
@@ -24,9 +25,18 @@ export async function createRoom(b, base, { name = 'Standup', max, lobby = false
   if (max) await form.getByLabel('Participant limit').fill(String(max));
   if (lobby) await form.getByLabel(/Lobby/).check();
   if (password) await form.getByLabel(/^Password/).fill(password);
+  if (limitMinutes) await form.getByLabel(/Time limit/).fill(String(limitMinutes));
+  // datetime-local takes the browser's local time, to the minute: YYYY-MM-DDTHH:MM.
+  if (opensAt) await form.getByLabel(/Opens at/).fill(localMinute(opensAt));
   await form.getByRole('button', { name: 'Create room' }).click();
   const href = await page.locator('#room-link').getAttribute('href');
   return base + href;
+}
+
+function localMinute(date) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:`
+    + pad(date.getMinutes());
 }
 
 /** Opens a room link and waits until the page shows the call. */

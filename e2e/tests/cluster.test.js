@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, startStore } from '../lib/daemon.js';
-import { openBrowser, videoFlowing, until } from '../lib/browser.js';
+import { browserSet, videoFlowing, until } from '../lib/browser.js';
 import { register, createRoom, enterRoom } from '../lib/flows.js';
 
 const SHARED = ['--jwt-secret', 'the e2e cluster shares this login-token secret', '--admin-token',
@@ -11,7 +11,7 @@ const SHARED = ['--jwt-secret', 'the e2e cluster shares this login-token secret'
 let store;
 let nodeA;
 let nodeB;
-const browsers = [];
+const browsers = browserSet();
 
 before(async () => {
   store = await startStore();
@@ -19,17 +19,13 @@ before(async () => {
   nodeB = await startDaemon(['--mongo-uri', store.uri, ...SHARED]);
 }, { timeout: 120_000 });
 after(async () => {
-  await Promise.all(browsers.splice(0).map((b) => b.close()));
+  await browsers.closeAll();
   await nodeA?.stop();
   await nodeB?.stop();
   await store?.stop();
 }, { timeout: 60_000 });
 
-async function browser(name) {
-  const b = await openBrowser(name);
-  browsers.push(b);
-  return b;
-}
+const browser = (name) => browsers.open(name);
 
 /** Every peer connection the page ever made, in order: its state and the video frames it decoded so far. */
 function connections(b) {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, startRelay, startStore } from '../lib/daemon.js';
 import { haproxyBinary, startHaproxy } from '../lib/haproxy.js';
-import { openBrowser, peerStats, videoFlowing, until } from '../lib/browser.js';
+import { browserSet, peerStats, videoFlowing, until } from '../lib/browser.js';
 import { register, createRoom, enterRoom } from '../lib/flows.js';
 
 const ADMIN = 'the e2e relay fleet admin token';
@@ -14,7 +14,7 @@ let store;
 let front;
 const nodes = [];
 const relays = [];
-const browsers = [];
+const browsers = browserSet();
 
 const skip = haproxyBinary() ? false : 'haproxy is not installed (scripts/install-test-deps installs it for root)';
 
@@ -31,18 +31,14 @@ before(async () => {
   front = await startHaproxy(nodes);
 }, { timeout: 120_000 });
 after(async () => {
-  await Promise.all(browsers.splice(0).map((b) => b.close()));
+  await browsers.closeAll();
   await front?.stop();
   await Promise.all(nodes.map((n) => n.stop()));
   await Promise.all(relays.map((r) => r.stop()));
   await store?.stop();
 }, { timeout: 60_000 });
 
-async function browser(name) {
-  const b = await openBrowser(name);
-  browsers.push(b);
-  return b;
-}
+const browser = (name) => browsers.open(name);
 
 async function admin(path, method = 'GET') {
   const r = await fetch(front.url + path, { method, headers: { Authorization: 'Bearer ' + ADMIN } });

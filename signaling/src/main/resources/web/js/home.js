@@ -13,6 +13,10 @@ create.addEventListener('submit', async (e) => {
   const body = { name: f.name.value.trim(), lobby: f.lobby.checked };
   if (f.maxParticipants.value) body.maxParticipants = Number(f.maxParticipants.value);
   if (f.password.value) body.password = f.password.value;
+  if (f.maxDurationMinutes.value) body.maxDurationMinutes = Number(f.maxDurationMinutes.value);
+  // datetime-local is the person's own time zone; the API takes an instant.
+  if (f.notBefore.value) body.notBefore = new Date(f.notBefore.value).toISOString();
+  if (f.notAfter.value) body.notAfter = new Date(f.notAfter.value).toISOString();
   try {
     const room = await api('POST', '/api/rooms', body);
     created.replaceChildren('Room created. Share this link: ',

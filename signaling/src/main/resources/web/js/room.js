@@ -21,6 +21,22 @@ const REFUSALS = {
   'not-found': 'There is no room at this link.',
   'already-joined': 'You are already in this room in another window or device.',
   'unavailable': 'The room is busy right now. Join again in a moment.',
+  'not-yet-open': () => 'This room opens at ' + when(state.room?.notBefore) + '. Join again then.',
+  'expired': () => 'This room\'s time is over: it ended at ' + when(state.room?.notAfter) + '.',
+};
+
+/** A time as the person reading it says it (their time zone and language). */
+function when(iso) {
+  if (!iso) return 'its scheduled time';
+  const t = new Date(iso);
+  const sameDay = t.toDateString() === new Date().toDateString();
+  return sameDay ? t.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+    : t.toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+const refusal = (code, fallback) => {
+  const r = REFUSALS[code];
+  return typeof r === 'function' ? r() : r || fallback;
 };
 
 const state = {
@@ -37,6 +53,7 @@ const state = {
   video: true,
   password: undefined,
   ended: false,
+  endsAt: null, // when the running conference must end (a time limit or the room's schedule)
 };
 
 if (requireLogin()) start();
@@ -56,6 +73,7 @@ async function start() {
   }
   applyRoom(room);
   if (room.closed) return end(REFUSALS['room-closed']);
+  if (room.notAfter && new Date(room.notAfter) <= new Date()) return end(refusal('expired'));
   await openCamera();
   wireControls();
   connect(true);
@@ -102,7 +120,22 @@ async function connect(first) {
     if (id === state.you) state.role = role;
     renderPeople();
   });
-  on('room-updated', ({ room }) => applyRoom(room));
+  on('room-updated', ({ room, endsAt }) => {
+    applyRoom(room);
+    endsAtChanged(endsAt || null);
+  });
+  on('conference-ending', ({ minutesLeft, endsAt }) => {
+    endsAtChanged(endsAt);
+    show(notice, 'This conference ends in ' + (minutesLeft === 1 ? 'one minute' : minutesLeft + ' minutes')
+      + ', at ' + when(endsAt) + '.', 'info');
+  });
+  on('conference-extended', ({ minutes, endsAt }) => {
+    endsAtChanged(endsAt);
+    show(notice, 'The head added ' + minutes + ' minutes: this conference now ends at ' + when(endsAt) + '.', 'info');
+  });
+  on('conference-ended', ({ reason }) => end(reason === 'expired'
+    ? 'This room\'s time is over. The call has ended.'
+    : 'This conference has reached its time limit. The call has ended.', false, 'info'));
   on('knock', (k) => {
     state.knocks.set(k.id, k);
     renderLobby();
@@ -148,6 +181,7 @@ function entered(m, resumed) {
   state.role = m.role;
   state.iceServers = m.iceServers || [];
   applyRoom(m.room);
+  endsAtChanged(m.endsAt || null);
   state.participants = new Map(m.participants.map((p) => [p.id, { ...p, role: m.roles[p.id] || p.role }]));
   state.knocks = new Map((m.lobby || []).map((k) => [k.id, k]));
   const me = state.participants.get(m.you);
@@ -212,7 +246,8 @@ function refused(err) {
     return;
   }
   if (err.re === 'join' || err.re === 'resume' || ['replaced', 'kicked', 'denied', 'room-closed'].includes(err.code)) {
-    return end(REFUSALS[err.code] || err.message, !['kicked', 'denied', 'room-closed'].includes(err.code));
+    return end(refusal(err.code, err.message),
+      !['kicked', 'denied', 'room-closed', 'expired'].includes(err.code));
   }
   // A refused moderation action or the like: say so, stay in the call.
   show(notice, err.message, 'error');
@@ -265,12 +300,21 @@ function applyRoom(room) {
   if (state.room.closed && state.you) end(REFUSALS['room-closed']);
 }
 
+/** The running conference's end (a time limit, or the room's schedule), shown beside the room's name. */
+function endsAtChanged(endsAt) {
+  state.endsAt = endsAt;
+  $('ends').textContent = endsAt ? 'Ends at ' + when(endsAt) : '';
+  $('ends').classList.toggle('hidden', !endsAt);
+  $('extend').classList.toggle('hidden', !(endsAt && state.role === 'head' && state.room?.maxDurationMinutes));
+}
+
 const canModerate = () => state.role === 'head' || state.role === 'moderator';
 
 function renderPeople() {
   const head = state.role === 'head';
   $('admin-card').classList.toggle('hidden', !canModerate());
   $('close').classList.toggle('hidden', !head);
+  $('extend').classList.toggle('hidden', !(head && state.endsAt && state.room?.maxDurationMinutes));
   const list = [...state.participants.values()];
   view.renderPeople(list, state.you, (p) => {
     if (p.id === state.you || !canModerate()) return [];
@@ -352,6 +396,7 @@ function wireControls() {
     end('You left the room.', true, 'info');
   });
   $('lock').addEventListener('click', () => state.sig.send({ type: state.room.locked ? 'unlock' : 'lock' }));
+  $('extend').addEventListener('click', () => state.sig.send({ type: 'extend', minutes: 5 }));
   $('close').addEventListener('click', () => {
     if (window.confirm('Close this room for everyone? Nobody can join it again.')) state.sig.send({ type: 'close' });
   });

@@ -28,7 +28,8 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                               Optional<io.kezdesu.signaling.peerjs.PeerJsSettings> peerJs, Duration nodeTimeout,
                               Optional<String> nodeAddress, Optional<String> clusterSecret,
                               Optional<java.nio.file.Path> nodeIdFile, IceServers.FleetChoice fleet,
-                              io.kezdesu.signaling.webhook.WebhookSettings webhooks) {
+                              io.kezdesu.signaling.webhook.WebhookSettings webhooks,
+                              Duration maxConferenceExtension) {
 
     /** In the data directory: the id of the node that last ran from it, so that its next run supersedes it. */
     public static final String NODE_ID_FILE = "node-id";
@@ -83,7 +84,7 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                 c.find(ConfigKeys.NODE_ADDRESS), c.find(ConfigKeys.CLUSTER_SECRET),
                 Optional.of(c.get(ConfigKeys.DATA_DIR).resolve(NODE_ID_FILE)),
                 new IceServers.FleetChoice(c.find(ConfigKeys.REGION), c.get(ConfigKeys.ICE_RELAY_COUNT), localRelayId),
-                io.kezdesu.signaling.webhook.WebhookSettings.from(c));
+                io.kezdesu.signaling.webhook.WebhookSettings.from(c), c.get(ConfigKeys.MAX_CONFERENCE_EXTENSION));
     }
 
     @Override

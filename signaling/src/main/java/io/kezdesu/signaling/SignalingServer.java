@@ -266,7 +266,8 @@ public final class SignalingServer implements AutoCloseable {
         RoomService rooms = RoomService.create(clock, timers, roomStore, events, ice, metrics,
                 new RoomService.Rules(config.resumeGrace(), config.resumeQueue(), config.duplicateJoin(),
                         config.webSocket().heartbeatTimeout().plus(Duration.ofSeconds(5)),
-                        config.defaultMaxParticipants(), config.maxParticipantsLimit()), kdf, leases);
+                        config.defaultMaxParticipants(), config.maxParticipantsLimit(), config.maxConferenceExtension()),
+                kdf, leases);
         metrics.liveRooms(rooms.registry()::size);
         AdminAuth adminAuth = new AdminAuth(config.adminToken());
         NodeSignature signature = new NodeSignature(config.clusterSecret()

@@ -109,6 +109,11 @@ public final class SignalingFixture implements AutoCloseable {
     public record TestUser(String id, String name, String token) {
     }
 
+    /** A new login token for a user, issued now by the fixture's clock (its tokens last an hour of it). */
+    public String freshToken(TestUser user) {
+        return jwt.issue(user.id(), 0).token();
+    }
+
     public Response call(String method, String path, Object body, String token) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30));

@@ -146,6 +146,9 @@ public final class ConfigKeys {
     public static final ConfigKey<Duration> HEARTBEAT_TIMEOUT = key("heartbeat-timeout", SIGNALING,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(15), false,
             "A connection silent this long (no message, no pong) is dropped; pings go out at a third of it");
+    public static final ConfigKey<Duration> MAX_CONFERENCE_EXTENSION = key("max-conference-extension", SIGNALING,
+            ValueType.duration(Duration.ZERO), Duration.ofMinutes(60), false,
+            "How much time a room's head may add in all to a conference that has a time limit (maxDurationMinutes)");
     public static final ConfigKey<Duration> RESUME_GRACE = key("resume-grace", SIGNALING,
             ValueType.duration(Duration.ZERO), Duration.ofSeconds(20), false,
             "How long a participant whose socket dropped may resume before the others see it leave");

@@ -72,15 +72,18 @@ public final class AdminRoomsApi {
 
     private Mono<ApiResponse> create(ApiRequest req) {
         JsonNode body = req.jsonBody();
-        AccountRules.onlyFields(body, "name", "head", "maxParticipants", "password", "lobby");
+        AccountRules.onlyFields(body, "name", "head", "maxParticipants", "password", "lobby", "notBefore", "notAfter",
+                "maxDurationMinutes");
         String name = RoomsApi.name(AccountRules.requiredString(body, "name"));
         String head = AccountRules.requiredString(body, "head");
         Optional<Integer> limit = intField(body, "maxParticipants", 1, rooms.maxLimit());
         Optional<String> password = RoomsApi.passwordChange(body).orElse(Optional.empty());
         boolean lobby = body.path("lobby").asBoolean(false);
+        io.kezdesu.signaling.room.Regulation regulation = RoomsApi.valid(io.kezdesu.signaling.room.Regulation.NONE
+                .with(RoomsApi.regulationChange(body)));
         return accounts.find(head)
                 .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no user " + head)))
-                .flatMap(user -> rooms.create(user.id(), name, limit, password, lobby))
+                .flatMap(user -> rooms.create(user.id(), name, limit, password, lobby, regulation))
                 .map(room -> ApiResponse.created(view(room)));
     }
 
@@ -90,12 +93,19 @@ public final class AdminRoomsApi {
 
     private Mono<ApiResponse> patch(ApiRequest req) {
         JsonNode body = req.jsonBody();
-        AccountRules.onlyFields(body, "maxParticipants", "locked", "lobby", "name", "password");
+        AccountRules.onlyFields(body, "maxParticipants", "locked", "lobby", "name", "password", "notBefore",
+                "notAfter", "maxDurationMinutes");
+        io.kezdesu.signaling.room.Regulation.Change regulation = RoomsApi.regulationChange(body);
         RoomService.Settings change = new RoomService.Settings(
                 AccountRules.optionalString(body, "name").map(RoomsApi::name),
                 intField(body, "maxParticipants", 1, rooms.maxLimit()), boolField(body, "locked"),
-                RoomsApi.passwordChange(body), boolField(body, "lobby"));
-        return rooms.update(req.param("id"), change).map(room -> ApiResponse.ok(view(room)));
+                RoomsApi.passwordChange(body), boolField(body, "lobby"), regulation);
+        return rooms.find(req.param("id"))
+                .flatMap(room -> {
+                    RoomsApi.valid(room.regulation().with(regulation));
+                    return rooms.update(room.id(), change);
+                })
+                .map(room -> ApiResponse.ok(view(room)));
     }
 
     private Mono<ApiResponse> close(ApiRequest req) {

@@ -91,6 +91,13 @@ public sealed interface ClientMessage {
         }
     }
 
+    /** The head adds minutes to the running conference. */
+    record Extend(int minutes) implements ClientMessage {
+        public String type() {
+            return "extend";
+        }
+    }
+
     /** A moderator's answer to a lobby knock. */
     record Admit(String to, boolean admitted) implements ClientMessage {
         public String type() {

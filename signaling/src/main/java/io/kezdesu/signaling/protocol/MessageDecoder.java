@@ -11,6 +11,8 @@ import java.util.Set;
 public final class MessageDecoder {
 
     private static final int MAX_ID = 64;
+    /** The most minutes one `extend` may add (the server also caps the total: max-conference-extension). */
+    private static final int MAX_EXTEND_MINUTES = 1440;
     private static final Set<String> MUTE_KINDS = Set.of("audio", "video");
 
     private MessageDecoder() {
@@ -63,6 +65,13 @@ public final class MessageDecoder {
             case "lock" -> new ClientMessage.Lock(true);
             case "unlock" -> new ClientMessage.Lock(false);
             case "close" -> new ClientMessage.Close();
+            case "extend" -> {
+                long minutes = count(msg, "minutes").orElse(0L);
+                if (minutes < 1 || minutes > MAX_EXTEND_MINUTES) {
+                    throw bad("minutes: expected 1 to " + MAX_EXTEND_MINUTES);
+                }
+                yield new ClientMessage.Extend((int) minutes);
+            }
             case "admit" -> new ClientMessage.Admit(id(msg, "to"), true);
             case "deny" -> new ClientMessage.Admit(id(msg, "to"), false);
             default -> throw bad("unknown message type '" + shorten(type) + "'");

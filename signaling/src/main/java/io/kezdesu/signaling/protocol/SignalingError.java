@@ -18,6 +18,8 @@ public enum SignalingError {
     KICKED("kicked"),
     DENIED("denied"),
     ROOM_CLOSED("room-closed"),
+    NOT_YET_OPEN("not-yet-open"),
+    EXPIRED("expired"),
     REPLACED("replaced"),
     RESUME_FAILED("resume-failed"),
     RATE_LIMITED("rate-limited"),

@@ -89,7 +89,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
                     r.seats.size());
             List<Seated> seated = new ArrayList<>();
             r.seats.forEach((id, s) -> seated.add(new Seated(id, s.userId(), s.name(), s.tokenHash())));
-            return Optional.of(new TakenOver(r.id, seated));
+            return Optional.of(new TakenOver(r.id, seated, r.startedAt));
         }).defaultIfEmpty(Optional.empty());
     }
 

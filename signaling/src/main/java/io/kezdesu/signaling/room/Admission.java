@@ -8,7 +8,7 @@ import java.util.Set;
 /**
  * The one place that decides who may enter a room, from a consistent snapshot (the caller holds the room's lock, so
  * the decision and the admission are one atomic step: a limit of 10 admits exactly 10, however many join at once).
- * Order of checks: closed, banned or kicked, duplicate identity, lock, password, capacity, lobby.
+ * Order of checks: closed, schedule (not yet open, expired), banned or kicked, duplicate identity, lock, password, capacity, lobby.
  */
 final class Admission {
 
@@ -30,9 +30,16 @@ final class Admission {
      * @param admitted   whether a moderator admitted the joiner from the lobby (lock, password and lobby then pass)
      */
     static Decision decide(Room room, Collection<Participant> present, Set<String> kicked, String userId,
-                           boolean passwordOk, boolean admitted, DuplicateJoin policy) {
+                           boolean passwordOk, boolean admitted, DuplicateJoin policy, java.time.Instant now) {
         if (room.closed()) {
             return Decision.refuse(SignalingError.ROOM_CLOSED, "this room is closed");
+        }
+        Regulation r = room.regulation();
+        if (r.notBefore() != null && now.isBefore(r.notBefore())) {
+            return Decision.refuse(SignalingError.NOT_YET_OPEN, "this room opens at " + r.notBefore());
+        }
+        if (r.notAfter() != null && !now.isBefore(r.notAfter())) {
+            return Decision.refuse(SignalingError.EXPIRED, "this room's time ended at " + r.notAfter());
         }
         Role role = room.roleOf(userId);
         if (role != Role.HEAD && (room.banned().contains(userId) || kicked.contains(userId))) {

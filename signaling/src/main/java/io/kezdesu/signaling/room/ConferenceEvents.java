@@ -25,8 +25,8 @@ public interface ConferenceEvents {
      */
     Mono<Optional<TakenOver>> takeOver(String roomId);
 
-    /** A conference taken over, and who was in it. */
-    record TakenOver(String conferenceId, List<Seated> seated) {
+    /** A conference taken over, when it started (its time limit counts from then), and who was in it. */
+    record TakenOver(String conferenceId, List<Seated> seated, Instant startedAt) {
     }
 
     /** One participant of a conference taken over. */

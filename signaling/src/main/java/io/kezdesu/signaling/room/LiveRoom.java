@@ -5,6 +5,7 @@ import io.kezdesu.signaling.protocol.ClientMessage;
 import io.kezdesu.signaling.protocol.ProtocolException;
 import io.kezdesu.signaling.protocol.ServerMessages;
 import io.kezdesu.signaling.protocol.SignalingError;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
@@ -86,7 +87,7 @@ public final class LiveRoom {
             return true;
         }
         Admission.Decision d = Admission.decide(room, participants.values(), kicked, seat.user().id(), passwordOk,
-                false, ctx.duplicateJoin());
+                false, ctx.duplicateJoin(), ctx.clock().instant());
         switch (d.outcome()) {
             case REFUSE -> {
                 ctx.metrics().joins.labelValues(d.error().code()).inc();
@@ -133,7 +134,7 @@ public final class LiveRoom {
             return;
         }
         Admission.Decision d = Admission.decide(room, participants.values(), kicked, waiting.userId, true, true,
-                ctx.duplicateJoin());
+                ctx.duplicateJoin(), ctx.clock().instant());
         if (d.outcome() == Admission.Outcome.REFUSE) {
             throw new ProtocolException(d.error(), d.message());
         }
@@ -156,6 +157,9 @@ public final class LiveRoom {
         }
         if (conferenceId == null) {
             conferenceId = ctx.conferences().started(room, now);
+            conferenceStart = now;
+            extension = Duration.ZERO;
+            warned = Integer.MAX_VALUE;
             kicked.clear();
             ctx.metrics().activeRooms.inc();
         }
@@ -325,6 +329,10 @@ public final class LiveRoom {
         moderation.close(actor);
     }
 
+    synchronized void extend(Membership actor, int minutes) {
+        moderation.extend(actor, minutes);
+    }
+
     /**
      * For the admin API: kicks by participant id or user id, without an acting participant, banning first when asked.
      * Completes with whether the user was here, once done; exceptionally, with nothing done, when the ban could not
@@ -379,7 +387,11 @@ public final class LiveRoom {
 
     private void evictAll(String type, String reason) {
         Instant now = ctx.clock().instant();
-        String message = ServerMessages.text(ServerMessages.object(type).put("room", room.id()));
+        com.fasterxml.jackson.databind.node.ObjectNode news = ServerMessages.object(type).put("room", room.id());
+        if (type.equals("conference-ended")) {
+            news.put("reason", reason);
+        }
+        String message = ServerMessages.text(news);
         // Each seat is out before it hears why, so a client that answers the news (joins again) is not refused as
         // still being in this room.
         for (Participant p : List.copyOf(participants.values())) {
@@ -425,6 +437,7 @@ public final class LiveRoom {
     }
 
     private void endConference(Instant at, String reason) {
+        conferenceStart = null;
         if (conferenceId != null) {
             ctx.conferences().ended(conferenceId, at, reason);
             conferenceId = null;
@@ -504,9 +517,81 @@ public final class LiveRoom {
     }
 
     private com.fasterxml.jackson.databind.node.ObjectNode snapshot(String type, Participant you) {
-        return RoomViews.snapshot(type, you, room, participants.values(), lobby.values(),
-                ctx.ice().forParticipant(you.userId, room.id(), you.seat.requestHost()));
+        com.fasterxml.jackson.databind.node.ObjectNode out = RoomViews.snapshot(type, you, room, participants.values(),
+                lobby.values(), ctx.ice().forParticipant(you.userId, room.id(), you.seat.requestHost()));
+        deadline().ifPresent(d -> out.put("endsAt", d.toString()));
+        return out;
     }
+
+    // --- the regulation: a conference's time limit -------------------------------------------------------------
+
+    /** When the running conference must end, if it must. */
+    Optional<Instant> conferenceDeadline() {
+        return deadline();
+    }
+
+    private Optional<Instant> deadline() {
+        return conferenceStart == null ? Optional.empty() : room.regulation().deadline(conferenceStart, extension);
+    }
+
+    /**
+     * Checked every second: five minutes and one minute before the running conference's end, everyone is warned
+     * ({@code conference-ending}); at its end, everyone is out ({@code conference-ended}, reason {@code time-limit},
+     * or {@code expired} when the room's {@code notAfter} came first) and the report says why.
+     */
+    public synchronized void tick(Instant now) {
+        Optional<Instant> end = deadline();
+        if (retired || conferenceId == null || end.isEmpty()) {
+            return;
+        }
+        Duration left = Duration.between(now, end.get());
+        if (left.isNegative() || left.isZero()) {
+            evictAll("conference-ended", room.regulation().endsByExpiry(conferenceStart, extension) ? "expired"
+                    : "time-limit");
+            return;
+        }
+        if (left.compareTo(Duration.ofMinutes(WARNINGS[WARNINGS.length - 1])) > 0) {
+            warned = Integer.MAX_VALUE; // further away again (extended, or the limit raised): warn again later
+            return;
+        }
+        for (int minutes : WARNINGS) {
+            if (left.compareTo(Duration.ofMinutes(minutes)) <= 0 && warned > minutes) {
+                warned = minutes;
+                broadcast(ServerMessages.text(ServerMessages.object("conference-ending")
+                        .put("endsAt", end.get().toString()).put("minutesLeft", minutes)), null);
+                return;
+            }
+        }
+    }
+
+    /** The head adds minutes to the running conference, up to max-conference-extension in all. */
+    void extendConference(Participant by, int minutes) {
+        Optional<Instant> end = deadline();
+        if (conferenceId == null || room.regulation().maxDurationMinutes() == null || end.isEmpty()) {
+            throw new ProtocolException(SignalingError.BAD_REQUEST, "this conference has no time limit to extend");
+        }
+        Duration more = extension.plus(Duration.ofMinutes(minutes));
+        if (more.compareTo(ctx.maxExtension()) > 0) {
+            throw new ProtocolException(SignalingError.FORBIDDEN, "a conference may be extended by "
+                    + ctx.maxExtension().toMinutes() + " minutes in all (" + extension.toMinutes() + " so far)");
+        }
+        Instant later = room.regulation().deadline(conferenceStart, more).orElseThrow();
+        if (!later.isAfter(end.get())) {
+            throw new ProtocolException(SignalingError.FORBIDDEN, "the room's time ends at "
+                    + room.regulation().notAfter() + "; the conference cannot go past it");
+        }
+        extension = more;
+        warned = Integer.MAX_VALUE;
+        broadcast(ServerMessages.text(ServerMessages.object("conference-extended").put("endsAt", later.toString())
+                .put("by", by.id).put("minutes", minutes)), null);
+    }
+
+    /** Minutes before the end at which everyone is warned, the nearest first. */
+    private static final int[] WARNINGS = {1, 5};
+    /** The running conference: when it started, what its head added, the last warning given (minutes left). */
+    private Instant conferenceStart;
+    private Duration extension = Duration.ZERO;
+    private int warned = Integer.MAX_VALUE;
 
     /** Live participants for the API's full view. */
     public synchronized List<Map<String, Object>> participantViews() {
@@ -522,6 +607,9 @@ public final class LiveRoom {
             return;
         }
         conferenceId = conference.conferenceId();
+        conferenceStart = conference.startedAt();
+        extension = Duration.ZERO; // what the head added on the dead node is not known here
+        warned = Integer.MAX_VALUE;
         ctx.metrics().activeRooms.inc();
         Instant now = ctx.clock().instant();
         for (ConferenceEvents.Seated s : conference.seated()) {

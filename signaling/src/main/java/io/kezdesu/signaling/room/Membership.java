@@ -64,6 +64,10 @@ public final class Membership {
         room.close(this);
     }
 
+    public void extend(int minutes) {
+        room.extend(this, minutes);
+    }
+
     /**
      * The seat's socket is gone: the participant keeps its place for the resume grace (a lobby knock is withdrawn);
      * with {@code dropped} (the server dropped it: "timeout", "disconnected") it is gone at once for that reason.

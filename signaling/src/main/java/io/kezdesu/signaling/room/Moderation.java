@@ -146,6 +146,11 @@ final class Moderation {
         live.answerKnock(waiting, answer.admitted());
     }
 
+    /** The head adds time to the running conference (its regulation's limit). */
+    void extend(Membership actor, int minutes) {
+        live.extendConference(head(actor, "extend"), minutes);
+    }
+
     /** Closes the room for good once the store says so: everyone is told and removed; the conference ends. */
     void close(Membership actor) {
         Participant by = head(actor, "close");
@@ -180,8 +185,11 @@ final class Moderation {
             return;
         }
         if (settingsChanged || !settings(before).equals(settings(stored))) {
-            live.broadcast(ServerMessages.text(ServerMessages.object("room-updated")
-                    .set("room", RoomViews.roomNode(stored))), null);
+            com.fasterxml.jackson.databind.node.ObjectNode updated = ServerMessages.object("room-updated")
+                    .set("room", RoomViews.roomNode(stored));
+            // The running conference's end, as the new regulation makes it.
+            live.conferenceDeadline().ifPresent(end -> updated.put("endsAt", end.toString()));
+            live.broadcast(ServerMessages.text(updated), null);
         }
     }
 

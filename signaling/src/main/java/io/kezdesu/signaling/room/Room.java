@@ -17,11 +17,20 @@ import org.bson.Document;
  */
 public record Room(String id, String name, String headId, Set<String> moderators, int maxParticipants,
                    boolean locked, String passwordHash, boolean lobby, Set<String> banned, boolean closed,
-                   Instant createdAt, Instant updatedAt, long version) {
+                   Instant createdAt, Instant updatedAt, long version, Regulation regulation) {
 
     public Room {
         moderators = Set.copyOf(moderators);
         banned = Set.copyOf(banned);
+        regulation = regulation == null ? Regulation.NONE : regulation;
+    }
+
+    /** A room without a regulation. */
+    public Room(String id, String name, String headId, Set<String> moderators, int maxParticipants, boolean locked,
+                String passwordHash, boolean lobby, Set<String> banned, boolean closed, Instant createdAt,
+                Instant updatedAt, long version) {
+        this(id, name, headId, moderators, maxParticipants, locked, passwordHash, lobby, banned, closed, createdAt,
+                updatedAt, version, Regulation.NONE);
     }
 
     public Role roleOf(String userId) {
@@ -41,11 +50,11 @@ public record Room(String id, String name, String headId, Set<String> moderators
                 d.getInteger("maxParticipants", 10), d.getBoolean("locked", false), d.getString("passwordHash"),
                 d.getBoolean("lobby", false), new LinkedHashSet<>(d.getList("banned", String.class, List.of())),
                 d.getBoolean("closed", false), d.getDate("createdAt").toInstant(), d.getDate("updatedAt").toInstant(),
-                d.get("version") instanceof Number n ? n.longValue() : 0L);
+                d.get("version") instanceof Number n ? n.longValue() : 0L, Regulation.fromDocument(d));
     }
 
     Document toDocument() {
-        return new Document("_id", id)
+        Document d = new Document("_id", id)
                 .append("name", name)
                 .append("headId", headId)
                 .append("moderators", new ArrayList<>(moderators))
@@ -58,6 +67,8 @@ public record Room(String id, String name, String headId, Set<String> moderators
                 .append("createdAt", Date.from(createdAt))
                 .append("updatedAt", Date.from(updatedAt))
                 .append("version", version);
+        regulation.appendTo(d);
+        return d;
     }
 
     /** What anyone holding the room's link may see. */
@@ -70,6 +81,7 @@ public record Room(String id, String name, String headId, Set<String> moderators
         m.put("lobby", lobby);
         m.put("hasPassword", hasPassword());
         m.put("closed", closed);
+        regulation.putInto(m);
         return m;
     }
 

@@ -14,5 +14,5 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 record RoomContext(Clock clock, ScheduledExecutorService timers, RoomRepository rooms, ConferenceEvents conferences,
                    IceServers ice, SignalingMetrics metrics, Duration resumeGrace, int resumeQueue,
-                   DuplicateJoin duplicateJoin, Duration replayWindow, RoomLeases leases) {
+                   DuplicateJoin duplicateJoin, Duration replayWindow, RoomLeases leases, Duration maxExtension) {
 }

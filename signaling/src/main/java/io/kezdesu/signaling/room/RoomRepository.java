@@ -129,7 +129,21 @@ public final class RoomRepository {
                                      java.util.Optional<Integer> maxParticipants, java.util.Optional<Boolean> locked,
                                      java.util.Optional<Boolean> lobby,
                                      java.util.Optional<java.util.Optional<String>> passwordHash) {
+        return updateSettings(id, name, maxParticipants, locked, lobby, passwordHash, Regulation.Change.NONE);
+    }
+
+    /** The same, with the regulation's fields (each absent: unchanged; empty: cleared). */
+    public Mono<Room> updateSettings(String id, java.util.Optional<String> name,
+                                     java.util.Optional<Integer> maxParticipants, java.util.Optional<Boolean> locked,
+                                     java.util.Optional<Boolean> lobby,
+                                     java.util.Optional<java.util.Optional<String>> passwordHash,
+                                     Regulation.Change regulation) {
         java.util.List<Bson> sets = new java.util.ArrayList<>();
+        regulation.notBefore().ifPresent(t -> sets.add(Updates.set("notBefore",
+                t.map(java.util.Date::from).orElse(null))));
+        regulation.notAfter().ifPresent(t -> sets.add(Updates.set("notAfter",
+                t.map(java.util.Date::from).orElse(null))));
+        regulation.maxDurationMinutes().ifPresent(m -> sets.add(Updates.set("maxDurationMinutes", m.orElse(null))));
         name.ifPresent(n -> sets.add(Updates.set("name", n)));
         maxParticipants.ifPresent(n -> sets.add(Updates.set("maxParticipants", n)));
         locked.ifPresent(b -> sets.add(Updates.set("locked", b)));

@@ -16,6 +16,8 @@ import reactor.core.publisher.Mono;
 /** Rooms for the HTTP API, the admin API and the sockets: creation, settings, joining, closing. */
 public final class RoomService {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RoomService.class);
+
     private static final int JOIN_ATTEMPTS = 3;
     /** Wrong room passwords one user may try on one room before waits of 1 s, 2 s, 4 s … (at most 15 min). */
     static final int PASSWORD_TRIES = 5;
@@ -34,7 +36,8 @@ public final class RoomService {
      */
     public record Rules(java.time.Duration resumeGrace, int resumeQueue,
                            io.kezdesu.common.config.ConfigKeys.DuplicateJoin duplicateJoin,
-                           java.time.Duration replayWindow, int defaultMaxParticipants, int maxParticipantsLimit) {
+                           java.time.Duration replayWindow, int defaultMaxParticipants, int maxParticipantsLimit,
+                           java.time.Duration maxExtension) {
     }
 
     /** Wires a room service. */
@@ -44,8 +47,22 @@ public final class RoomService {
                                      io.kezdesu.signaling.metrics.SignalingMetrics metrics,
                                      Rules settings, PasswordPool passwords, RoomLeases leases) {
         RoomContext ctx = new RoomContext(clock, timers, rooms, conferences, ice, metrics, settings.resumeGrace(),
-                settings.resumeQueue(), settings.duplicateJoin(), settings.replayWindow(), leases);
-        return new RoomService(ctx, passwords, settings.defaultMaxParticipants(), settings.maxParticipantsLimit());
+                settings.resumeQueue(), settings.duplicateJoin(), settings.replayWindow(), leases,
+                settings.maxExtension());
+        RoomService service = new RoomService(ctx, passwords, settings.defaultMaxParticipants(),
+                settings.maxParticipantsLimit());
+        // Conferences with a time limit are checked every second: warnings, then the end.
+        timers.scheduleWithFixedDelay(() -> {
+            java.time.Instant now = clock.instant();
+            for (LiveRoom room : service.registry.all()) {
+                try {
+                    room.tick(now);
+                } catch (RuntimeException e) {
+                    LOG.warn("room {}: time-limit check failed: {}", room.room().id(), e.toString());
+                }
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        return service;
     }
 
     RoomService(RoomContext ctx, PasswordPool passwords, int defaultLimit, int maxLimit) {
@@ -79,19 +96,24 @@ public final class RoomService {
      * burst, which the HTTP API's one-request-at-a-time per connection and connections-per-ip keep small.
      */
     public Mono<Room> createFor(String headId, String name, Optional<Integer> maxParticipants,
-                                Optional<String> password, boolean lobby, int roomsPerUser) {
+                                Optional<String> password, boolean lobby, int roomsPerUser, Regulation regulation) {
         return ctx().rooms().countOpenHeadedBy(headId).flatMap(open -> open >= roomsPerUser
                 ? Mono.error(new ApiException(ApiError.TOO_MANY_ROOMS, "you head " + open + " open rooms, the most "
                         + "this server allows; close one first"))
-                : create(headId, name, maxParticipants, password, lobby));
+                : create(headId, name, maxParticipants, password, lobby, regulation));
     }
 
     public Mono<Room> create(String headId, String name, Optional<Integer> maxParticipants, Optional<String> password,
                              boolean lobby) {
+        return create(headId, name, maxParticipants, password, lobby, Regulation.NONE);
+    }
+
+    public Mono<Room> create(String headId, String name, Optional<Integer> maxParticipants, Optional<String> password,
+                             boolean lobby, Regulation regulation) {
         int limit = maxParticipants.orElse(Math.min(defaultLimit, maxLimit));
         Instant now = ctx().clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         return hashOptional(password).map(hash -> new Room(LiveRoom.randomId(12), name, headId, Set.of(), limit,
-                        false, hash.orElse(null), lobby, Set.of(), false, now, now, 0))
+                        false, hash.orElse(null), lobby, Set.of(), false, now, now, 0, regulation))
                 .flatMap(room -> ctx().rooms().insert(room));
     }
 
@@ -124,7 +146,7 @@ public final class RoomService {
         Mono<Optional<Optional<String>>> password = change.password().isEmpty() ? Mono.just(Optional.empty())
                 : hashOptional(change.password().get()).map(Optional::of);
         return password.flatMap(hash -> ctx().rooms().updateSettings(id, change.name(), change.maxParticipants(),
-                        change.locked(), change.lobby(), hash))
+                        change.locked(), change.lobby(), hash, change.regulation()))
                 .switchIfEmpty(Mono.defer(() -> closedOrMissing(id)))
                 .doOnNext(room -> registry.find(id).ifPresent(live -> live.stored(room, true)));
     }
@@ -257,7 +279,12 @@ public final class RoomService {
 
     /** A settings change; empty fields stay as they are; {@code password} of empty clears it. */
     public record Settings(Optional<String> name, Optional<Integer> maxParticipants, Optional<Boolean> locked,
-                           Optional<Optional<String>> password, Optional<Boolean> lobby) {
+                           Optional<Optional<String>> password, Optional<Boolean> lobby,
+                           Regulation.Change regulation) {
+        public Settings(Optional<String> name, Optional<Integer> maxParticipants, Optional<Boolean> locked,
+                        Optional<Optional<String>> password, Optional<Boolean> lobby) {
+            this(name, maxParticipants, locked, password, lobby, Regulation.Change.NONE);
+        }
     }
 
     /** Whether the user heads or moderates the room. */

@@ -52,13 +52,15 @@ public final class RoomsApi {
 
     private Mono<ApiResponse> create(ApiRequest req) {
         JsonNode body = req.jsonBody();
-        AccountRules.onlyFields(body, "name", "maxParticipants", "password", "lobby");
+        AccountRules.onlyFields(body, "name", "maxParticipants", "password", "lobby", "notBefore", "notAfter",
+                "maxDurationMinutes");
         String name = name(AccountRules.requiredString(body, "name"));
         Optional<Integer> limit = limit(body);
         Optional<String> password = passwordChange(body).orElse(Optional.empty());
         boolean lobby = bool(body, "lobby").orElse(false);
+        Regulation regulation = valid(Regulation.NONE.with(regulationChange(body)));
         return accounts.authenticate(req.bearerToken())
-                .flatMap(user -> rooms.createFor(user.id(), name, limit, password, lobby, roomsPerUser))
+                .flatMap(user -> rooms.createFor(user.id(), name, limit, password, lobby, roomsPerUser, regulation))
                 .map(room -> ApiResponse.created(view(room, req, true)));
     }
 
@@ -78,11 +80,16 @@ public final class RoomsApi {
 
     private Mono<ApiResponse> patch(ApiRequest req) {
         JsonNode body = req.jsonBody();
-        AccountRules.onlyFields(body, "name", "maxParticipants", "locked", "password", "lobby");
+        AccountRules.onlyFields(body, "name", "maxParticipants", "locked", "password", "lobby", "notBefore",
+                "notAfter", "maxDurationMinutes");
+        Regulation.Change regulation = regulationChange(body);
         RoomService.Settings change = new RoomService.Settings(
                 AccountRules.optionalString(body, "name").map(RoomsApi::name), limit(body), bool(body, "locked"),
-                passwordChange(body), bool(body, "lobby"));
-        return managed(req).flatMap(room -> rooms.update(room.id(), change))
+                passwordChange(body), bool(body, "lobby"), regulation);
+        return managed(req).flatMap(room -> {
+            valid(room.regulation().with(regulation));
+            return rooms.update(room.id(), change);
+        })
                 .map(room -> ApiResponse.ok(view(room, req, true)));
     }
 
@@ -177,6 +184,58 @@ public final class RoomsApi {
                     + " characters, or null to remove it");
         }
         return Optional.of(Optional.of(v.asText()));
+    }
+
+    /**
+     * {@code notBefore}, {@code notAfter} (ISO-8601 instants such as 2026-12-24T09:00:00Z) and
+     * {@code maxDurationMinutes}: each absent (unchanged), null (removed) or set.
+     */
+    public static Regulation.Change regulationChange(JsonNode body) {
+        return new Regulation.Change(instant(body, "notBefore"), instant(body, "notAfter"),
+                minutes(body, "maxDurationMinutes"));
+    }
+
+    /** The regulation, or 400 saying what is wrong with it. */
+    public static Regulation valid(Regulation r) {
+        r.problem().ifPresent(p -> {
+            throw new ApiException(ApiError.INVALID_FIELD, p);
+        });
+        return r;
+    }
+
+    private static Optional<Optional<java.time.Instant>> instant(JsonNode body, String field) {
+        if (!body.has(field)) {
+            return Optional.empty();
+        }
+        JsonNode v = body.get(field);
+        if (v.isNull()) {
+            return Optional.of(Optional.empty());
+        }
+        try {
+            if (!v.isTextual() || v.asText().length() > 40) {
+                throw new java.time.format.DateTimeParseException("not text", v.toString(), 0);
+            }
+            return Optional.of(Optional.of(java.time.OffsetDateTime.parse(v.asText()).toInstant()));
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.invalidField(field, "expected a time such as 2026-12-24T09:00:00Z (with its offset), "
+                    + "or null to remove it");
+        }
+    }
+
+    private static Optional<Optional<Integer>> minutes(JsonNode body, String field) {
+        if (!body.has(field)) {
+            return Optional.empty();
+        }
+        JsonNode v = body.get(field);
+        if (v.isNull()) {
+            return Optional.of(Optional.empty());
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1
+                || v.asInt() > Regulation.MAX_DURATION_MINUTES) {
+            throw ApiException.invalidField(field, "expected 1 to " + Regulation.MAX_DURATION_MINUTES
+                    + ", or null to remove it");
+        }
+        return Optional.of(Optional.of(v.asInt()));
     }
 
     private static Optional<Boolean> bool(JsonNode body, String field) {

@@ -127,6 +127,8 @@ public final class SocketSession implements Seat {
             inRoom(message).lock(l.locked());
         } else if (message instanceof ClientMessage.Close) {
             inRoom(message).close();
+        } else if (message instanceof ClientMessage.Extend e) {
+            inRoom(message).extend(e.minutes());
         } else if (message instanceof ClientMessage.Admit a) {
             inRoom(message).admit(a);
         } else {
