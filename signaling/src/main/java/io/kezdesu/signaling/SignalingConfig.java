@@ -29,7 +29,12 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                               Optional<String> nodeAddress, Optional<String> clusterSecret,
                               Optional<java.nio.file.Path> nodeIdFile, IceServers.FleetChoice fleet,
                               io.kezdesu.signaling.webhook.WebhookSettings webhooks,
-                              Duration maxConferenceExtension) {
+                              Duration maxConferenceExtension, Optional<IdpSettings> idp) {
+
+    /** The identity provider whose access tokens are accepted: its issuer and the audience they must carry. */
+    public record IdpSettings(String issuer, String audience, Duration keysMinInterval) {
+    }
+
 
     /** In the data directory: the id of the node that last ran from it, so that its next run supersedes it. */
     public static final String NODE_ID_FILE = "node-id";
@@ -84,7 +89,9 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                 c.find(ConfigKeys.NODE_ADDRESS), c.find(ConfigKeys.CLUSTER_SECRET),
                 Optional.of(c.get(ConfigKeys.DATA_DIR).resolve(NODE_ID_FILE)),
                 new IceServers.FleetChoice(c.find(ConfigKeys.REGION), c.get(ConfigKeys.ICE_RELAY_COUNT), localRelayId),
-                io.kezdesu.signaling.webhook.WebhookSettings.from(c), c.get(ConfigKeys.MAX_CONFERENCE_EXTENSION));
+                io.kezdesu.signaling.webhook.WebhookSettings.from(c), c.get(ConfigKeys.MAX_CONFERENCE_EXTENSION),
+                c.find(ConfigKeys.OIDC_ISSUER).map(issuer -> new IdpSettings(issuer, c.find(ConfigKeys.OIDC_AUDIENCE)
+                        .orElseGet(() -> c.get(ConfigKeys.OIDC_CLIENT_ID)), c.get(ConfigKeys.OIDC_KEYS_MIN_INTERVAL))));
     }
 
     @Override

@@ -243,7 +243,9 @@ public final class SignalingServer implements AutoCloseable {
                         FailureCounter.progressive(ACCOUNT_FAILURES_FACTOR * abuse.loginFailuresPerAccount(),
                                 abuse.loginFailureWindow(), THROTTLE_KEYS, clock)),
                 FailureCounter.windowed(abuse.registrationsPerIp(), abuse.registrationWindow(), THROTTLE_KEYS, clock),
-                clock, sockets);
+                clock, sockets).acceptingIdpTokens(config.idp().map(i ->
+                        new io.kezdesu.common.auth.oidc.IdpTokens(i.issuer(), i.audience(), clock,
+                                i.keysMinInterval())));
         IceServers ice = new IceServers(new TurnRestCredentials(config.turnSecrets(), config.turnCredentialTtl(),
                 clock), config.iceUrls(), config.turnHost(), config.relay(), config.fleet());
         RelayRecords relays = new RelayRecords(store.database(), clock, config.nodeTimeout());

@@ -92,6 +92,17 @@ public final class ConfigKeys {
             true, false, "Whether POST /api/register is open; when false only `kezdesu user add` creates accounts");
     public static final ConfigKey<String> JWT_SECRET = key("jwt-secret", ACCOUNTS, ValueType.secret(32), null, true,
             "HS256 signing secret for login tokens (at least 32 characters); generated when unset");
+    public static final ConfigKey<String> OIDC_ISSUER = key("oidc-issuer", ACCOUNTS, ValueType.url(), null, false,
+            "OpenID provider whose access tokens the API, /ws and PeerJS accept (discovery at "
+                    + "<issuer>/.well-known/openid-configuration); https://, or http:// on a loopback address only");
+    public static final ConfigKey<String> OIDC_AUDIENCE = key("oidc-audience", ACCOUNTS, ValueType.string(), null,
+            false, "The audience (aud) the provider's access tokens must carry; unset uses oidc-client-id");
+    public static final ConfigKey<Duration> OIDC_KEYS_MIN_INTERVAL = key("oidc-keys-min-interval", ACCOUNTS,
+            ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(30), false,
+            "A token naming a key the provider did not publish yet makes its keys be read again, at most this often "
+                    + "(tokens with made-up key ids cannot make the server hammer the provider)");
+    public static final ConfigKey<String> OIDC_CLIENT_ID = key("oidc-client-id", ACCOUNTS, ValueType.string(), null,
+            false, "This server's client id at the OpenID provider");
     public static final ConfigKey<Duration> JWT_TTL = key("jwt-ttl", ACCOUNTS, ValueType.duration(Duration.ofMinutes(1)),
             Duration.ofHours(12), false, "Lifetime of a login token");
     public static final ConfigKey<String> JWT_ISSUER = key("jwt-issuer", ACCOUNTS, ValueType.string(), "kezdesu",

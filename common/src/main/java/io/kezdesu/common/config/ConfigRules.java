@@ -57,6 +57,17 @@ public final class ConfigRules {
                     ? "webhook-secret: <redacted> (expected: given with webhook-url)"
                     : "webhook-url: " + c.get(ConfigKeys.WEBHOOK_URL) + " (expected: given with webhook-secret)");
         }
+        if (usable(refused, ConfigKeys.OIDC_ISSUER) && c.get(ConfigKeys.OIDC_ISSUER) != null) {
+            try {
+                io.kezdesu.common.auth.oidc.IdpTokens.checkedIssuer(c.get(ConfigKeys.OIDC_ISSUER));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+            if (c.get(ConfigKeys.OIDC_AUDIENCE) == null && c.get(ConfigKeys.OIDC_CLIENT_ID) == null) {
+                problems.add("oidc-audience: unset (expected: the audience the provider's tokens carry, or "
+                        + "oidc-client-id, with oidc-issuer)");
+            }
+        }
         String uri = c.get(ConfigKeys.MONGO_URI);
         if (uri != null && !uri.startsWith("mongodb://") && !uri.startsWith("mongodb+srv://")) {
             problems.add("mongo-uri: <redacted> (expected: a connection string starting with mongodb:// or "

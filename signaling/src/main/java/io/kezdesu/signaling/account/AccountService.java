@@ -73,6 +73,14 @@ public final class AccountService {
         this.accessChanges = accessChanges;
     }
 
+    private volatile Optional<io.kezdesu.common.auth.oidc.IdpTokens> idp = Optional.empty();
+
+    /** Accepts access tokens of this identity provider too (oidc-issuer), as its users' accounts here. */
+    public AccountService acceptingIdpTokens(Optional<io.kezdesu.common.auth.oidc.IdpTokens> provider) {
+        this.idp = provider;
+        return this;
+    }
+
     /**
      * Self-service registration from {@code client}: at most {@code registrations-per-ip} per window per address
      * key, counted before the (costly) hash whether or not the email turns out to be free.
@@ -136,6 +144,17 @@ public final class AccountService {
         if (bearer.isEmpty()) {
             return Mono.error(new ApiException(ApiError.UNAUTHORIZED, "missing Authorization: Bearer <token>"));
         }
+        Optional<io.kezdesu.common.auth.oidc.IdpTokens> provider = idp;
+        if (provider.isPresent() && provider.get().claims(bearer.get())) {
+            return provider.get().verify(bearer.get())
+                    .onErrorMap(InvalidTokenException.class, e -> new ApiException(
+                            e.getMessage().contains("expired") ? ApiError.TOKEN_EXPIRED : ApiError.UNAUTHORIZED,
+                            e.getMessage()))
+                    .flatMap(this::idpAccount)
+                    .flatMap(user -> user.disabled()
+                            ? Mono.error(new ApiException(ApiError.ACCOUNT_DISABLED, "this account is disabled"))
+                            : Mono.just(user));
+        }
         JwtService.TokenClaims claims;
         try {
             claims = jwt.verify(bearer.get());
@@ -156,6 +175,34 @@ public final class AccountService {
                     return Mono.just(user);
                 });
     }
+
+    /**
+     * The account of a provider's user: the one linked to it; else, the first time, the account with the same email
+     * when the provider says the email is verified (linked from then on); else a new account (no password here: it
+     * signs in through the provider). A provider's user without an email gets {@code <subject>@<provider's host>}.
+     */
+    private Mono<User> idpAccount(io.kezdesu.common.auth.oidc.IdpTokens.Holder h) {
+        return users.findByIdp(h.issuer(), h.subject()).switchIfEmpty(Mono.defer(() -> {
+            String email = h.email().map(e -> e.toLowerCase(java.util.Locale.ROOT))
+                    .orElse(h.subject() + "@" + java.net.URI.create(h.issuer()).getHost());
+            return users.findByEmail(email).flatMap(existing -> h.emailVerified()
+                    ? users.link(existing.id(), h.issuer(), h.subject())
+                    : Mono.<User>error(new ApiException(ApiError.UNAUTHORIZED, "the provider's token names " + email
+                            + ", which has an account here, without saying that the email is verified")))
+                    .switchIfEmpty(Mono.defer(() -> {
+                        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+                        String name = h.name().filter(n -> !n.isBlank()).orElse(email.substring(0,
+                                email.indexOf('@') > 0 ? email.indexOf('@') : email.length()));
+                        return users.insertLinked(new User(newId(), email, name.length() > 100 ? name.substring(0, 100)
+                                : name, NO_PASSWORD, false, now, now, 0L), h.issuer(), h.subject())
+                                // Two first requests at once: the other one made the account.
+                                .onErrorResume(ApiException.class, e -> users.findByIdp(h.issuer(), h.subject()));
+                    }));
+        }));
+    }
+
+    /** The password hash of an account that signs in through its identity provider: no password matches it. */
+    static final String NO_PASSWORD = "$none";
 
     /**
      * Changes name and/or password; a new password needs the current one and revokes every older token, including

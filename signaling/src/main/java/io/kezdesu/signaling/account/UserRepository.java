@@ -32,7 +32,32 @@ public final class UserRepository {
 
     public Mono<Void> ensureIndexes() {
         return Mono.from(users.createIndex(Indexes.ascending("email"),
-                new IndexOptions().unique(true).name("email_unique"))).then();
+                new IndexOptions().unique(true).name("email_unique")))
+                .then(Mono.from(users.createIndex(Indexes.ascending(IDP_LINKS), new IndexOptions().name(IDP_LINKS))))
+                .then();
+    }
+
+    /** The identities at identity providers an account answers to, each as "issuer subject". */
+    static final String IDP_LINKS = "idpLinks";
+
+    /** The account an identity provider's user is linked to. */
+    public Mono<User> findByIdp(String issuer, String subject) {
+        return Mono.from(users.find(new Document(IDP_LINKS, issuer + " " + subject)).first()).map(User::fromDocument);
+    }
+
+    /** A new account for a provider's user, linked to it; 409 email-taken as for {@link #insert}. */
+    public Mono<User> insertLinked(User user, String issuer, String subject) {
+        Document d = user.toDocument().append(IDP_LINKS, List.of(issuer + " " + subject));
+        return Mono.from(users.insertOne(d)).thenReturn(user)
+                .onErrorMap(MongoWriteException.class, e -> e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY
+                        ? new ApiException(ApiError.EMAIL_TAKEN, "an account with this email already exists") : e);
+    }
+
+    /** Links an existing account to a provider's user. */
+    public Mono<User> link(String id, String issuer, String subject) {
+        return Mono.from(users.findOneAndUpdate(new Document("_id", id),
+                Updates.addToSet(IDP_LINKS, issuer + " " + subject),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(User::fromDocument);
     }
 
     /** Inserts a new account; 409 {@code email-taken} when the unique email index refuses it. */
