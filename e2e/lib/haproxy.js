@@ -2,7 +2,7 @@
 // configures it, in round robin: every request and socket goes to the next node.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,16 +12,6 @@ export function haproxyBinary() {
   return dirs.map((d) => join(d || '.', 'haproxy')).find((p) => existsSync(p)) || null;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Runs HAProxy on a free loopback port in front of `nodes` ({url}), and waits until it answers /readyz.

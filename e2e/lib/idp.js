@@ -3,20 +3,10 @@
 // asked for the resource urn:other-app). Restartable on its port with a new signing key: key rotation.
 import Provider from 'oidc-provider';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer } from 'node:net';
+import { freePort } from './ports.js';
 
 export const CLIENT = { id: 'reports', secret: 'the reporting job\'s client secret' };
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function signingKey(kid) {
   const jwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
