@@ -13,9 +13,15 @@ function signingKey(kid) {
   return { ...jwk, kid, alg: 'ES256', use: 'sig' };
 }
 
-/** Starts the provider; `rotate(kid)` restarts it on the same port with a new key. */
-export async function startIdp() {
-  const port = await freePort();
+export const WEB_CLIENT = { id: 'kezdesu-web', secret: 'the web client\'s secret at the provider' };
+
+/**
+ * Starts the provider (on `port` when given); `rotate(kid)` restarts it on the same port with a new key. With
+ * `redirectUri`, it also has the web client that signs people in (authorization code with PKCE); its development
+ * login page takes any login and password, and the account it signs in is `<login>@example.org`, verified.
+ */
+export async function startIdp({ port: wanted, redirectUri } = {}) {
+  const port = wanted ?? await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   let server;
   const listen = async (kid) => {
@@ -23,10 +29,19 @@ export async function startIdp() {
       clients: [{
         client_id: CLIENT.id, client_secret: CLIENT.secret, grant_types: ['client_credentials'], redirect_uris: [],
         response_types: [], token_endpoint_auth_method: 'client_secret_post', id_token_signed_response_alg: 'ES256',
-      }],
+      }, ...(redirectUri ? [{
+        client_id: WEB_CLIENT.id, client_secret: WEB_CLIENT.secret, grant_types: ['authorization_code'],
+        response_types: ['code'], redirect_uris: [redirectUri], id_token_signed_response_alg: 'ES256',
+      }] : [])],
+      pkce: { required: () => true },
+      findAccount: (ctx, id) => ({
+        accountId: id,
+        claims: () => ({ sub: id, email: `${id}@example.org`, email_verified: true, name: `User ${id}` }),
+      }),
+      claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
       jwks: { keys: [signingKey(kid)] },
       features: {
-        devInteractions: { enabled: false },
+        devInteractions: { enabled: Boolean(redirectUri) },
         clientCredentials: { enabled: true },
         resourceIndicators: {
           enabled: true,

@@ -70,10 +70,11 @@ export function nextPath(fallback = '/') {
 }
 
 /** Calls the API; a 401 on an authenticated call means the login expired or was revoked: back to login. */
-export async function api(method, path, body, { auth = true } = {}) {
+export async function api(method, path, body, { auth = true, token: given } = {}) {
   const headers = {};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (auth && token()) headers.Authorization = 'Bearer ' + token();
+  if (given) headers.Authorization = 'Bearer ' + given;
+  else if (auth && token()) headers.Authorization = 'Bearer ' + token();
   let res;
   try {
     res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -32,7 +32,8 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                               Duration maxConferenceExtension, Optional<IdpSettings> idp) {
 
     /** The identity provider whose access tokens are accepted: its issuer and the audience they must carry. */
-    public record IdpSettings(String issuer, String audience, Duration keysMinInterval) {
+    public record IdpSettings(String issuer, String audience, Duration keysMinInterval,
+                              Optional<io.kezdesu.signaling.account.OidcSignIn.Settings> signIn, boolean only) {
     }
 
 
@@ -91,7 +92,11 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                 new IceServers.FleetChoice(c.find(ConfigKeys.REGION), c.get(ConfigKeys.ICE_RELAY_COUNT), localRelayId),
                 io.kezdesu.signaling.webhook.WebhookSettings.from(c), c.get(ConfigKeys.MAX_CONFERENCE_EXTENSION),
                 c.find(ConfigKeys.OIDC_ISSUER).map(issuer -> new IdpSettings(issuer, c.find(ConfigKeys.OIDC_AUDIENCE)
-                        .orElseGet(() -> c.get(ConfigKeys.OIDC_CLIENT_ID)), c.get(ConfigKeys.OIDC_KEYS_MIN_INTERVAL))));
+                        .orElseGet(() -> c.get(ConfigKeys.OIDC_CLIENT_ID)), c.get(ConfigKeys.OIDC_KEYS_MIN_INTERVAL),
+                        c.find(ConfigKeys.OIDC_CLIENT_ID).map(id -> new io.kezdesu.signaling.account.OidcSignIn.Settings(
+                                id, c.find(ConfigKeys.OIDC_CLIENT_SECRET), c.get(ConfigKeys.OIDC_SCOPES),
+                                c.find(ConfigKeys.OIDC_DISPLAY_NAME).orElseGet(() -> java.net.URI.create(issuer)
+                                        .getHost()))), c.get(ConfigKeys.OIDC_ONLY))));
     }
 
     @Override

@@ -243,9 +243,10 @@ public final class SignalingServer implements AutoCloseable {
                         FailureCounter.progressive(ACCOUNT_FAILURES_FACTOR * abuse.loginFailuresPerAccount(),
                                 abuse.loginFailureWindow(), THROTTLE_KEYS, clock)),
                 FailureCounter.windowed(abuse.registrationsPerIp(), abuse.registrationWindow(), THROTTLE_KEYS, clock),
-                clock, sockets).acceptingIdpTokens(config.idp().map(i ->
-                        new io.kezdesu.common.auth.oidc.IdpTokens(i.issuer(), i.audience(), clock,
-                                i.keysMinInterval())));
+                clock, sockets);
+        Optional<io.kezdesu.common.auth.oidc.IdpTokens> idp = config.idp().map(i ->
+                new io.kezdesu.common.auth.oidc.IdpTokens(i.issuer(), i.audience(), clock, i.keysMinInterval()));
+        accounts.acceptingIdpTokens(idp);
         IceServers ice = new IceServers(new TurnRestCredentials(config.turnSecrets(), config.turnCredentialTtl(),
                 clock), config.iceUrls(), config.turnHost(), config.relay(), config.fleet());
         RelayRecords relays = new RelayRecords(store.database(), clock, config.nodeTimeout());
@@ -286,7 +287,16 @@ public final class SignalingServer implements AutoCloseable {
             return Mono.just(ApiResponse.bytes(HttpResponseStatus.OK, concat(metrics.scrape(), extraMetrics.get()),
                     SignalingMetrics.contentType()));
         });
-        new AccountsApi(accounts, config.allowRegistration(), metrics).routes(router);
+        boolean oidcOnly = config.idp().map(SignalingConfig.IdpSettings::only).orElse(false);
+        new AccountsApi(accounts, config.allowRegistration(), metrics, !oidcOnly).routes(router);
+        config.idp().flatMap(SignalingConfig.IdpSettings::signIn).ifPresent(signIn -> new io.kezdesu.signaling.account
+                .OidcSignIn(idp.orElseThrow(), signIn, accounts, config.jwtSecret(), config.publicUrl(), tls, clock)
+                .routes(router, !oidcOnly));
+        // The login page asks which sign-in there is: none but passwords when no provider is configured.
+        if (config.idp().flatMap(SignalingConfig.IdpSettings::signIn).isEmpty()) {
+            router.add(io.netty.handler.codec.http.HttpMethod.GET, "/api/auth/providers",
+                    req -> Mono.just(ApiResponse.ok(Map.of("providers", java.util.List.of(), "passwords", true))));
+        }
         // The nodes on this store, each with the rooms it serves now (its leases).
         router.add(HttpMethod.GET, "/admin/nodes", req -> {
             adminAuth.require(req);

@@ -102,7 +102,17 @@ public final class ConfigKeys {
             "A token naming a key the provider did not publish yet makes its keys be read again, at most this often "
                     + "(tokens with made-up key ids cannot make the server hammer the provider)");
     public static final ConfigKey<String> OIDC_CLIENT_ID = key("oidc-client-id", ACCOUNTS, ValueType.string(), null,
-            false, "This server's client id at the OpenID provider");
+            false, "This server's client id at the OpenID provider; with it the login page offers sign-in with the "
+                    + "provider (redirect URI: <public-url>/auth/oidc/callback)");
+    public static final ConfigKey<String> OIDC_CLIENT_SECRET = key("oidc-client-secret", ACCOUNTS,
+            ValueType.secret(8), null, true, "The client's secret at the provider (client_secret_basic); unset for a "
+                    + "public client (PKCE alone)");
+    public static final ConfigKey<String> OIDC_SCOPES = key("oidc-scopes", ACCOUNTS, ValueType.string(),
+            "openid email profile", false, "Scopes asked for at sign-in");
+    public static final ConfigKey<String> OIDC_DISPLAY_NAME = key("oidc-display-name", ACCOUNTS, ValueType.string(),
+            null, false, "The provider's name on the login page (\"Sign in with …\"); unset: the issuer's host");
+    public static final ConfigKey<Boolean> OIDC_ONLY = key("oidc-only", ACCOUNTS, ValueType.bool(), false, false,
+            "Accounts come from the provider only: no registration and no password login here");
     public static final ConfigKey<Duration> JWT_TTL = key("jwt-ttl", ACCOUNTS, ValueType.duration(Duration.ofMinutes(1)),
             Duration.ofHours(12), false, "Lifetime of a login token");
     public static final ConfigKey<String> JWT_ISSUER = key("jwt-issuer", ACCOUNTS, ValueType.string(), "kezdesu",

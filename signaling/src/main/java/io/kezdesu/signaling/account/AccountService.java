@@ -201,6 +201,13 @@ public final class AccountService {
         }));
     }
 
+    /** Sign-in through the identity provider (a verified ID token's holder): the account, and a login token. */
+    public Mono<Login> signIn(io.kezdesu.common.auth.oidc.IdpTokens.Holder holder) {
+        return idpAccount(holder).flatMap(user -> user.disabled()
+                ? Mono.error(new ApiException(ApiError.ACCOUNT_DISABLED, "this account is disabled"))
+                : Mono.just(new Login(jwt.issue(user.id(), user.tokenVersion()), user)));
+    }
+
     /** The password hash of an account that signs in through its identity provider: no password matches it. */
     static final String NO_PASSWORD = "$none";
 

@@ -17,10 +17,18 @@ public final class AccountsApi {
 
     private final AccountService accounts;
     private final boolean registrationOpen;
+    private final boolean passwords;
     private final io.kezdesu.signaling.metrics.SignalingMetrics metrics;
 
     public AccountsApi(AccountService accounts, boolean registrationOpen,
                        io.kezdesu.signaling.metrics.SignalingMetrics metrics) {
+        this(accounts, registrationOpen, metrics, true);
+    }
+
+    /** {@code passwords} false (oidc-only): no registration, no password login; people sign in with the provider. */
+    public AccountsApi(AccountService accounts, boolean registrationOpen,
+                       io.kezdesu.signaling.metrics.SignalingMetrics metrics, boolean passwords) {
+        this.passwords = passwords;
         this.accounts = accounts;
         this.registrationOpen = registrationOpen;
         this.metrics = metrics;
@@ -34,6 +42,10 @@ public final class AccountsApi {
     }
 
     private Mono<ApiResponse> register(ApiRequest req) {
+        if (!passwords) {
+            throw new ApiException(ApiError.REGISTRATION_CLOSED, "accounts come from the organisation's sign-in "
+                    + "service here (oidc-only): sign in with it");
+        }
         if (!registrationOpen) {
             throw new ApiException(ApiError.REGISTRATION_CLOSED, "registration is closed on this server");
         }
@@ -46,6 +58,10 @@ public final class AccountsApi {
     }
 
     private Mono<ApiResponse> login(ApiRequest req) {
+        if (!passwords) {
+            throw new ApiException(ApiError.FORBIDDEN, "passwords are off here (oidc-only): sign in with the "
+                    + "organisation's sign-in service");
+        }
         JsonNode body = req.jsonBody();
         AccountRules.onlyFields(body, "email", "password");
         String email = AccountRules.requiredString(body, "email").strip().toLowerCase(java.util.Locale.ROOT);

@@ -56,7 +56,7 @@ public final class IdpTokens {
 
     /** What a verified token says about its holder. */
     public record Holder(String issuer, String subject, Optional<String> email, boolean emailVerified,
-                         Optional<String> name, List<String> groups) {
+                         Optional<String> name, List<String> groups, Optional<String> nonce) {
     }
 
     private final URI issuer;
@@ -122,8 +122,34 @@ public final class IdpTokens {
         return payload(token).map(p -> issuer().equals(p.path("iss").asText(null))).orElse(false);
     }
 
+    /** Where a browser signs in, and where a code is exchanged for tokens (from discovery). */
+    public record Endpoints(URI authorization, URI token) {
+    }
+
+    /** The provider's authorization and token endpoints. */
+    public Mono<Endpoints> endpoints() {
+        return discovery().map(d -> new Endpoints(URI.create(d.path("authorization_endpoint").asText("")),
+                URI.create(d.path("token_endpoint").asText(""))));
+    }
+
+    /**
+     * Verifies an ID token from the sign-in flow (OpenID Connect Core §3.1.3.7): as an access token, but for this
+     * server as client ({@code aud} its client id) and with the {@code nonce} the sign-in started with.
+     */
+    public Mono<Holder> verifyIdToken(String token, String clientId, String nonce) {
+        return verify(token, clientId).doOnNext(h -> {
+            if (!nonce.equals(h.nonce().orElse(null))) {
+                throw new InvalidTokenException("ID token with another nonce (a replayed or mixed-up sign-in)");
+            }
+        });
+    }
+
     /** Verifies a token; errors with {@link InvalidTokenException} saying why it is refused. */
     public Mono<Holder> verify(String token) {
+        return verify(token, audience);
+    }
+
+    private Mono<Holder> verify(String token, String audience) {
         JsonNode header = header(token).orElse(null);
         if (header == null) {
             return Mono.error(new InvalidTokenException("invalid token"));
@@ -140,10 +166,10 @@ public final class IdpTokens {
                 : refetch().then(Mono.defer(() -> Mono.justOrEmpty(keys.get(kid))))
                         .switchIfEmpty(Mono.error(new InvalidTokenException("token signed with a key " + issuer
                                 + " does not publish (kid " + (kid.isEmpty() ? "missing" : kid) + ")")));
-        return found.map(k -> holder(check(token, k)));
+        return found.map(k -> holder(check(token, k, audience)));
     }
 
-    private Claims check(String token, PublicKey key) {
+    private Claims check(String token, PublicKey key, String audience) {
         Claims c;
         try {
             c = Jwts.parser().verifyWith(key).clock(() -> Date.from(clock.instant()))
@@ -174,7 +200,8 @@ public final class IdpTokens {
         List<String> list = groups instanceof Collection<?> g ? g.stream().map(String::valueOf).toList() : List.of();
         return new Holder(issuer(), c.getSubject(), Optional.ofNullable(c.get("email", String.class)),
                 Boolean.TRUE.equals(c.get("email_verified", Boolean.class)),
-                Optional.ofNullable(c.get("name", String.class)), list);
+                Optional.ofNullable(c.get("name", String.class)), list,
+                Optional.ofNullable(c.get("nonce", String.class)));
     }
 
     /** Fetches the keys again unless that was done less than the minimum interval ago; one fetch at a time. */
@@ -200,16 +227,30 @@ public final class IdpTokens {
         return f;
     }
 
-    private Mono<URI> jwksUri() {
-        Optional<URI> known = jwksUri.get();
-        if (known.isPresent()) {
-            return Mono.just(known.get());
+    /** The discovery document, read once (and again only after a failure). */
+    private Mono<JsonNode> discovery() {
+        JsonNode known = discovered.get();
+        if (known != null) {
+            return Mono.just(known);
         }
         return get(URI.create(issuer + "/.well-known/openid-configuration")).map(body -> {
             JsonNode d = parse(body);
             if (!issuer().equals(d.path("issuer").asText(null))) {
                 throw new InvalidTokenException("the discovery document of " + issuer + " names another issuer");
             }
+            discovered.set(d);
+            return d;
+        });
+    }
+
+    private final AtomicReference<JsonNode> discovered = new AtomicReference<>();
+
+    private Mono<URI> jwksUri() {
+        Optional<URI> known = jwksUri.get();
+        if (known.isPresent()) {
+            return Mono.just(known.get());
+        }
+        return discovery().map(d -> {
             URI uri = URI.create(d.path("jwks_uri").asText(""));
             if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && uri.getHost() != null
                     && loopback(uri.getHost()))) {

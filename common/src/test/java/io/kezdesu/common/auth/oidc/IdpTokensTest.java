@@ -148,4 +148,24 @@ class IdpTokensTest {
         io.kezdesu.common.config.ConfigLoader.load(java.util.Optional.empty(), Map.of(),
                 Map.of("oidc-issuer", List.of("https://idp.example.org"), "oidc-client-id", List.of("kezdesu")));
     }
+
+    /** An ID token from the sign-in: for this server as client, and only with the nonce the sign-in started with. */
+    @Test
+    void anIdTokenNeedsTheClientAsAudienceAndTheNonceOfItsSignIn() throws Exception {
+        try (TestProvider idp = new TestProvider()) {
+            TestProvider.Key key = TestProvider.Key.es256("k");
+            idp.publish(key);
+            IdpTokens tokens = new IdpTokens(idp.issuer(), "kezdesu-api", Clock.systemUTC());
+            String id = idp.token(key, Map.of("aud", "kezdesu-web", "nonce", "n-123"));
+            assertEquals("user-1", tokens.verifyIdToken(id, "kezdesu-web", "n-123").block(T).subject());
+            assertEquals("ID token with another nonce (a replayed or mixed-up sign-in)", assertThrows(
+                    InvalidTokenException.class, () -> tokens.verifyIdToken(id, "kezdesu-web", "n-456").block(T))
+                    .getMessage());
+            assertEquals("token for another audience (expected kezdesu-web)", assertThrows(
+                    InvalidTokenException.class, () -> tokens.verifyIdToken(idp.token(key, Map.of("nonce", "n-123")),
+                            "kezdesu-web", "n-123").block(T)).getMessage());
+            IdpTokens.Endpoints ep = tokens.endpoints().block(T);
+            assertEquals(idp.issuer() + "/authorize", ep.authorization().toString());
+        }
+    }
 }

@@ -50,7 +50,8 @@ public final class TestProvider implements AutoCloseable {
     public TestProvider() throws java.io.IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/.well-known/openid-configuration", x -> {
-            byte[] body = JSON.writeValueAsBytes(Map.of("issuer", issuer(), "jwks_uri", issuer() + "/jwks"));
+            byte[] body = JSON.writeValueAsBytes(Map.of("issuer", issuer(), "jwks_uri", issuer() + "/jwks",
+                    "authorization_endpoint", issuer() + "/authorize", "token_endpoint", issuer() + "/token"));
             x.getResponseHeaders().set("Content-Type", "application/json");
             x.sendResponseHeaders(200, body.length);
             x.getResponseBody().write(body);
