@@ -263,7 +263,7 @@ public final class SignalingServer implements AutoCloseable {
         ClientAddress clientAddress = new ClientAddress(config.abuse().trustedProxies());
         Webhooks webhooks = new Webhooks(config.webhooks().receivers(), store.database(), nodes.id(), clock,
                 config.webhooks().retryFor(), config.webhooks().firstRetry(), timers, metrics.registry())
-                .start(startup);
+                .start(startup, previous);
         WebhookEvents events = new WebhookEvents(recorder, webhooks, clock);
         roomChanges.set(events);
         RoomService rooms = RoomService.create(clock, timers, roomStore, events, ice, metrics,

@@ -116,6 +116,15 @@ final class WebhookOutbox {
                 nextAt.map(t -> Updates.set("nextAt", Date.from(t))).orElse(Updates.set("status", FAILED))))).then();
     }
 
+    /**
+     * Frees the events a node was delivering when it stopped (its next run knows its previous id): they need not wait
+     * for their claims to lapse.
+     */
+    Mono<Void> release(String node) {
+        return Mono.from(events.updateMany(Filters.and(Filters.eq("status", PENDING), Filters.eq("claimedBy", node)),
+                Updates.set("claimUntil", new Date(0)))).then();
+    }
+
     /** Removes delivered and given-up events older than {@code before}. */
     Mono<Void> purge(Instant before) {
         return Mono.from(events.deleteMany(Filters.and(Filters.ne("status", PENDING),

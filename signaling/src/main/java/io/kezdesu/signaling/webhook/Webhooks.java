@@ -46,7 +46,7 @@ public final class Webhooks implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Webhooks.class);
     /** How long one node holds an event while it delivers it. */
-    private static final Duration CLAIM = Duration.ofSeconds(60);
+    private static final Duration CLAIM = Duration.ofSeconds(30);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration LONGEST_WAIT = Duration.ofHours(1);
     /** Deliveries in flight at once from this node. */
@@ -112,10 +112,14 @@ public final class Webhooks implements AutoCloseable {
         return !receivers.isEmpty();
     }
 
-    /** Starts the writer and the delivery passes. */
-    public Webhooks start(Duration startup) {
+    /**
+     * Starts the writer and the delivery passes; {@code previous}: this node's previous run, whose deliveries in
+     * flight (a crash, kill -9) are attempted again at once rather than after their claims lapse.
+     */
+    public Webhooks start(Duration startup, java.util.Optional<String> previous) {
         if (enabled()) {
             outbox.ensureIndexes().block(startup);
+            previous.ifPresent(p -> outbox.release(p).block(startup));
             timers.scheduleWithFixedDelay(this::pass, PASS_EVERY_MS, PASS_EVERY_MS, TimeUnit.MILLISECONDS);
             timers.scheduleWithFixedDelay(() -> outbox.purge(clock.instant().minus(retryFor).minus(retryFor))
                     .subscribe(ok -> { }, e -> LOG.debug("webhook purge: {}", e.toString())), 1, 60, TimeUnit.MINUTES);
