@@ -179,4 +179,62 @@ class WebhookDeliveryTest {
             assertEquals(null, received.poll(1, TimeUnit.SECONDS), "nothing delivered twice");
         }
     }
+
+    /** LiveKit's counts went wrong when people joined at once (livekit#2399): here each count is taken in order. */
+    @Test
+    void countsAreRightWhenManyJoinAndLeaveAtOnce(@TempDir Path dir) throws Exception {
+        int n = 20;
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("webhooks", startReceiver()))) {
+            TestUser head = f.user("Head");
+            String room = f.room(head, Map.of("name", "Rush", "maxParticipants", n));
+            List<WsClient> people = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                people.add(f.ws(f.user("P" + i)));
+            }
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            for (WsClient c : people) {
+                pool.execute(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    c.send(Map.of("type", "join", "room", room));
+                });
+            }
+            go.countDown();
+            for (WsClient c : people) {
+                c.await("joined");
+            }
+            java.util.concurrent.CountDownLatch leave = new java.util.concurrent.CountDownLatch(1);
+            for (WsClient c : people) {
+                pool.execute(() -> {
+                    try {
+                        leave.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    c.send(Map.of("type", "leave"));
+                });
+            }
+            leave.countDown();
+            pool.shutdown();
+            // room.created, conference.started, n joins, n departures, conference.ended.
+            List<Delivery> got = take(2 * n + 3);
+            List<Integer> joins = got.stream().filter(d -> d.type().equals("participant.joined"))
+                    .map(d -> d.body().path("data").path("participantCount").asInt()).toList();
+            List<Integer> lefts = got.stream().filter(d -> d.type().equals("participant.left"))
+                    .map(d -> d.body().path("data").path("participantCount").asInt()).toList();
+            List<Integer> up = new ArrayList<>();
+            List<Integer> down = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
+                up.add(i);
+                down.add(n - i);
+            }
+            assertEquals(up, joins, "each join counted once, in the order the room took them");
+            assertEquals(down, lefts);
+            assertEquals("conference.ended", got.get(got.size() - 1).type());
+        }
+    }
 }
