@@ -33,7 +33,9 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
 
     /** The identity provider whose access tokens are accepted: its issuer and the audience they must carry. */
     public record IdpSettings(String issuer, String audience, Duration keysMinInterval,
-                              Optional<io.kezdesu.signaling.account.OidcSignIn.Settings> signIn, boolean only) {
+                              Optional<io.kezdesu.signaling.account.OidcSignIn.Settings> signIn, boolean only,
+                              java.util.Set<String> roomCreators, java.util.Set<String> admins,
+                              io.kezdesu.common.auth.oidc.IdpTokens.ClaimNames claims) {
     }
 
 
@@ -96,7 +98,11 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                         c.find(ConfigKeys.OIDC_CLIENT_ID).map(id -> new io.kezdesu.signaling.account.OidcSignIn.Settings(
                                 id, c.find(ConfigKeys.OIDC_CLIENT_SECRET), c.get(ConfigKeys.OIDC_SCOPES),
                                 c.find(ConfigKeys.OIDC_DISPLAY_NAME).orElseGet(() -> java.net.URI.create(issuer)
-                                        .getHost()))), c.get(ConfigKeys.OIDC_ONLY))));
+                                        .getHost()))), c.get(ConfigKeys.OIDC_ONLY),
+                        java.util.Set.copyOf(c.get(ConfigKeys.OIDC_ROOM_CREATORS)),
+                        java.util.Set.copyOf(c.get(ConfigKeys.OIDC_ADMINS)),
+                        new io.kezdesu.common.auth.oidc.IdpTokens.ClaimNames(c.get(ConfigKeys.OIDC_EMAIL_CLAIM),
+                                c.get(ConfigKeys.OIDC_NAME_CLAIM), c.get(ConfigKeys.OIDC_GROUPS_CLAIM)))));
     }
 
     @Override

@@ -245,7 +245,8 @@ public final class SignalingServer implements AutoCloseable {
                 FailureCounter.windowed(abuse.registrationsPerIp(), abuse.registrationWindow(), THROTTLE_KEYS, clock),
                 clock, sockets);
         Optional<io.kezdesu.common.auth.oidc.IdpTokens> idp = config.idp().map(i ->
-                new io.kezdesu.common.auth.oidc.IdpTokens(i.issuer(), i.audience(), clock, i.keysMinInterval()));
+                new io.kezdesu.common.auth.oidc.IdpTokens(i.issuer(), i.audience(), clock, i.keysMinInterval(),
+                        i.claims()));
         accounts.acceptingIdpTokens(idp);
         IceServers ice = new IceServers(new TurnRestCredentials(config.turnSecrets(), config.turnCredentialTtl(),
                 clock), config.iceUrls(), config.turnHost(), config.relay(), config.fleet());
@@ -272,7 +273,8 @@ public final class SignalingServer implements AutoCloseable {
                         config.defaultMaxParticipants(), config.maxParticipantsLimit(), config.maxConferenceExtension()),
                 kdf, leases);
         metrics.liveRooms(rooms.registry()::size);
-        AdminAuth adminAuth = new AdminAuth(config.adminToken());
+        AdminAuth adminAuth = new AdminAuth(config.adminToken(), config.idp().map(SignalingConfig.IdpSettings::admins)
+                .orElse(java.util.Set.of()), Optional.of(accounts));
         NodeSignature signature = new NodeSignature(config.clusterSecret()
                 .map(secret -> secret.getBytes(java.nio.charset.StandardCharsets.UTF_8))
                 .orElseGet(() -> NodeSignature.derive(config.jwtSecret())), clock);
@@ -281,11 +283,9 @@ public final class SignalingServer implements AutoCloseable {
         new HealthApi(store).routes(router);
         boolean metricsForAdmins = abuse.metricsAccess() == io.kezdesu.common.config.ConfigKeys.MetricsAccess.ADMIN;
         router.add(HttpMethod.GET, "/metrics", req -> {
-            if (metricsForAdmins) {
-                adminAuth.require(req);
-            }
-            return Mono.just(ApiResponse.bytes(HttpResponseStatus.OK, concat(metrics.scrape(), extraMetrics.get()),
-                    SignalingMetrics.contentType()));
+            java.util.function.Supplier<Mono<ApiResponse>> scrape = () -> Mono.just(ApiResponse.bytes(HttpResponseStatus.OK,
+                    concat(metrics.scrape(), extraMetrics.get()), SignalingMetrics.contentType()));
+            return metricsForAdmins ? adminAuth.require(req, scrape) : scrape.get();
         });
         boolean oidcOnly = config.idp().map(SignalingConfig.IdpSettings::only).orElse(false);
         new AccountsApi(accounts, config.allowRegistration(), metrics, !oidcOnly).routes(router);
@@ -298,19 +298,18 @@ public final class SignalingServer implements AutoCloseable {
                     req -> Mono.just(ApiResponse.ok(Map.of("providers", java.util.List.of(), "passwords", true))));
         }
         // The nodes on this store, each with the rooms it serves now (its leases).
-        router.add(HttpMethod.GET, "/admin/nodes", req -> {
-            adminAuth.require(req);
-            return nodes.describe().zipWith(leases.all(), (list, held) -> {
-                for (Map<String, Object> n : list) {
-                    n.put("rooms", held.values().stream().filter(n.get("id")::equals).count());
-                }
-                return ApiResponse.ok(Map.of("nodes", list));
-            });
-        });
+        router.add(HttpMethod.GET, "/admin/nodes", req -> adminAuth.require(req, () ->
+                nodes.describe().zipWith(leases.all(), (list, held) -> {
+                    for (Map<String, Object> n : list) {
+                        n.put("rooms", held.values().stream().filter(n.get("id")::equals).count());
+                    }
+                    return ApiResponse.ok(Map.of("nodes", list));
+                })));
         new AdminRelaysApi(relays, ice, adminAuth).routes(router);
         NodeRequests roomRouting = new NodeRequests(leases, signature, nodes.id(),
                 id -> rooms.registry().find(id).isPresent());
-        new RoomsApi(rooms, accounts, config.publicUrl(), tls, config.roomsPerUser()).routes(router, roomRouting);
+        new RoomsApi(rooms, accounts, config.publicUrl(), tls, config.roomsPerUser(), config.idp()
+                .map(SignalingConfig.IdpSettings::roomCreators).orElse(java.util.Set.of())).routes(router, roomRouting);
         new ReportsApi(conferenceStore, rooms, accounts).routes(router);
         new AdminUsersApi(accounts, adminAuth).routes(router);
         new AdminRoomsApi(rooms, accounts, conferenceStore, adminAuth).routes(router, roomRouting);

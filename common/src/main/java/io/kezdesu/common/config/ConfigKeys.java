@@ -111,6 +111,19 @@ public final class ConfigKeys {
             "openid email profile", false, "Scopes asked for at sign-in");
     public static final ConfigKey<String> OIDC_DISPLAY_NAME = key("oidc-display-name", ACCOUNTS, ValueType.string(),
             null, false, "The provider's name on the login page (\"Sign in with …\"); unset: the issuer's host");
+    public static final ConfigKey<String> OIDC_EMAIL_CLAIM = key("oidc-email-claim", ACCOUNTS, ValueType.string(),
+            "email", false, "The claim that gives a provider's user's email");
+    public static final ConfigKey<String> OIDC_NAME_CLAIM = key("oidc-name-claim", ACCOUNTS, ValueType.string(),
+            "name", false, "The claim that gives a provider's user's name");
+    public static final ConfigKey<String> OIDC_GROUPS_CLAIM = key("oidc-groups-claim", ACCOUNTS, ValueType.string(),
+            "groups", false, "The claim that lists a provider's user's groups (oidc-room-creators, oidc-admins)");
+    public static final ConfigKey<List<String>> OIDC_ROOM_CREATORS = key("oidc-room-creators", ACCOUNTS,
+            ValueType.listOf(ValueType.string()), List.of(), false,
+            "Provider groups whose members may create rooms; empty: everyone may (set, accounts without one of these "
+                    + "groups, local ones too, may join rooms but not create them)");
+    public static final ConfigKey<List<String>> OIDC_ADMINS = key("oidc-admins", ACCOUNTS,
+            ValueType.listOf(ValueType.string()), List.of(), false,
+            "Provider groups whose members' logins the admin API accepts, besides the admin token");
     public static final ConfigKey<Boolean> OIDC_ONLY = key("oidc-only", ACCOUNTS, ValueType.bool(), false, false,
             "Accounts come from the provider only: no registration and no password login here");
     public static final ConfigKey<Duration> JWT_TTL = key("jwt-ttl", ACCOUNTS, ValueType.duration(Duration.ofMinutes(1)),

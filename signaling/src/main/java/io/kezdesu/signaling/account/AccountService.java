@@ -182,6 +182,10 @@ public final class AccountService {
      * signs in through the provider). A provider's user without an email gets {@code <subject>@<provider's host>}.
      */
     private Mono<User> idpAccount(io.kezdesu.common.auth.oidc.IdpTokens.Holder h) {
+        return linkedAccount(h).flatMap(user -> users.groups(user, h.groups()));
+    }
+
+    private Mono<User> linkedAccount(io.kezdesu.common.auth.oidc.IdpTokens.Holder h) {
         return users.findByIdp(h.issuer(), h.subject()).switchIfEmpty(Mono.defer(() -> {
             String email = h.email().map(e -> e.toLowerCase(java.util.Locale.ROOT))
                     .orElse(h.subject() + "@" + java.net.URI.create(h.issuer()).getHost());

@@ -11,12 +11,23 @@ import org.bson.Document;
  * {@link #toString()} hides the password hash.
  */
 public record User(String id, String email, String name, String passwordHash, boolean disabled, Instant createdAt,
-                   Instant updatedAt, long tokenVersion) {
+                   Instant updatedAt, long tokenVersion, java.util.List<String> groups) {
+
+    public User {
+        groups = groups == null ? java.util.List.of() : java.util.List.copyOf(groups);
+    }
+
+    /** An account without identity-provider groups. */
+    public User(String id, String email, String name, String passwordHash, boolean disabled, Instant createdAt,
+                Instant updatedAt, long tokenVersion) {
+        this(id, email, name, passwordHash, disabled, createdAt, updatedAt, tokenVersion, java.util.List.of());
+    }
 
     static User fromDocument(Document d) {
         return new User(d.getString("_id"), d.getString("email"), d.getString("name"), d.getString("passwordHash"),
                 Boolean.TRUE.equals(d.getBoolean("disabled")), d.getDate("createdAt").toInstant(),
-                d.getDate("updatedAt").toInstant(), ((Number) d.get("tokenVersion")).longValue());
+                d.getDate("updatedAt").toInstant(), ((Number) d.get("tokenVersion")).longValue(),
+                d.getList(UserRepository.IDP_GROUPS, String.class, java.util.List.of()));
     }
 
     Document toDocument() {
@@ -37,6 +48,9 @@ public record User(String id, String email, String name, String passwordHash, bo
         m.put("email", email);
         m.put("name", name);
         m.put("disabled", disabled);
+        if (!groups.isEmpty()) {
+            m.put("groups", groups);
+        }
         m.put("createdAt", createdAt.toString());
         m.put("updatedAt", updatedAt.toString());
         return m;

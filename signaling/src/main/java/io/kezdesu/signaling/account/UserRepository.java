@@ -39,6 +39,17 @@ public final class UserRepository {
 
     /** The identities at identity providers an account answers to, each as "issuer subject". */
     static final String IDP_LINKS = "idpLinks";
+    /** The groups the identity provider last said the account is in. */
+    static final String IDP_GROUPS = "idpGroups";
+
+    /** Keeps the groups the provider says the account is in (as of its latest token), when they changed. */
+    public Mono<User> groups(User user, List<String> groups) {
+        if (user.groups().equals(groups)) {
+            return Mono.just(user);
+        }
+        return Mono.from(users.findOneAndUpdate(new Document("_id", user.id()), Updates.set(IDP_GROUPS, groups),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER))).map(User::fromDocument);
+    }
 
     /** The account an identity provider's user is linked to. */
     public Mono<User> findByIdp(String issuer, String subject) {

@@ -40,14 +40,8 @@ public final class AdminRelaysApi {
     }
 
     public void routes(Router router) {
-        router.add(HttpMethod.GET, "/admin/relays", req -> {
-            auth.require(req);
-            return relays.all().map(this::describe);
-        });
-        router.add(HttpMethod.POST, "/admin/relays/{id}/drain", req -> {
-            auth.require(req);
-            return drain(req);
-        });
+        router.add(HttpMethod.GET, "/admin/relays", req -> auth.require(req, () -> relays.all().map(this::describe)));
+        router.add(HttpMethod.POST, "/admin/relays/{id}/drain", req -> auth.require(req, () -> drain(req)));
     }
 
     private Mono<ApiResponse> drain(ApiRequest req) {

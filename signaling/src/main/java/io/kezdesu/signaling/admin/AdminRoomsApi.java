@@ -57,10 +57,7 @@ public final class AdminRoomsApi {
     }
 
     private Router.Handler guarded(Function<ApiRequest, Mono<ApiResponse>> handler) {
-        return req -> {
-            auth.require(req);
-            return handler.apply(req);
-        };
+        return req -> auth.require(req, () -> handler.apply(req));
     }
 
     private Mono<ApiResponse> list(ApiRequest req) {

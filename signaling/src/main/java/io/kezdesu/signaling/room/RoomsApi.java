@@ -32,8 +32,17 @@ public final class RoomsApi {
 
     private final int roomsPerUser;
 
+    private final java.util.Set<String> creators;
+
     public RoomsApi(RoomService rooms, AccountService accounts, Optional<String> publicUrl, boolean tls,
                     int roomsPerUser) {
+        this(rooms, accounts, publicUrl, tls, roomsPerUser, java.util.Set.of());
+    }
+
+    /** {@code creators}: the provider groups whose members may create rooms (oidc-room-creators); empty: anyone. */
+    public RoomsApi(RoomService rooms, AccountService accounts, Optional<String> publicUrl, boolean tls,
+                    int roomsPerUser, java.util.Set<String> creators) {
+        this.creators = java.util.Set.copyOf(creators);
         this.roomsPerUser = roomsPerUser;
         this.rooms = rooms;
         this.accounts = accounts;
@@ -60,7 +69,10 @@ public final class RoomsApi {
         boolean lobby = bool(body, "lobby").orElse(false);
         Regulation regulation = valid(Regulation.NONE.with(regulationChange(body)));
         return accounts.authenticate(req.bearerToken())
-                .flatMap(user -> rooms.createFor(user.id(), name, limit, password, lobby, roomsPerUser, regulation))
+                .flatMap(user -> creators.isEmpty() || user.groups().stream().anyMatch(creators::contains)
+                        ? rooms.createFor(user.id(), name, limit, password, lobby, roomsPerUser, regulation)
+                        : Mono.error(new ApiException(ApiError.FORBIDDEN, "only members of " + String.join(", ",
+                                creators.stream().sorted().toList()) + " may create rooms here")))
                 .map(room -> ApiResponse.created(view(room, req, true)));
     }
 

@@ -72,4 +72,41 @@ class IdpTokenAccountsTest {
             }
         }
     }
+
+    /** Groups to rights: who may create rooms, who is an administrator; as the provider says with each token. */
+    @Test
+    void theProvidersGroupsDecideWhoCreatesRoomsAndWhoAdministers(@TempDir Path dir) throws Exception {
+        try (TestProvider idp = new TestProvider()) {
+            TestProvider.Key key = TestProvider.Key.es256("k1");
+            idp.publish(key);
+            try (SignalingFixture f = SignalingFixture.start(dir, Map.of("oidc-issuer", idp.issuer(),
+                    "oidc-audience", "kezdesu", "oidc-groups-claim", "roles", "oidc-room-creators", "organisers",
+                    "oidc-admins", "it-admins", "admin-token", "the-admin-token-of-this-test"))) {
+                String organiser = idp.token(key, Map.of("sub", "olga", "roles", List.of("staff", "organisers")));
+                String staff = idp.token(key, Map.of("sub", "sam", "roles", List.of("staff")));
+                String admin = idp.token(key, Map.of("sub", "ivan", "roles", List.of("it-admins")));
+                assertEquals(201, f.call("POST", "/api/rooms", Map.of("name", "Planning"), organiser).status());
+                SignalingFixture.Response refused = f.call("POST", "/api/rooms", Map.of("name", "Mine"), staff);
+                assertEquals(403, refused.status());
+                assertEquals("only members of organisers may create rooms here",
+                        refused.json().path("message").asText());
+                assertEquals(403, f.call("POST", "/api/rooms", Map.of("name", "Local"), f.user("Lee").token())
+                        .status(), "an account without the group, a local one too");
+
+                assertEquals(200, f.call("GET", "/admin/users", null, admin).status());
+                SignalingFixture.Response notAdmin = f.call("GET", "/admin/users", null, organiser);
+                assertEquals(403, notAdmin.status());
+                assertEquals("the admin API is for the admin token and members of it-admins",
+                        notAdmin.json().path("message").asText());
+                assertEquals(401, f.call("GET", "/admin/users", null, null).status());
+                assertEquals(200, f.call("GET", "/admin/users", null, "the-admin-token-of-this-test").status());
+                // Out of the group at the provider: out of the admin API with the next token.
+                String demoted = idp.token(key, Map.of("sub", "ivan", "roles", List.of("staff")));
+                assertEquals(403, f.call("GET", "/admin/users", null, demoted).status());
+                JsonNode me = f.call("GET", "/api/me", null, demoted).json();
+                assertEquals(List.of("staff"), List.of(me.path("groups").get(0).asText()),
+                        "the account keeps the groups of its latest token, for the logins of this server it holds");
+            }
+        }
+    }
 }

@@ -50,9 +50,15 @@ public final class IdpTokens {
     public static final Set<String> ALGORITHMS = Set.of("RS256", "ES256", "EdDSA");
     static final long REFETCH_SECONDS = 30;
     private final Duration minInterval;
+    private final ClaimNames claimNames;
     private static final Duration SKEW = Duration.ofSeconds(60);
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Which claims give a holder's email, name and groups (the provider's own names for them). */
+    public record ClaimNames(String email, String name, String groups) {
+        public static final ClaimNames STANDARD = new ClaimNames("email", "name", "groups");
+    }
 
     /** What a verified token says about its holder. */
     public record Holder(String issuer, String subject, Optional<String> email, boolean emailVerified,
@@ -74,6 +80,11 @@ public final class IdpTokens {
 
     /** {@code minInterval}: the least time between two readings of the provider's keys. */
     public IdpTokens(String issuer, String audience, Clock clock, Duration minInterval) {
+        this(issuer, audience, clock, minInterval, ClaimNames.STANDARD);
+    }
+
+    public IdpTokens(String issuer, String audience, Clock clock, Duration minInterval, ClaimNames claims) {
+        this.claimNames = claims;
         this.minInterval = minInterval;
         this.issuer = checkedIssuer(issuer);
         this.audience = audience;
@@ -196,11 +207,14 @@ public final class IdpTokens {
     }
 
     private Holder holder(Claims c) {
-        Object groups = c.get("groups");
-        List<String> list = groups instanceof Collection<?> g ? g.stream().map(String::valueOf).toList() : List.of();
-        return new Holder(issuer(), c.getSubject(), Optional.ofNullable(c.get("email", String.class)),
+        Object groups = c.get(claimNames.groups());
+        List<String> list = groups instanceof Collection<?> g ? g.stream().map(String::valueOf).toList()
+                : groups instanceof String one ? List.of(one) : List.of();
+        Object email = c.get(claimNames.email());
+        Object name = c.get(claimNames.name());
+        return new Holder(issuer(), c.getSubject(), Optional.ofNullable(email instanceof String e ? e : null),
                 Boolean.TRUE.equals(c.get("email_verified", Boolean.class)),
-                Optional.ofNullable(c.get("name", String.class)), list,
+                Optional.ofNullable(name instanceof String n ? n : null), list,
                 Optional.ofNullable(c.get("nonce", String.class)));
     }
 
