@@ -359,6 +359,23 @@ class PeerJsProtocolTest {
         }
     }
 
+    /** peerjs-require-auth takes the configured identity provider's access tokens like the API does. */
+    @Test
+    void withAuthRequiredAnIdentityProvidersTokenIsALoginToo(@TempDir Path dir) throws Exception {
+        try (io.kezdesu.common.auth.oidc.TestProvider idp = new io.kezdesu.common.auth.oidc.TestProvider()) {
+            io.kezdesu.common.auth.oidc.TestProvider.Key key = io.kezdesu.common.auth.oidc.TestProvider.Key.es256("k");
+            idp.publish(key);
+            try (SignalingFixture f = SignalingFixture.start(dir, Map.of("peerjs-require-auth", "true",
+                    "oidc-issuer", idp.issuer(), "oidc-audience", "kezdesu"));
+                 PeerJsPeers p = new PeerJsPeers(f)) {
+                WsClient ada = p.open("ada", idp.token(key, Map.of("sub", "ada-at-idp")));
+                barrier(ada, "ada");
+                WsClient wrong = p.raw("peerjs", "bob", idp.token(key, Map.of("sub", "bob", "aud", "other")));
+                assertEquals("Invalid token provided", wrong.expect("ERROR").path("payload").path("msg").asText());
+            }
+        }
+    }
+
     @Test
     void aDisabledEndpointIsNotThere(@TempDir Path dir) {
         try (SignalingFixture f = SignalingFixture.start(dir, Map.of("peerjs-enabled", "false"))) {
