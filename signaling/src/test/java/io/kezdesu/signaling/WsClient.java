@@ -59,10 +59,16 @@ public final class WsClient implements WebSocket.Listener {
 
     /** The next message, whatever it is. */
     public JsonNode next() {
+        return next(WAIT);
+    }
+
+    /** The next message within {@code wait} (a burst on a small machine may need longer than the default). */
+    public JsonNode next(java.time.Duration wait) {
         try {
-            JsonNode n = inbox.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            JsonNode n = inbox.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
             if (n == null) {
-                throw new AssertionError("no message within " + WAIT);
+                throw new AssertionError("no message within " + wait + (closed.isDone() ? "; the socket closed with "
+                        + closed.getNow(null) : ""));
             }
             return n;
         } catch (InterruptedException e) {

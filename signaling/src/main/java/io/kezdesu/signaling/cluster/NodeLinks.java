@@ -50,6 +50,11 @@ public final class NodeLinks implements Forwarder {
     /** The owner's messages can be larger than a client's (a joined with many participants). */
     private static final int MAX_MESSAGE = 4 * 1024 * 1024;
     private static final int CONNECT_TIMEOUT_MS = 3_000;
+    /**
+     * The owner's answer to a link's upgrade: longer than the TCP connect, since an owner taking a burst of joins on a
+     * small machine may take seconds to get to it, and a link given up sends its client away (1013) for nothing.
+     */
+    private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
 
     private final EventLoopGroup loops;
     private final Class<? extends SocketChannel> channelType;
@@ -93,7 +98,7 @@ public final class NodeLinks implements Forwarder {
                 .webSocketUri(uri)
                 .customHeaders(headers)
                 .maxFramePayloadLength(MAX_MESSAGE)
-                .handshakeTimeoutMillis(CONNECT_TIMEOUT_MS)
+                .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MS)
                 .handleCloseFrames(false)
                 .build();
         new Bootstrap().group(loops).channel(channelType)
