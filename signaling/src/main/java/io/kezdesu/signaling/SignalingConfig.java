@@ -32,10 +32,30 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                               Duration maxConferenceExtension, Optional<IdpSettings> idp) {
 
     /** The identity provider whose access tokens are accepted: its issuer and the audience they must carry. */
-    public record IdpSettings(String issuer, String audience, Duration keysMinInterval,
-                              Optional<io.kezdesu.signaling.account.OidcSignIn.Settings> signIn, boolean only,
+    public record IdpSettings(List<Provider> providers, Duration keysMinInterval, boolean only,
                               java.util.Set<String> roomCreators, java.util.Set<String> admins,
                               io.kezdesu.common.auth.oidc.IdpTokens.ClaimNames claims) {
+    }
+
+    /** One identity provider: {@code oidc} for the one of oidc-issuer, else its id in oidc-providers. */
+    public record Provider(String id, String issuer, String audience,
+                           Optional<io.kezdesu.signaling.account.OidcSignIn.Settings> signIn) {
+    }
+
+    private static List<Provider> providers(Config c) {
+        List<Provider> out = new java.util.ArrayList<>();
+        c.find(ConfigKeys.OIDC_ISSUER).ifPresent(issuer -> out.add(new Provider("oidc", issuer,
+                c.find(ConfigKeys.OIDC_AUDIENCE).orElseGet(() -> c.get(ConfigKeys.OIDC_CLIENT_ID)),
+                c.find(ConfigKeys.OIDC_CLIENT_ID).map(id -> new io.kezdesu.signaling.account.OidcSignIn.Settings(
+                        id, c.find(ConfigKeys.OIDC_CLIENT_SECRET), c.get(ConfigKeys.OIDC_SCOPES),
+                        c.find(ConfigKeys.OIDC_DISPLAY_NAME).orElseGet(() -> java.net.URI.create(issuer).getHost()))))));
+        for (io.kezdesu.common.auth.oidc.ProviderSpec p : c.get(ConfigKeys.OIDC_PROVIDERS)) {
+            out.add(new Provider(p.id(), p.issuer(), p.audience().orElse(p.clientId()), Optional.of(
+                    new io.kezdesu.signaling.account.OidcSignIn.Settings(p.clientId(), p.clientSecret(),
+                            p.scopes().orElse(c.get(ConfigKeys.OIDC_SCOPES)),
+                            p.name().orElseGet(() -> java.net.URI.create(p.issuer()).getHost())))));
+        }
+        return out;
     }
 
 
@@ -93,12 +113,8 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                 Optional.of(c.get(ConfigKeys.DATA_DIR).resolve(NODE_ID_FILE)),
                 new IceServers.FleetChoice(c.find(ConfigKeys.REGION), c.get(ConfigKeys.ICE_RELAY_COUNT), localRelayId),
                 io.kezdesu.signaling.webhook.WebhookSettings.from(c), c.get(ConfigKeys.MAX_CONFERENCE_EXTENSION),
-                c.find(ConfigKeys.OIDC_ISSUER).map(issuer -> new IdpSettings(issuer, c.find(ConfigKeys.OIDC_AUDIENCE)
-                        .orElseGet(() -> c.get(ConfigKeys.OIDC_CLIENT_ID)), c.get(ConfigKeys.OIDC_KEYS_MIN_INTERVAL),
-                        c.find(ConfigKeys.OIDC_CLIENT_ID).map(id -> new io.kezdesu.signaling.account.OidcSignIn.Settings(
-                                id, c.find(ConfigKeys.OIDC_CLIENT_SECRET), c.get(ConfigKeys.OIDC_SCOPES),
-                                c.find(ConfigKeys.OIDC_DISPLAY_NAME).orElseGet(() -> java.net.URI.create(issuer)
-                                        .getHost()))), c.get(ConfigKeys.OIDC_ONLY),
+                Optional.of(providers(c)).filter(p -> !p.isEmpty()).map(providers -> new IdpSettings(providers,
+                        c.get(ConfigKeys.OIDC_KEYS_MIN_INTERVAL), c.get(ConfigKeys.OIDC_ONLY),
                         java.util.Set.copyOf(c.get(ConfigKeys.OIDC_ROOM_CREATORS)),
                         java.util.Set.copyOf(c.get(ConfigKeys.OIDC_ADMINS)),
                         new io.kezdesu.common.auth.oidc.IdpTokens.ClaimNames(c.get(ConfigKeys.OIDC_EMAIL_CLAIM),

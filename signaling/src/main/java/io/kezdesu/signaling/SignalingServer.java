@@ -244,10 +244,11 @@ public final class SignalingServer implements AutoCloseable {
                                 abuse.loginFailureWindow(), THROTTLE_KEYS, clock)),
                 FailureCounter.windowed(abuse.registrationsPerIp(), abuse.registrationWindow(), THROTTLE_KEYS, clock),
                 clock, sockets);
-        Optional<io.kezdesu.common.auth.oidc.IdpTokens> idp = config.idp().map(i ->
-                new io.kezdesu.common.auth.oidc.IdpTokens(i.issuer(), i.audience(), clock, i.keysMinInterval(),
-                        i.claims()));
-        accounts.acceptingIdpTokens(idp);
+        Map<String, io.kezdesu.common.auth.oidc.IdpTokens> idps = new java.util.LinkedHashMap<>();
+        config.idp().ifPresent(i -> i.providers().forEach(p -> idps.put(p.id(),
+                new io.kezdesu.common.auth.oidc.IdpTokens(p.issuer(), p.audience(), clock, i.keysMinInterval(),
+                        i.claims()))));
+        accounts.acceptingIdpTokens(java.util.List.copyOf(idps.values()));
         IceServers ice = new IceServers(new TurnRestCredentials(config.turnSecrets(), config.turnCredentialTtl(),
                 clock), config.iceUrls(), config.turnHost(), config.relay(), config.fleet());
         RelayRecords relays = new RelayRecords(store.database(), clock, config.nodeTimeout());
@@ -289,14 +290,17 @@ public final class SignalingServer implements AutoCloseable {
         });
         boolean oidcOnly = config.idp().map(SignalingConfig.IdpSettings::only).orElse(false);
         new AccountsApi(accounts, config.allowRegistration(), metrics, !oidcOnly).routes(router);
-        config.idp().flatMap(SignalingConfig.IdpSettings::signIn).ifPresent(signIn -> new io.kezdesu.signaling.account
-                .OidcSignIn(idp.orElseThrow(), signIn, accounts, config.jwtSecret(), config.publicUrl(), tls, clock)
-                .routes(router, !oidcOnly));
-        // The login page asks which sign-in there is: none but passwords when no provider is configured.
-        if (config.idp().flatMap(SignalingConfig.IdpSettings::signIn).isEmpty()) {
-            router.add(io.netty.handler.codec.http.HttpMethod.GET, "/api/auth/providers",
-                    req -> Mono.just(ApiResponse.ok(Map.of("providers", java.util.List.of(), "passwords", true))));
-        }
+        // The login page asks which sign-in there is: a button per provider that signs people in, and passwords
+        // unless oidc-only.
+        java.util.List<Map<String, Object>> signIns = new java.util.ArrayList<>();
+        config.idp().ifPresent(i -> i.providers().forEach(p -> p.signIn().ifPresent(signIn -> {
+            io.kezdesu.signaling.account.OidcSignIn flow = new io.kezdesu.signaling.account.OidcSignIn(p.id(),
+                    idps.get(p.id()), signIn, accounts, config.jwtSecret(), config.publicUrl(), tls, clock);
+            flow.routes(router);
+            signIns.add(Map.of("id", p.id(), "name", signIn.displayName(), "start", flow.startPath()));
+        })));
+        router.add(HttpMethod.GET, "/api/auth/providers", req -> Mono.just(ApiResponse.ok(Map.of("providers",
+                signIns, "passwords", !oidcOnly))));
         // The nodes on this store, each with the rooms it serves now (its leases).
         router.add(HttpMethod.GET, "/admin/nodes", req -> adminAuth.require(req, () ->
                 nodes.describe().zipWith(leases.all(), (list, held) -> {

@@ -111,6 +111,11 @@ public final class ConfigKeys {
             "openid email profile", false, "Scopes asked for at sign-in");
     public static final ConfigKey<String> OIDC_DISPLAY_NAME = key("oidc-display-name", ACCOUNTS, ValueType.string(),
             null, false, "The provider's name on the login page (\"Sign in with …\"); unset: the issuer's host");
+    public static final ConfigKey<List<io.kezdesu.common.auth.oidc.ProviderSpec>> OIDC_PROVIDERS = key(
+            "oidc-providers", ACCOUNTS, ValueType.listOf(ValueType.oidcProvider()), List.of(), true,
+            "More OpenID providers beside oidc-issuer, each `id=… issuer=… client-id=… [client-secret=…] "
+                    + "[name=\"…\"] [audience=…] [scopes=\"…\"]`: each signs people in (its own button) and its tokens "
+                    + "are accepted; the oidc-* claim, group and oidc-only settings apply to all");
     public static final ConfigKey<String> OIDC_EMAIL_CLAIM = key("oidc-email-claim", ACCOUNTS, ValueType.string(),
             "email", false, "The claim that gives a provider's user's email");
     public static final ConfigKey<String> OIDC_NAME_CLAIM = key("oidc-name-claim", ACCOUNTS, ValueType.string(),

@@ -68,6 +68,18 @@ public final class ConfigRules {
                         + "oidc-client-id, with oidc-issuer)");
             }
         }
+        if (usable(refused, ConfigKeys.OIDC_PROVIDERS, ConfigKeys.OIDC_ISSUER)) {
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            if (c.get(ConfigKeys.OIDC_ISSUER) != null) {
+                ids.add("oidc");
+            }
+            for (io.kezdesu.common.auth.oidc.ProviderSpec p : c.get(ConfigKeys.OIDC_PROVIDERS)) {
+                if (!ids.add(p.id())) {
+                    problems.add("oidc-providers: id=" + p.id() + " (expected: an id of its own; \"oidc\" is the "
+                            + "provider of oidc-issuer)");
+                }
+            }
+        }
         String uri = c.get(ConfigKeys.MONGO_URI);
         if (uri != null && !uri.startsWith("mongodb://") && !uri.startsWith("mongodb+srv://")) {
             problems.add("mongo-uri: <redacted> (expected: a connection string starting with mongodb:// or "

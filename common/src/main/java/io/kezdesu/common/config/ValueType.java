@@ -204,6 +204,13 @@ public final class ValueType<T> {
                 AddressMapping::toString);
     }
 
+    /** One more OpenID provider: {@code id=… issuer=… client-id=… [client-secret=…] [name="…"] …}. */
+    public static ValueType<io.kezdesu.common.auth.oidc.ProviderSpec> oidcProvider() {
+        return new ValueType<>("id=<a-z0-9-> issuer=<https URL> client-id=<id> and optionally client-secret=, "
+                + "name=\"…\", audience=, scopes=\"…\"", io.kezdesu.common.auth.oidc.ProviderSpec::parse,
+                io.kezdesu.common.auth.oidc.ProviderSpec::toString);
+    }
+
     /** A webhook receiver: {@code URL whsec_…} (the Standard Webhooks secret format). */
     public static ValueType<io.kezdesu.common.webhook.WebhookReceiver> webhook() {
         return new ValueType<>("an http(s) URL and a whsec_ secret (base64 of at least 16 bytes), separated by a space",

@@ -73,11 +73,11 @@ public final class AccountService {
         this.accessChanges = accessChanges;
     }
 
-    private volatile Optional<io.kezdesu.common.auth.oidc.IdpTokens> idp = Optional.empty();
+    private volatile java.util.List<io.kezdesu.common.auth.oidc.IdpTokens> idps = java.util.List.of();
 
-    /** Accepts access tokens of this identity provider too (oidc-issuer), as its users' accounts here. */
-    public AccountService acceptingIdpTokens(Optional<io.kezdesu.common.auth.oidc.IdpTokens> provider) {
-        this.idp = provider;
+    /** Accepts access tokens of these identity providers too (oidc-issuer, oidc-providers), as their users' accounts. */
+    public AccountService acceptingIdpTokens(java.util.List<io.kezdesu.common.auth.oidc.IdpTokens> providers) {
+        this.idps = java.util.List.copyOf(providers);
         return this;
     }
 
@@ -144,8 +144,9 @@ public final class AccountService {
         if (bearer.isEmpty()) {
             return Mono.error(new ApiException(ApiError.UNAUTHORIZED, "missing Authorization: Bearer <token>"));
         }
-        Optional<io.kezdesu.common.auth.oidc.IdpTokens> provider = idp;
-        if (provider.isPresent() && provider.get().claims(bearer.get())) {
+        Optional<io.kezdesu.common.auth.oidc.IdpTokens> provider = idps.stream()
+                .filter(p -> p.claims(bearer.get())).findFirst();
+        if (provider.isPresent()) {
             return provider.get().verify(bearer.get())
                     .onErrorMap(InvalidTokenException.class, e -> new ApiException(
                             e.getMessage().contains("expired") ? ApiError.TOKEN_EXPIRED : ApiError.UNAUTHORIZED,

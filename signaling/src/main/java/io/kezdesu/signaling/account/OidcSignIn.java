@@ -21,7 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -33,19 +32,18 @@ import reactor.core.publisher.Mono;
 
 /**
  * Sign-in with the organisation's OpenID provider (OpenID Connect Core, authorization code flow with PKCE, RFC 7636):
- * {@code GET /auth/oidc/start?next=/r/…} sends the browser to the provider with a fresh {@code state}, {@code nonce}
+ * {@code GET /auth/<id>/start?next=/r/…} ({@code oidc} for the provider of oidc-issuer) sends the browser to the provider with a fresh {@code state}, {@code nonce}
  * and PKCE challenge, which travel in a short-lived cookie signed with a key derived from jwt-secret (so the callback
- * may reach any node of a cluster); {@code GET /auth/oidc/callback} checks the state against the cookie, exchanges
+ * may reach any node of a cluster); {@code GET /auth/<id>/callback} checks the state against the cookie, exchanges
  * the code (with the PKCE verifier and the client secret, when one is configured), verifies the ID token (signature,
  * issuer, audience = client id, times, nonce), finds or makes the account, and hands the web client a login token in
  * the URL's fragment (never sent to a server, never in a log) on {@code /login.html}, which keeps it and goes on to
- * {@code next}. {@code GET /api/auth/providers} lists the provider for the login page.
+ * {@code next}. {@code GET /api/auth/providers} lists the providers for the login page.
  */
 public final class OidcSignIn {
 
     private static final Logger LOG = LoggerFactory.getLogger(OidcSignIn.class);
     static final String COOKIE = "kezdesu_oidc";
-    static final String CALLBACK = "/auth/oidc/callback";
     private static final Duration PENDING = Duration.ofMinutes(10);
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -56,6 +54,7 @@ public final class OidcSignIn {
     public record Settings(String clientId, Optional<String> clientSecret, String scopes, String displayName) {
     }
 
+    private final String base;
     private final IdpTokens provider;
     private final Settings settings;
     private final AccountService accounts;
@@ -66,8 +65,10 @@ public final class OidcSignIn {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
-    public OidcSignIn(IdpTokens provider, Settings settings, AccountService accounts, String jwtSecret,
+    /** {@code id}: the provider's id, which names its paths: {@code /auth/<id>/start}, {@code /auth/<id>/callback}. */
+    public OidcSignIn(String id, IdpTokens provider, Settings settings, AccountService accounts, String jwtSecret,
                       Optional<String> publicUrl, boolean tls, Clock clock) {
+        this.base = "/auth/" + id;
         this.provider = provider;
         this.settings = settings;
         this.accounts = accounts;
@@ -77,13 +78,14 @@ public final class OidcSignIn {
         this.clock = clock;
     }
 
-    /** {@code passwords}: whether the login page also offers email and password (false with oidc-only). */
-    public void routes(Router router, boolean passwords) {
-        router.add(HttpMethod.GET, "/api/auth/providers", req -> Mono.just(ApiResponse.ok(Map.of("providers",
-                List.of(Map.of("id", "oidc", "name", settings.displayName(), "start", "/auth/oidc/start")),
-                "passwords", passwords))));
-        router.add(HttpMethod.GET, "/auth/oidc/start", this::start);
-        router.add(HttpMethod.GET, CALLBACK, this::callback);
+    public void routes(Router router) {
+        router.add(HttpMethod.GET, startPath(), this::start);
+        router.add(HttpMethod.GET, base + "/callback", this::callback);
+    }
+
+    /** Where the login page's button sends the browser. */
+    public String startPath() {
+        return base + "/start";
     }
 
     private Mono<ApiResponse> start(ApiRequest req) {
@@ -104,7 +106,7 @@ public final class OidcSignIn {
                     + form(Map.of("response_type", "code", "client_id", settings.clientId(), "redirect_uri", redirect,
                     "scope", settings.scopes(), "state", state, "nonce", nonce, "code_challenge", challenge,
                     "code_challenge_method", "S256"));
-            return redirect(location).withHeader("Set-Cookie", COOKIE + "=" + seal(pending) + "; Path=/auth/oidc; "
+            return redirect(location).withHeader("Set-Cookie", COOKIE + "=" + seal(pending) + "; Path=" + base + "; "
                     + "Max-Age=" + PENDING.toSeconds() + "; HttpOnly; SameSite=Lax" + (secure(req) ? "; Secure" : ""));
         }).onErrorResume(e -> Mono.just(toLogin("The sign-in service cannot be reached right now; try again later.",
                 next)));
@@ -175,7 +177,7 @@ public final class OidcSignIn {
 
     private String redirectUri(ApiRequest req) {
         return publicUrl.orElseGet(() -> (tls ? "https://" : "http://")
-                + req.headers().get(HttpHeaderNames.HOST, "localhost")) + CALLBACK;
+                + req.headers().get(HttpHeaderNames.HOST, "localhost")) + base + "/callback";
     }
 
     private boolean secure(ApiRequest req) {
@@ -193,7 +195,7 @@ public final class OidcSignIn {
     }
 
     private ApiResponse clear(ApiResponse r, ApiRequest req) {
-        return r.withHeader("Set-Cookie", COOKIE + "=; Path=/auth/oidc; Max-Age=0; HttpOnly; SameSite=Lax"
+        return r.withHeader("Set-Cookie", COOKIE + "=; Path=" + base + "; Max-Age=0; HttpOnly; SameSite=Lax"
                 + (secure(req) ? "; Secure" : ""));
     }
 

@@ -128,4 +128,41 @@ class OidcSignInTest {
                     "password", "long enough password"), null).status());
         }
     }
+
+    /** Two providers: a button and paths each, and the tokens of both accepted, each its own people's accounts. */
+    @Test
+    void severalProvidersEachSignPeopleIn(@TempDir Path dir) throws Exception {
+        try (TestProvider staff = new TestProvider(); TestProvider partners = new TestProvider()) {
+            TestProvider.Key a = TestProvider.Key.es256("a");
+            TestProvider.Key b = TestProvider.Key.rs256("b");
+            staff.publish(a);
+            partners.publish(b);
+            try (SignalingFixture f = SignalingFixture.start(dir, Map.of("oidc-issuer", staff.issuer(),
+                    "oidc-client-id", "kezdesu-web", "oidc-display-name", "Staff login", "oidc-providers",
+                    "id=partners issuer=" + partners.issuer() + " client-id=kezdesu-partners name=\"Partner login\""))) {
+                JsonNode providers = f.call("GET", "/api/auth/providers", null, null).json().path("providers");
+                assertEquals("Staff login", providers.get(0).path("name").asText());
+                assertEquals("/auth/oidc/start", providers.get(0).path("start").asText());
+                assertEquals("Partner login", providers.get(1).path("name").asText());
+                assertEquals("/auth/partners/start", providers.get(1).path("start").asText());
+                HttpResponse<String> start = get(f, "/auth/partners/start?next=/", null);
+                assertTrue(start.headers().firstValue("Location").orElseThrow().startsWith(partners.issuer()
+                        + "/authorize?"));
+                assertTrue(start.headers().firstValue("Location").orElseThrow().contains("client_id=kezdesu-partners"));
+                assertTrue(start.headers().firstValue("Set-Cookie").orElseThrow().contains("Path=/auth/partners"));
+
+                String fromStaff = staff.token(a, Map.of("sub", "same-sub", "aud", "kezdesu-web",
+                        "email", "ann@staff.example"));
+                String fromPartners = partners.token(b, Map.of("sub", "same-sub", "aud", "kezdesu-partners",
+                        "email", "pat@partner.example"));
+                JsonNode one = f.call("GET", "/api/me", null, fromStaff).json();
+                JsonNode two = f.call("GET", "/api/me", null, fromPartners).json();
+                assertEquals("ann@staff.example", one.path("email").asText(), one.toString());
+                assertEquals("pat@partner.example", two.path("email").asText(), two.toString());
+                assertTrue(two.path("id").isTextual(), two.toString());
+                assertFalse(one.path("id").asText().equals(two.path("id").asText()),
+                        "one subject at two providers is two people");
+            }
+        }
+    }
 }

@@ -168,4 +168,24 @@ class IdpTokensTest {
             assertEquals(idp.issuer() + "/authorize", ep.authorization().toString());
         }
     }
+
+    @Test
+    void moreProvidersAreWrittenAsKeyValuePairs() {
+        ProviderSpec p = ProviderSpec.parse("id=partners issuer=https://login.partner.example client-id=kezdesu "
+                + "client-secret=s3cret name=\"Partner login\" scopes=\"openid email\"");
+        assertEquals("partners", p.id());
+        assertEquals("Partner login", p.name().orElseThrow());
+        assertEquals("openid email", p.scopes().orElseThrow());
+        assertFalse(p.toString().contains("s3cret"), p.toString());
+        for (String bad : List.of("issuer=https://x.example client-id=k", "id=a issuer=http://x.example client-id=k",
+                "id=a issuer=https://x.example", "id=a id=b issuer=https://x.example client-id=k",
+                "id=a issuer=https://x.example client-id=k colour=blue", "id=A! issuer=https://x.example client-id=k")) {
+            assertEquals(null, ProviderSpec.parse(bad), bad);
+        }
+        io.kezdesu.common.config.ConfigException e = assertThrows(io.kezdesu.common.config.ConfigException.class,
+                () -> io.kezdesu.common.config.ConfigLoader.load(java.util.Optional.empty(), Map.of(), Map.of(
+                        "oidc-issuer", List.of("https://idp.example.org"), "oidc-client-id", List.of("k"),
+                        "oidc-providers", List.of("id=oidc issuer=https://other.example client-id=k"))));
+        assertTrue(e.getMessage().contains("oidc-providers: id=oidc (expected: an id of its own"), e.getMessage());
+    }
 }
