@@ -6,6 +6,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { freePort } from './ports.js';
 
 export const CLIENT = { id: 'reports', secret: 'the reporting job\'s client secret' };
+/** A client whose access tokens live one second. */
+export const SHORT_CLIENT = { id: 'short-lived', secret: 'the short-lived client\'s secret' };
 
 
 function signingKey(kid) {
@@ -26,10 +28,10 @@ export async function startIdp({ port: wanted, redirectUri } = {}) {
   let server;
   const listen = async (kid) => {
     const provider = new Provider(issuer, {
-      clients: [{
-        client_id: CLIENT.id, client_secret: CLIENT.secret, grant_types: ['client_credentials'], redirect_uris: [],
+      clients: [...[CLIENT, SHORT_CLIENT].map((c) => ({
+        client_id: c.id, client_secret: c.secret, grant_types: ['client_credentials'], redirect_uris: [],
         response_types: [], token_endpoint_auth_method: 'client_secret_post', id_token_signed_response_alg: 'ES256',
-      }, ...(redirectUri ? [{
+      })), ...(redirectUri ? [{
         client_id: WEB_CLIENT.id, client_secret: WEB_CLIENT.secret, grant_types: ['authorization_code'],
         response_types: ['code'], redirect_uris: [redirectUri], id_token_signed_response_alg: 'ES256',
       }] : [])],
@@ -53,7 +55,7 @@ export async function startIdp({ port: wanted, redirectUri } = {}) {
           }),
         },
       },
-      ttl: { ClientCredentials: 600 },
+      ttl: { ClientCredentials: (ctx, token, client) => (client.clientId === SHORT_CLIENT.id ? 1 : 600) },
     });
     server = provider.listen(port, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -66,10 +68,10 @@ export async function startIdp({ port: wanted, redirectUri } = {}) {
   await listen('key-1');
   return {
     issuer,
-    /** An access token of the client; `resource` picks the audience. */
-    async token(resource) {
-      const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: CLIENT.id,
-        client_secret: CLIENT.secret, scope: 'api' });
+    /** An access token of the client (or `client`); `resource` picks the audience. */
+    async token(resource, client = CLIENT) {
+      const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: client.id,
+        client_secret: client.secret, scope: 'api' });
       if (resource) body.set('resource', resource);
       const post = () => fetch(issuer + '/token', { method: 'POST', body,
         headers: { 'content-type': 'application/x-www-form-urlencoded' } });

@@ -1,11 +1,11 @@
 // Access tokens of a real OpenID provider (npm oidc-provider, on loopback) on kezdesu's API:
-// accepted as the provider's user's account, refused when tampered with or meant for another audience, and still
+// accepted as the provider's user's account, refused when tampered with, expired or meant for another audience, and still
 // accepted after the provider rotates its signing key, without restarting kezdesu.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon } from '../lib/daemon.js';
 import { until } from '../lib/browser.js';
-import { startIdp, CLIENT } from '../lib/idp.js';
+import { startIdp, CLIENT, SHORT_CLIENT } from '../lib/idp.js';
 
 let idp;
 let daemon;
@@ -53,6 +53,18 @@ test('a tampered token and a token for another audience are refused, saying why'
   assert.equal(other.status, 401);
   assert.equal((await other.json()).message, 'token for another audience (expected kezdesu)');
 });
+
+test('an expired token is refused once its exp is past, with the minute of clock skew allowed',
+  { timeout: 120_000 }, async () => {
+    const token = await idp.token(undefined, SHORT_CLIENT);
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url'));
+    assert.equal((await call('GET', '/api/me', token)).status, 200, 'good while it lives');
+    // kezdesu allows 60 s of skew between its clock and the provider's: wait until the token is past that.
+    await new Promise((r) => setTimeout(r, Math.max(0, (exp + 61) * 1000 - Date.now())));
+    const expired = await call('GET', '/api/me', token);
+    assert.equal(expired.status, 401);
+    assert.deepEqual(await expired.json(), { error: 'token-expired', message: 'token expired' });
+  });
 
 test('after the provider rotates its key, its new tokens are accepted without a restart', { timeout: 60_000 },
   async () => {
