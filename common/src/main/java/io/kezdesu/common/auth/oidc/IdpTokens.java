@@ -72,6 +72,7 @@ public final class IdpTokens {
     private final AtomicReference<Optional<URI>> jwksUri = new AtomicReference<>(Optional.empty());
     private final Map<String, PublicKey> keys = new ConcurrentHashMap<>();
     private volatile Instant lastFetch = Instant.EPOCH;
+    private volatile InvalidTokenException lastFailure;
     private volatile Mono<Void> fetching;
 
     public IdpTokens(String issuer, String audience, Clock clock) {
@@ -224,13 +225,18 @@ public final class IdpTokens {
         if (fetching != null) {
             return fetching;
         }
-        if (now.isBefore(lastFetch.plus(minInterval)) && !keys.isEmpty()) {
-            return Mono.empty();
+        // Also when the last reading failed or found no keys: a provider that is down or empty must not be asked
+        // again for every token with a made-up key id.
+        if (now.isBefore(lastFetch.plus(minInterval))) {
+            InvalidTokenException failed = lastFailure;
+            return failed != null ? Mono.error(failed) : Mono.empty();
         }
         lastFetch = now;
         Mono<Void> f = jwksUri().flatMap(this::get).doOnNext(this::useKeys).then()
                 .onErrorMap(e -> e instanceof InvalidTokenException ? e
                         : new InvalidTokenException("cannot read the keys of " + issuer + " (" + e.getMessage() + ")"))
+                .doOnSuccess(ok -> lastFailure = null)
+                .doOnError(InvalidTokenException.class, e -> lastFailure = (InvalidTokenException) e)
                 .doFinally(s -> {
                     synchronized (this) {
                         fetching = null;

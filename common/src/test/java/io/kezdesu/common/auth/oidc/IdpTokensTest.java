@@ -188,4 +188,24 @@ class IdpTokensTest {
                         "oidc-providers", List.of("id=oidc issuer=https://other.example client-id=k"))));
         assertTrue(e.getMessage().contains("oidc-providers: id=oidc (expected: an id of its own"), e.getMessage());
     }
+
+    /** A provider that publishes no keys yet (or cannot be read) is not asked again for each made-up key id. */
+    @Test
+    void madeUpKeyIdsDoNotHammerAProviderWithoutKeys() throws Exception {
+        try (TestProvider idp = new TestProvider()) {
+            IdpTokens tokens = new IdpTokens(idp.issuer(), "kezdesu", Clock.systemUTC());
+            TestProvider.Key stranger = TestProvider.Key.es256("nobody");
+            for (int i = 0; i < 10; i++) {
+                String made = idp.token(new TestProvider.Key("made-up-" + i, stranger.pair(), "ES256"), Map.of());
+                String why = refusal(tokens, made);
+                assertTrue(why.contains("does not publish") || why.startsWith("cannot read the keys"), why);
+            }
+            assertEquals(1, idp.jwksFetches.get());
+        }
+        IdpTokens unreachable = new IdpTokens("http://127.0.0.1:9", "kezdesu", Clock.systemUTC());
+        String token = TestProvider.raw(Map.of("alg", "ES256", "kid", "k"), Map.of("iss", "http://127.0.0.1:9"), "x");
+        assertTrue(refusal(unreachable, token).startsWith("cannot read the keys of http://127.0.0.1:9"));
+        assertTrue(refusal(unreachable, token).startsWith("cannot read the keys of http://127.0.0.1:9"),
+                "within the interval the last failure is the answer, without another attempt");
+    }
 }
