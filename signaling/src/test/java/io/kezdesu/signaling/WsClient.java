@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -55,6 +56,33 @@ public final class WsClient implements WebSocket.Listener {
 
     public void sendBinary(byte[] bytes) {
         socket.sendBinary(ByteBuffer.wrap(bytes), true).join();
+    }
+
+    /**
+     * Sends {@code message} on every client at once (from a pool of threads released together), for races; returns
+     * when every one is sent.
+     */
+    public static void sendAllAtOnce(List<WsClient> clients, Object message) {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+        List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+        for (WsClient c : clients) {
+            sent.add(pool.submit(() -> {
+                go.await();
+                c.send(message);
+                return null;
+            }));
+        }
+        go.countDown();
+        try {
+            for (java.util.concurrent.Future<?> f : sent) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new AssertionError("sending to every client at once: " + e, e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /** The next message, whatever it is. */

@@ -173,21 +173,7 @@ class HaproxyClusterTest {
             for (String token : tokens.subList(1, tokens.size())) {
                 racers.add(WsClient.connect(http, "ws://" + cluster.rr + "/ws?token=" + token));
             }
-            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
-            for (WsClient c : racers) {
-                pool.execute(() -> {
-                    try {
-                        go.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    c.send(Map.of("type", "join", "room", room));
-                });
-            }
-            go.countDown();
-            pool.shutdown();
-            assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
+            WsClient.sendAllAtOnce(racers, Map.of("type", "join", "room", room));
             List<WsClient> admitted = new ArrayList<>();
             int full = 0;
             for (WsClient c : racers) {

@@ -10,10 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,21 +26,7 @@ class AdmissionRaceTest {
             for (int i = 0; i < 1000; i++) {
                 clients.add(f.ws(f.user("p" + i)));
             }
-            CountDownLatch go = new CountDownLatch(1);
-            ExecutorService pool = Executors.newFixedThreadPool(16);
-            for (WsClient c : clients) {
-                pool.execute(() -> {
-                    try {
-                        go.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    c.send(Map.of("type", "join", "room", room));
-                });
-            }
-            go.countDown();
-            pool.shutdown();
-            pool.awaitTermination(60, TimeUnit.SECONDS);
+            WsClient.sendAllAtOnce(clients, Map.of("type", "join", "room", room));
             int admitted = 0;
             int full = 0;
             for (WsClient c : clients) {

@@ -191,35 +191,11 @@ class WebhookDeliveryTest {
             for (int i = 0; i < n; i++) {
                 people.add(f.ws(f.user("P" + i)));
             }
-            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-            for (WsClient c : people) {
-                pool.execute(() -> {
-                    try {
-                        go.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    c.send(Map.of("type", "join", "room", room));
-                });
-            }
-            go.countDown();
+            WsClient.sendAllAtOnce(people, Map.of("type", "join", "room", room));
             for (WsClient c : people) {
                 c.await("joined");
             }
-            java.util.concurrent.CountDownLatch leave = new java.util.concurrent.CountDownLatch(1);
-            for (WsClient c : people) {
-                pool.execute(() -> {
-                    try {
-                        leave.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    c.send(Map.of("type", "leave"));
-                });
-            }
-            leave.countDown();
-            pool.shutdown();
+            WsClient.sendAllAtOnce(people, Map.of("type", "leave"));
             // room.created, conference.started, n joins, n departures, conference.ended.
             List<Delivery> got = take(2 * n + 3);
             List<Integer> joins = got.stream().filter(d -> d.type().equals("participant.joined"))
