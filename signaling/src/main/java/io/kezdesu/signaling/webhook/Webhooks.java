@@ -120,7 +120,8 @@ public final class Webhooks implements AutoCloseable {
         if (enabled()) {
             outbox.ensureIndexes().block(startup);
             previous.ifPresent(p -> outbox.release(p).block(startup));
-            timers.scheduleWithFixedDelay(this::pass, PASS_EVERY_MS, PASS_EVERY_MS, TimeUnit.MILLISECONDS);
+            timers.scheduleWithFixedDelay(this::scheduledPass, PASS_EVERY_MS, PASS_EVERY_MS,
+                    TimeUnit.MILLISECONDS);
             timers.scheduleWithFixedDelay(() -> outbox.purge(clock.instant().minus(retryFor).minus(retryFor))
                     .subscribe(ok -> { }, e -> LOG.debug("webhook purge: {}", e.toString())), 1, 60, TimeUnit.MINUTES);
         }
@@ -222,6 +223,7 @@ public final class Webhooks implements AutoCloseable {
      */
     private void pass() {
         again.set(true);
+        quietUntil = Instant.EPOCH;
         if (closed || !passing.compareAndSet(false, true)) {
             return;
         }
@@ -229,6 +231,19 @@ public final class Webhooks implements AutoCloseable {
         Instant now = clock.instant();
         outbox.heads().flatMapMany(heads -> {
             pending.set(heads.pending());
+            // Nothing due: the timer skips reading the outbox until the earliest head is (at most QUIET_MAX), so a
+            // receiver that is down for hours costs one read per retry, not two a second. Writes and deliveries of
+            // this node still pass at once.
+            Instant wake = now.plus(QUIET_MAX);
+            boolean due = false;
+            for (WebhookOutbox.Entry e : heads.oldest()) {
+                Instant free = e.nextAt().isAfter(e.claimUntil()) ? e.nextAt() : e.claimUntil();
+                due |= !free.isAfter(now);
+                wake = free.isBefore(wake) ? free : wake;
+            }
+            if (!due) {
+                quietUntil = wake;
+            }
             return Flux.fromIterable(heads.oldest());
         })
                 .filter(e -> !e.nextAt().isAfter(now) && !e.claimUntil().isAfter(now))
@@ -242,6 +257,18 @@ public final class Webhooks implements AutoCloseable {
                         },
                         this::passed);
     }
+
+    /** The timer's pass, unless the last one found nothing due before {@link #quietUntil}. */
+    private void scheduledPass() {
+        if (!clock.instant().isBefore(quietUntil)) {
+            pass();
+        }
+    }
+
+    /** Until when the timer need not read the outbox (the earliest pending event is not due before). */
+    private volatile Instant quietUntil = Instant.EPOCH;
+    /** The longest the timer stays quiet: events other nodes wrote are picked up within this. */
+    private static final Duration QUIET_MAX = Duration.ofSeconds(5);
 
     private void passed() {
         passing.set(false);
