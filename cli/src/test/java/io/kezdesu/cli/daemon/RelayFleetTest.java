@@ -60,7 +60,9 @@ class RelayFleetTest {
         List<DaemonProcess> daemons = new ArrayList<>();
         Process peer = null;
         try {
-            DaemonProcess a = relay(dirA, store, "--region", "eu");
+            int metricsA = freeUdpPort();
+            DaemonProcess a = relay(dirA, store, "--region", "eu", "--http-ip", "127.0.0.1", "--metrics-port",
+                    String.valueOf(metricsA));
             daemons.add(a);
             DaemonProcess b = relay(dirB, store, "--region", "eu");
             daemons.add(b);
@@ -88,7 +90,7 @@ class RelayFleetTest {
             // A call relayed by A over TCP (its allocation ends when the connection closes), long enough to outlast
             // the drain below.
             Process call = uclient(turn, a.turnPort, peerPort, List.of("-t", "-s"), 600, 25);
-            awaitRelay(s, a.relayId, r -> r.path("allocations").asInt() > 0, "A relays the call");
+            awaitRelaying(metricsA);
 
             Process drain = new ProcessBuilder(DaemonProcess.kezdesu("relay", "drain", a.relayId, "--server",
                     s.base(), "--token", ADMIN)).redirectErrorStream(true).start();
@@ -149,20 +151,7 @@ class RelayFleetTest {
             JsonNode turn = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
                     .put("username", c.username()).put("credential", c.password());
             Process call = uclient(turn, relay.turnPort, peerPort, List.of("-t", "-s"), 600, 25);
-            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-            java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
-            Pattern allocations = Pattern.compile("(?m)^kezdesu_relay_allocations ([0-9.]+)");
-            long deadline = System.currentTimeMillis() + WAIT_MS;
-            while (true) {
-                String text = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-                Matcher m = allocations.matcher(text);
-                if (m.find() && Double.parseDouble(m.group(1)) >= 1) {
-                    break;
-                }
-                assertTrue(System.currentTimeMillis() < deadline, "the call was allocated: " + text);
-                Thread.sleep(100);
-            }
+            awaitRelaying(metricsPort);
             relay.process.destroy(); // SIGTERM
             // Draining alone, it has nowhere to send a new client: 508.
             String refused = finished(uclient(turn, relay.turnPort, peerPort, List.of("-s"), 5, 5));
@@ -174,6 +163,29 @@ class RelayFleetTest {
         } finally {
             peer.destroy();
             relay.process.destroyForcibly();
+        }
+    }
+
+    /**
+     * Waits until the relay with this metrics port has relayed data: uclient makes several allocations (a probe, then
+     * the call's) before it sends, so a first allocation does not yet mean the call is set up.
+     */
+    private static void awaitRelaying(int metricsPort) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
+        Pattern relayed = Pattern.compile("(?m)^kezdesu_relay_packets_relayed_total\\{[^}]*} ([0-9.eE+]+)");
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (true) {
+            String text = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Matcher m = relayed.matcher(text);
+            while (m.find()) {
+                if (Double.parseDouble(m.group(1)) > 0) {
+                    return;
+                }
+            }
+            assertTrue(System.currentTimeMillis() < deadline, "the call's data goes through the relay: " + text);
+            Thread.sleep(100);
         }
     }
 
