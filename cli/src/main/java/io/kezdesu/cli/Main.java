@@ -30,7 +30,7 @@ public final class Main {
     /** Runs one command; testable: output, errors and environment are parameters. */
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
         KezdesuCommand top = new KezdesuCommand(env);
-        CommandLine cli = KezdesuCommand.commandLine(top);
+        CommandLine cli = KezdesuCommand.commandLine(top, args.length > 0 ? args[0] : null);
         cli.setOut(out);
         cli.setErr(err);
         // picocli prints the whole help after a usage error: ~200 lines for the daemons, the error scrolled away.
