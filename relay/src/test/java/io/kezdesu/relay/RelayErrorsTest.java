@@ -244,6 +244,22 @@ class RelayErrorsTest {
     }
 
     @Test
+    void bindingWithAnUnknownRequiredAttributeIs420AndChargedOnce() throws IOException {
+        try (RelayServer server = TestRelays.start(cfg -> cfg.with(ConfigKeys.BINDING_BURST, 3)
+                .with(ConfigKeys.BINDING_PER_SECOND, 1));
+             TurnTestClient c = client(server, "alice", null)) {
+            // 0x7F00: comprehension-required and unknown; the fast path leaves it to the dispatcher (RFC 8489 §7.3.1).
+            TestStun.Msg first = TestStun.Msg.request(0x001).add(0x7F00, new byte[4]);
+            assertEquals(420, c.transact(first.encode(null, true), first.tid).errorCode());
+            TestStun.Msg second = TestStun.Msg.request(0x001).add(0x7F00, new byte[4]);
+            assertEquals(420, c.unsigned(second).errorCode());
+            // The burst is three: had the fallback charged the source twice, this one would go unanswered.
+            TestStun.Msg third = TestStun.Msg.request(0x001).add(0x7F00, new byte[4]);
+            assertEquals(420, c.unsigned(third).errorCode());
+        }
+    }
+
+    @Test
     void permissionQuotaIs486() throws IOException {
         try (RelayServer server = TestRelays.start(cfg -> cfg.with(ConfigKeys.PERMISSION_QUOTA, 1));
              TurnTestClient a = client(server, "alice", null)) {

@@ -41,6 +41,18 @@ public final class StunDispatcher {
     }
 
     public void dispatch(byte[] packet, ClientLink link, FiveTuple tuple, EventLoop loop) {
+        dispatch(packet, link, tuple, loop, false);
+    }
+
+    /**
+     * A Binding request over UDP that {@link FastBinding} did not answer, its source already charged against the
+     * Binding limit: answered (or refused, or dropped) here without charging it again.
+     */
+    void dispatchBinding(byte[] packet, ClientLink link, FiveTuple tuple, EventLoop loop) {
+        dispatch(packet, link, tuple, loop, true);
+    }
+
+    private void dispatch(byte[] packet, ClientLink link, FiveTuple tuple, EventLoop loop, boolean admitted) {
         StunMessage m;
         try {
             m = StunCodec.decode(packet, 0, packet.length);
@@ -54,18 +66,18 @@ public final class StunDispatcher {
                 }
             }
             case REQUEST -> request(new Transaction(m, link, tuple, loop, m.method() == StunTypes.BINDING
-                    || fingerprinted(m)));
+                    || fingerprinted(m)), admitted);
             default -> { } // responses are not ours to answer
         }
     }
 
-    private void request(Transaction tx) {
+    private void request(Transaction tx, boolean admitted) {
         StunMessage m = tx.request();
         try {
             if (m.method() == StunTypes.BINDING) {
                 // Answered without authentication, so over UDP (where a source can be spoofed) only so often per
                 // source: the relay must not reflect a flood at a victim.
-                if (tx.fiveTuple().transport() == FiveTuple.Transport.UDP && !services.bindingLimiter()
+                if (!admitted && tx.fiveTuple().transport() == FiveTuple.Transport.UDP && !services.bindingLimiter()
                         .tryAcquire(tx.fiveTuple().client().getAddress(), System.nanoTime())) {
                     return;
                 }

@@ -35,12 +35,29 @@ public final class UdpServerHandler extends SimpleChannelInboundHandler<Datagram
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
         ByteBuf content = packet.content();
         try {
-            InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
-            FiveTuple tuple = new FiveTuple(packet.sender(), local, FiveTuple.Transport.UDP);
             int length = content.readableBytes();
             if (UdpSockets.truncated(length)) {
                 return;
             }
+            if (FastBinding.isBindingRequest(content) && !services.natDiscovery().enabled()) {
+                // Rate-limited per source before anything else: a spoofed flood must not be reflected.
+                InetSocketAddress sender = packet.sender();
+                if (!services.bindingLimiter().tryAcquire(sender.getAddress(), System.nanoTime())) {
+                    return;
+                }
+                ByteBuf answer = FastBinding.answer(content, sender, ctx.alloc());
+                if (answer != null) {
+                    ctx.writeAndFlush(new DatagramPacket(answer, sender), ctx.voidPromise());
+                    return;
+                }
+                // Not a plain one: the dispatcher decides, without charging the limit twice.
+                dispatcher.dispatchBinding(copy(content), new UdpLink(ctx.channel(), sender),
+                        new FiveTuple(sender, (InetSocketAddress) ctx.channel().localAddress(),
+                                FiveTuple.Transport.UDP), ctx.channel().eventLoop());
+                return;
+            }
+            InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+            FiveTuple tuple = new FiveTuple(packet.sender(), local, FiveTuple.Transport.UDP);
             if (length >= 4 && (content.getByte(content.readerIndex()) & 0xC0) == 0x40) {
                 int number = content.getUnsignedShort(content.readerIndex());
                 int dataLength = content.getUnsignedShort(content.readerIndex() + 2);
@@ -52,12 +69,17 @@ public final class UdpServerHandler extends SimpleChannelInboundHandler<Datagram
                 }
                 return;
             }
-            byte[] bytes = new byte[length];
-            content.getBytes(content.readerIndex(), bytes);
-            dispatcher.dispatch(bytes, new UdpLink(ctx.channel(), packet.sender()), tuple, ctx.channel().eventLoop());
+            dispatcher.dispatch(copy(content), new UdpLink(ctx.channel(), packet.sender()), tuple,
+                    ctx.channel().eventLoop());
         } finally {
             content.release();
         }
+    }
+
+    private static byte[] copy(ByteBuf content) {
+        byte[] bytes = new byte[content.readableBytes()];
+        content.getBytes(content.readerIndex(), bytes);
+        return bytes;
     }
 
     @Override
