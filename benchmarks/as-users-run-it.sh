@@ -154,7 +154,7 @@ section_allocations() {
       if [ $server = coturn ]; then start_coturn; port=$CPORT; else
         start_kezdesu_serve "$WORK/alloc-k.log" --user-quota 0; port=$KPORT; fi
       line=$(java -Xmx256m -cp "$CP" io.kezdesu.benchmarks.relay.AllocationLoad --server "127.0.0.1:$port" \
-        --secret "$SECRET" --concurrency 64 --seconds 20 --warmup 5 --pid "$pid" --source-ips 16384)
+        --secret "$SECRET" --concurrency 64 --seconds 20 --warmup 5 --pid "$pid" --source-ips 16384 2>>"$WORK/tools.err")
       stop
       echo "allocations $server: $line" >>"$WORK/results"
       if [ $server = coturn ]; then c=$line; else k=$line; fi
@@ -175,7 +175,7 @@ section_binding() {
       if [ $server = coturn ]; then start_coturn; port=$CPORT; else
         start_kezdesu_serve "$WORK/binding-k.log"; port=$KPORT; fi
       line=$(java -Xmx256m -cp "$CP" io.kezdesu.benchmarks.relay.BindingLoad --server "127.0.0.1:$port" \
-        --rate "$BINDING_RATE" --sockets 1024 --seconds 15 --warmup 3 --pid "$pid")
+        --rate "$BINDING_RATE" --sockets 1024 --seconds 15 --warmup 3 --pid "$pid" 2>>"$WORK/tools.err")
       stop
       echo "binding $server: $line" >>"$WORK/results"
       if [ $server = coturn ]; then c=$line; else k=$line; fi
@@ -191,7 +191,7 @@ section_binding() {
 
 open_load() { # protocol url [extra...] -> result line
   taskset -c "$GEN_CPU" java -cp "$CP" io.kezdesu.benchmarks.openloop.OpenLoad --protocol "$1" --url "$2" \
-    --rate "$rate" --pairs 50 --warmup 5 --seconds "$SIGNALING_SECONDS" --pid "$pid" "${@:3}"
+    --rate "$rate" --pairs 50 --warmup 5 --seconds "$SIGNALING_SECONDS" --pid "$pid" "${@:3}" 2>>"$WORK/openload.err"
 }
 
 section_signaling() {
@@ -247,7 +247,7 @@ section_memory() {
       r0=$(rss_kb "$pid")
       rm -f "$WORK/stop" && mkfifo "$WORK/stop"
       java -cp "$CP" io.kezdesu.benchmarks.peerjs.PeerJsHold "ws://127.0.0.1:$port/peerjs/peerjs" "$n" 8 \
-        <"$WORK/stop" >"$WORK/hold.out" 2>>"$WORK/hold.err" &
+        <"$WORK/stop" >"$WORK/hold.out" 2>>"$WORK/tools.err" &
       local gen=$!
       exec 3>"$WORK/stop"
       line=$(wait_for "$WORK/hold.out" 'held=[0-9]+' "$gen" 9000)
@@ -266,8 +266,12 @@ section_memory() {
     url=$(grep -oE 'http://127\.0\.0\.1:[0-9]+' "$WORK/mem-w.log" | head -1)
     mongo=$(grep -oE 'mongodb://127\.0\.0\.1:[0-9]+' "$WORK/mem-w.log" | head -1)
     data=$(grep -oE 'data-dir [^ ]+' "$WORK/mem-w.log" | head -1 | cut -d' ' -f2)
-    line=$(java -cp "$CP" io.kezdesu.benchmarks.SignalingLoad --url "$url" --data-dir "$data" --mongo-uri "$mongo" \
-      --mode idle --rooms $((n / 4)) --participants 4 --sources 8 --seconds 5 --pid "$pid" | grep 'server RSS' || true)
+    # Joins go through the embedded store; at 18,000 it has been seen to fall behind for minutes: give up after
+    # JOIN_LIMIT seconds and say so rather than hang.
+    line=$(timeout "${JOIN_LIMIT:-240}" java -cp "$CP" io.kezdesu.benchmarks.SignalingLoad --url "$url" \
+      --data-dir "$data" --mongo-uri "$mongo" --mode idle --rooms $((n / 4)) --participants 4 --sources 8 \
+      --seconds 5 --pid "$pid" 2>>"$WORK/signaling-load.err" | grep 'server RSS' \
+      || echo "did not finish joining within ${JOIN_LIMIT:-240} s ($(grep -c 'heartbeat failed' "$WORK/mem-w.log") store timeouts in the daemon's log)")
     stop
     local b; b=$(echo "$line" | grep -oE '[0-9]+ bytes per session' | cut -d' ' -f1)
     echo "memory kezdesu /ws: $n sessions joined in rooms of 4: $line; target <= 4096 B: $(verdict "${b:-}" '<=' 4096)"
