@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -62,8 +61,7 @@ public final class OidcSignIn {
     private final Optional<String> publicUrl;
     private final boolean tls;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final io.kezdesu.common.http.LazyHttpClient http = new io.kezdesu.common.http.LazyHttpClient(HTTP_TIMEOUT);
 
     /** {@code id}: the provider's id, which names its paths: {@code /auth/<id>/start}, {@code /auth/<id>/callback}. */
     public OidcSignIn(String id, IdpTokens provider, Settings settings, AccountService accounts, String jwtSecret,
@@ -160,7 +158,7 @@ public final class OidcSignIn {
             form.put("client_id", settings.clientId());
         }
         HttpRequest built = request.POST(HttpRequest.BodyPublishers.ofString(form(form))).build();
-        return Mono.fromFuture(() -> http.sendAsync(built, HttpResponse.BodyHandlers.ofString())).map(r -> {
+        return Mono.fromFuture(() -> http.get().sendAsync(built, HttpResponse.BodyHandlers.ofString())).map(r -> {
             JsonNode body;
             try {
                 body = Json.MAPPER.readTree(r.body());

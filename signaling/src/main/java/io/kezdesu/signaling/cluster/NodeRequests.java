@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +40,8 @@ public final class NodeRequests implements RoomRouting {
     private final NodeSignature signature;
     private final String nodeId;
     private final java.util.function.Predicate<String> servedHere;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final io.kezdesu.common.http.LazyHttpClient http =
+            new io.kezdesu.common.http.LazyHttpClient(Duration.ofSeconds(3));
 
     /** {@code servedHere}: whether a room is live on this node (then no one else serves it, and no store is asked). */
     public NodeRequests(RoomLeases leases, NodeSignature signature, String nodeId,
@@ -83,7 +83,7 @@ public final class NodeRequests implements RoomRouting {
                 out.header(name, value);
             }
         }
-        return Mono.fromFuture(() -> http.sendAsync(out.build(), HttpResponse.BodyHandlers.ofByteArray()))
+        return Mono.fromFuture(() -> http.get().sendAsync(out.build(), HttpResponse.BodyHandlers.ofByteArray()))
                 .map(answer -> ApiResponse.bytes(HttpResponseStatus.valueOf(answer.statusCode()), answer.body(),
                         answer.headers().firstValue(HttpHeaderNames.CONTENT_TYPE.toString())
                                 .orElse("application/octet-stream")))

@@ -17,7 +17,6 @@ import io.kezdesu.signaling.json.JsonMapping;
 import io.kezdesu.signaling.peerjs.PeerDirectory;
 import io.kezdesu.signaling.peerjs.PeerJsService;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +52,8 @@ public final class PeerRoutes implements PeerDirectory {
     private final NodeRegistry nodes;
     private final NodeSignature signature;
     private final Supplier<Optional<PeerJsService>> local;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final io.kezdesu.common.http.LazyHttpClient http =
+            new io.kezdesu.common.http.LazyHttpClient(Duration.ofSeconds(3));
     private final ConcurrentHashMap<String, Known> known = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Lookup> lookingUp = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Mailbox> mailboxes = new ConcurrentHashMap<>();
@@ -212,7 +212,7 @@ public final class PeerRoutes implements PeerDirectory {
                     .header(NodeSignature.HEADER, signature.sign(nodes.id()))
                     .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                     .build();
-            http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
+            http.get().sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
                 if (e != null || r.statusCode() != 200) {
                     LOG.info("{} PeerJS message(s) for node {} lost: {}", list.size(), address,
                             e != null ? e.toString() : "HTTP " + r.statusCode());

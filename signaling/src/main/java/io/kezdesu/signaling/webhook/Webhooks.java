@@ -8,7 +8,6 @@ import io.kezdesu.signaling.http.Json;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -69,8 +68,8 @@ public final class Webhooks implements AutoCloseable {
     private final Duration retryFor;
     private final Duration firstRetry;
     private final ScheduledExecutorService timers;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final io.kezdesu.common.http.LazyHttpClient http =
+            new io.kezdesu.common.http.LazyHttpClient(Duration.ofSeconds(5));
     private final ArrayDeque<Event> queue = new ArrayDeque<>();
     private final AtomicLong seq = new AtomicLong();
     private final AtomicBoolean writing = new AtomicBoolean();
@@ -298,7 +297,7 @@ public final class Webhooks implements AutoCloseable {
                 .header("user-agent", "kezdesu-webhooks")
                 .POST(HttpRequest.BodyPublishers.ofString(e.body(), StandardCharsets.UTF_8)).build();
         inFlight.incrementAndGet();
-        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+        http.get().sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
             inFlight.decrementAndGet();
             String label = receiver.url().getHost();
             Mono<Void> recorded;

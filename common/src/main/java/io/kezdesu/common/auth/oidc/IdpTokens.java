@@ -12,7 +12,6 @@ import io.jsonwebtoken.security.Jwks;
 import io.kezdesu.common.auth.InvalidTokenException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -68,7 +67,7 @@ public final class IdpTokens {
     private final URI issuer;
     private final String audience;
     private final Clock clock;
-    private final HttpClient http;
+    private final io.kezdesu.common.http.LazyHttpClient http;
     private final AtomicReference<Optional<URI>> jwksUri = new AtomicReference<>(Optional.empty());
     private final Map<String, PublicKey> keys = new ConcurrentHashMap<>();
     private volatile Instant lastFetch = Instant.EPOCH;
@@ -90,8 +89,7 @@ public final class IdpTokens {
         this.issuer = checkedIssuer(issuer);
         this.audience = audience;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new io.kezdesu.common.http.LazyHttpClient(HTTP_TIMEOUT);
     }
 
     /**
@@ -295,7 +293,7 @@ public final class IdpTokens {
     }
 
     private Mono<String> get(URI uri) {
-        return Mono.fromFuture(() -> http.sendAsync(HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT)
+        return Mono.fromFuture(() -> http.get().sendAsync(HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT)
                         .header("Accept", "application/json").build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)))
                 .map(r -> {

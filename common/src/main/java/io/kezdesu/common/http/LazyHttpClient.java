@@ -1,0 +1,35 @@
+package io.kezdesu.common.http;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+
+/**
+ * A {@link HttpClient} made on first use. Each one builds the default TLS context (reading the trust store) and
+ * starts a selector thread: signaling holds several (webhooks, sign-in, the identity provider's keys, the cluster's
+ * forwarding), most of which a given deployment never uses, and making them all at start cost about a tenth of a
+ * second of every start and three idle threads. Redirects are never followed.
+ */
+public final class LazyHttpClient {
+
+    private final Duration connectTimeout;
+    private volatile HttpClient client;
+
+    public LazyHttpClient(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public HttpClient get() {
+        HttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) {
+                    c = HttpClient.newBuilder().connectTimeout(connectTimeout)
+                            .followRedirects(HttpClient.Redirect.NEVER).build();
+                    client = c;
+                }
+            }
+        }
+        return c;
+    }
+}
