@@ -273,7 +273,7 @@ section_memory() {
       --seconds 5 --pid "$pid" 2>>"$WORK/signaling-load.err" | grep 'server RSS' \
       || echo "did not finish joining within ${JOIN_LIMIT:-240} s ($(grep -c 'heartbeat failed' "$WORK/mem-w.log") store timeouts in the daemon's log)")
     stop
-    local b; b=$(echo "$line" | grep -oE '[0-9]+ bytes per session' | cut -d' ' -f1)
+    local b; b=$(echo "$line" | grep -oE '[0-9]+ bytes per session' | cut -d' ' -f1 || true)
     echo "memory kezdesu /ws: $n sessions joined in rooms of 4: $line; target <= 4096 B: $(verdict "${b:-}" '<=' 4096)"
   done
 }
