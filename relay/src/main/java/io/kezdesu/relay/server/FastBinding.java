@@ -20,16 +20,19 @@ import java.util.zip.CRC32;
  */
 final class FastBinding {
 
-    static final int HEADER = 20;
-    private static final int MAGIC_COOKIE = 0x2112A442;
+    private static final int HEADER = StunTypes.HEADER_LENGTH;
+    private static final int MAGIC_COOKIE = StunTypes.MAGIC_COOKIE;
+    private static final int REQUEST = StunTypes.type(StunTypes.BINDING, StunTypes.Kind.REQUEST);
+    private static final int SUCCESS = StunTypes.type(StunTypes.BINDING, StunTypes.Kind.SUCCESS);
+    /** RFC 8489 §14.7: the CRC-32 is XORed with this ("STUN"). */
     private static final int FINGERPRINT_XOR = 0x5354554E;
 
     private FastBinding() {
     }
 
-    /** Whether the datagram starts as a Binding request (type 0x0001): the only ones {@link #answer} may take. */
+    /** Whether the datagram starts as a Binding request: the only ones {@link #answer} may take. */
     static boolean isBindingRequest(ByteBuf in) {
-        return in.readableBytes() >= HEADER && in.getUnsignedShort(in.readerIndex()) == 0x0001;
+        return in.readableBytes() >= HEADER && in.getUnsignedShort(in.readerIndex()) == REQUEST;
     }
 
     /**
@@ -73,7 +76,7 @@ final class FastBinding {
         int addressLength = v4 ? 8 : 20;
         int total = HEADER + 4 + addressLength + 8;
         ByteBuf out = alloc.directBuffer(total);
-        out.writeShort(0x0101).writeShort(total - HEADER).writeInt(MAGIC_COOKIE).writeBytes(in, tid, 12);
+        out.writeShort(SUCCESS).writeShort(total - HEADER).writeInt(MAGIC_COOKIE).writeBytes(in, tid, 12);
         // RFC 8489 §14.2: port XOR the cookie's top half, address XOR the cookie (and the transaction id for IPv6).
         out.writeShort(StunTypes.ATTR_XOR_MAPPED_ADDRESS).writeShort(addressLength)
                 .writeByte(0).writeByte(v4 ? 1 : 2).writeShort(client.getPort() ^ (MAGIC_COOKIE >>> 16));
