@@ -1,17 +1,20 @@
-package io.kezdesu.benchmarks.peerjs;
+package io.kezdesu.benchmarks;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
-/** A server process seen through /proc: CPU ticks (utime+stime), resident memory and sockets held. */
-record ServerSample(long cpuTicks, long rssKb, long sockets) {
+/**
+ * A server process seen through /proc: CPU ticks (utime+stime), resident memory and sockets held; zeros without a
+ * pid. The load tools read the server they measure with it before and after their measured window.
+ */
+public record ServerSample(long cpuTicks, long rssKb, long sockets) {
 
     /** USER_HZ: 100 on Linux for every mainstream architecture. */
-    static final int TICKS_PER_SECOND = 100;
+    public static final int TICKS_PER_SECOND = 100;
 
-    static ServerSample take(long pid) throws IOException {
+    public static ServerSample take(long pid) throws IOException {
         if (pid <= 0) {
             return new ServerSample(0, 0, 0);
         }

@@ -1,5 +1,6 @@
 package io.kezdesu.benchmarks.openloop;
 
+import io.kezdesu.benchmarks.peerjs.PeerJsLoad;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,17 +19,14 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class Frames {
 
-    /** Same SDP and candidate text as peerjs.PeerJsLoad, so that results compare with its closed-loop figures. */
-    static final String SDP = "v=0\\r\\no=- 4611731400430051336 2 IN IP4 127.0.0.1\\r\\n" + "a=x".repeat(600);
-    static final String CANDIDATE = "candidate:842163049 1 udp 1677729535 192.0.2.10 61330 typ srflx raddr 10.0.0.5"
-            + " rport 61330 generation 0 ufrag sXp9 network-cost 999";
-
-    /** Stamps: nanoseconds on {@link #EPOCH}'s clock plus 10^17, written as 18 digits (no leading zero: valid JSON). */
+    /** Same SDP, candidate and stamp format as peerjs.PeerJsLoad, so that results compare with its figures. */
+    static final String SDP = PeerJsLoad.SDP;
+    static final String CANDIDATE = PeerJsLoad.CANDIDATE;
+    static final long STAMP_BASE = PeerJsLoad.STAMP_BASE;
+    static final int STAMP_DIGITS = PeerJsLoad.STAMP_DIGITS;
+    static final int STAMP_FROM_END = PeerJsLoad.STAMP_FROM_END;
+    /** Stamps: nanoseconds on this clock plus {@link #STAMP_BASE}, written as 18 digits (valid JSON). */
     static final long EPOCH = System.nanoTime();
-    static final long STAMP_BASE = 100_000_000_000_000_000L;
-    static final int STAMP_DIGITS = 18;
-    /** Where the stamp starts, counted from the end of a message: 18 digits, then "}}". */
-    static final int STAMP_FROM_END = STAMP_DIGITS + 2;
 
     static final int OFFER = 0;
     static final int ANSWER = 1;

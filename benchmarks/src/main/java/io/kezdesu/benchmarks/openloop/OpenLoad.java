@@ -1,26 +1,17 @@
 package io.kezdesu.benchmarks.openloop;
 
+import io.kezdesu.benchmarks.ServerSample;
+import io.kezdesu.benchmarks.peerjs.PeerJsLoad;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -264,7 +255,7 @@ public final class OpenLoad {
                         + "&token=bench&version=1.5.5" : "?token=" + ws.token(c.index);
                 InetSocketAddress local = sources == 1 ? null
                         : new InetSocketAddress("127.0.0." + (1 + c.index % sources), 0);
-                connect(group, epoll, URI.create(base + query), c, local);
+                connect(group, URI.create(base + query), c, local);
             }
             // Joins cost the server store writes: give up only when 60 s pass without one more client ready.
             long deadline = System.nanoTime() + 60 * SECOND;
@@ -295,12 +286,12 @@ public final class OpenLoad {
             loop.submit(this::start).sync();
             long start = t0;
             sleepUntil(start + warmupNanos);
-            ProcSample before = ProcSample.take(pid);
-            ProcSample genBefore = ProcSample.take(ProcessHandle.current().pid());
+            ServerSample before = ServerSample.take(pid);
+            ServerSample genBefore = ServerSample.take(ProcessHandle.current().pid());
             long cpuFrom = System.nanoTime();
             sleepUntil(start + warmupNanos + measureNanos);
-            ProcSample after = ProcSample.take(pid);
-            ProcSample genAfter = ProcSample.take(ProcessHandle.current().pid());
+            ServerSample after = ServerSample.take(pid);
+            ServerSample genAfter = ServerSample.take(ProcessHandle.current().pid());
             long cpuTo = System.nanoTime();
             sleepUntil(start + warmupNanos + measureNanos + graceNanos);
             String line = loop.submit(() -> result(before, after, genBefore, genAfter,
@@ -318,22 +309,9 @@ public final class OpenLoad {
         }
     }
 
-    private void connect(EventLoopGroup group, boolean epoll, URI uri, Client client, InetSocketAddress local) {
-        Bootstrap b = new Bootstrap().group(group)
-                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .handler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        // No UTF-8 validation of what the servers send: only a stamp is read (as PeerJsLoad).
-                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
-                                new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-                                        .webSocketUri(uri).version(WebSocketVersion.V13)
-                                        .maxFramePayloadLength(1 << 20).withUTF8Validator(false)
-                                        .handshakeTimeoutMillis(30_000).build()),
-                                client);
-                    }
-                });
+    private void connect(EventLoopGroup group, URI uri, Client client, InetSocketAddress local) {
+        // The same client pipeline as PeerJsLoad's (no UTF-8 validation: only a stamp is read).
+        Bootstrap b = PeerJsLoad.bootstrap(group, uri, 1 << 20, client);
         InetSocketAddress remote = new InetSocketAddress(uri.getHost(), uri.getPort());
         ChannelFuture f = local == null ? b.connect(remote) : b.connect(remote, local);
         f.addListener(done -> {
@@ -435,7 +413,7 @@ public final class OpenLoad {
         }
     }
 
-    private String result(ProcSample before, ProcSample after, ProcSample genBefore, ProcSample genAfter,
+    private String result(ServerSample before, ServerSample after, ServerSample genBefore, ServerSample genAfter,
                           double cpuSeconds) {
         ticker.cancel(false);
         finished = true;
@@ -449,13 +427,13 @@ public final class OpenLoad {
                 sent - received, received / seconds, latency.percentileMs(0.50), latency.percentileMs(0.99),
                 latency.percentileMs(0.999), latency.maxMs()));
         if (pid > 0) {
-            double cpu = (after.cpuTicks() - before.cpuTicks()) / (double) ProcSample.TICKS_PER_SECOND;
+            double cpu = (after.cpuTicks() - before.cpuTicks()) / (double) ServerSample.TICKS_PER_SECOND;
             out.append(String.format(Locale.ROOT, " server_cpu_s=%.2f server_cores=%.2f server_cpu_us_per_msg=%.2f"
                             + " server_rss_mb=%.1f", cpu, cpu / cpuSeconds, cpu * 1e6 / Math.max(1, received),
                     after.rssKb() / 1024.0));
         }
         // The generator's own CPU (all its threads): near 1.00 core it is the bottleneck, whatever gen_late says.
-        double genCpu = (genAfter.cpuTicks() - genBefore.cpuTicks()) / (double) ProcSample.TICKS_PER_SECOND;
+        double genCpu = (genAfter.cpuTicks() - genBefore.cpuTicks()) / (double) ServerSample.TICKS_PER_SECOND;
         out.append(String.format(Locale.ROOT, " gen_late_ms=%.2f gen_late_p99_ms=%.2f gen_cores=%.2f tick_us=%d"
                 + " errors=%d", late.maxMs(), late.percentileMs(0.99), genCpu / cpuSeconds, tickMicros, problems));
         return out.toString();

@@ -1,5 +1,6 @@
 package io.kezdesu.benchmarks.peerjs;
 
+import io.kezdesu.benchmarks.ServerSample;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -45,16 +46,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PeerJsLoad {
 
-    static final String SDP = "v=0\\r\\no=- 4611731400430051336 2 IN IP4 127.0.0.1\\r\\n" + "a=x".repeat(600);
-    static final String CANDIDATE = "candidate:842163049 1 udp 1677729535 192.0.2.10 61330 typ srflx raddr 10.0.0.5"
+    public static final String SDP = "v=0\\r\\no=- 4611731400430051336 2 IN IP4 127.0.0.1\\r\\n" + "a=x".repeat(600);
+    public static final String CANDIDATE = "candidate:842163049 1 udp 1677729535 192.0.2.10 61330 typ srflx raddr 10.0.0.5"
             + " rport 61330 generation 0 ufrag sXp9 network-cost 999";
 
     /** Send times are written as 18 digits (nanoseconds since start plus 10^17: no leading zero, valid JSON). */
     static final long EPOCH = System.nanoTime();
-    static final long STAMP_BASE = 100_000_000_000_000_000L;
-    static final int STAMP_DIGITS = 18;
+    public static final long STAMP_BASE = 100_000_000_000_000_000L;
+    public static final int STAMP_DIGITS = 18;
     /** Where the stamp starts, counted from the end of a message: 18 digits, then "}}". */
-    static final int STAMP_FROM_END = STAMP_DIGITS + 2;
+    public static final int STAMP_FROM_END = STAMP_DIGITS + 2;
 
     /** A client message as the PeerJS client would send it, with a stamp placeholder at {@link #STAMP_FROM_END}. */
     static byte[] template(String type, String dst) {
@@ -151,9 +152,10 @@ public final class PeerJsLoad {
     /**
      * A WebSocket client of {@code uri} on {@code group} (epoll where it loads) that hands text frames to
      * {@code client}. No UTF-8 validation of what the servers send: the generators read only a stamp or OPEN, and
-     * Netty's byte-at-a-time validator was a third of the load generator's CPU.
+     * Netty's byte-at-a-time validator was a third of the load generator's CPU. The handshake may take 30 s: a server
+     * busy with a thousand joins answers late, not never.
      */
-    static Bootstrap bootstrap(EventLoopGroup group, URI uri, int maxFrame, ChannelHandler client) {
+    public static Bootstrap bootstrap(EventLoopGroup group, URI uri, int maxFrame, ChannelHandler client) {
         return new Bootstrap().group(group)
                 .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -163,7 +165,8 @@ public final class PeerJsLoad {
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(65536),
                                 new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
                                         .webSocketUri(uri).version(WebSocketVersion.V13)
-                                        .maxFramePayloadLength(maxFrame).withUTF8Validator(false).build()),
+                                        .maxFramePayloadLength(maxFrame).withUTF8Validator(false)
+                                        .handshakeTimeoutMillis(30_000).build()),
                                 client);
                     }
                 });

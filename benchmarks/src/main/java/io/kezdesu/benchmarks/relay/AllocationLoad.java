@@ -2,6 +2,7 @@ package io.kezdesu.benchmarks.relay;
 
 import static io.kezdesu.relay.stun.StunTypes.*;
 
+import io.kezdesu.benchmarks.ServerSample;
 import io.kezdesu.common.turn.TurnRestCredentials;
 import io.kezdesu.relay.ice4j.StunCodec;
 import io.kezdesu.relay.probe.ClientMessage;
@@ -367,7 +368,7 @@ public final class AllocationLoad {
         }
         var threads = ManagementFactory.getThreadMXBean();
         long cpu0 = 0;
-        long[] server0 = null;
+        ServerSample server0 = null;
         long t0 = 0;
         while (true) {
             long now = System.nanoTime();
@@ -375,7 +376,7 @@ public final class AllocationLoad {
                 measuring = true;
                 t0 = now;
                 cpu0 = threads.getCurrentThreadCpuTime();
-                server0 = ProcSample.take(pid);
+                server0 = ServerSample.take(pid);
             }
             if (now >= endAt) {
                 break;
@@ -384,7 +385,7 @@ public final class AllocationLoad {
             retransmit(true, false);
         }
         long t1 = System.nanoTime();
-        long[] server1 = ProcSample.take(pid);
+        ServerSample server1 = ServerSample.take(pid);
         long cpu1 = threads.getCurrentThreadCpuTime();
         measuring = false;
         // Let in-flight cycles finish (their allocations deleted) without starting new ones.
@@ -404,9 +405,9 @@ public final class AllocationLoad {
                 pct(sorted, 0.50), pct(sorted, 0.99), sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6,
                 errorCount, timeouts, retransmits, staleNonces, (cpu1 - cpu0) / 1e9));
         if (pid > 0) {
-            double serverCpu = (server1[0] - server0[0]) / (double) ProcSample.TICKS_PER_SECOND;
+            double serverCpu = (server1.cpuTicks() - server0.cpuTicks()) / (double) ServerSample.TICKS_PER_SECOND;
             out.append(String.format(Locale.ROOT, " server_cpu_s=%.2f server_cpu_us_per_alloc=%.2f server_rss_mb=%.1f",
-                    serverCpu, serverCpu * 1e6 / Math.max(1, cycles), server1[1] / 1024.0));
+                    serverCpu, serverCpu * 1e6 / Math.max(1, cycles), server1.rssKb() / 1024.0));
         }
         errors.forEach((k, v) -> out.append(" err_").append(k).append('=').append(v));
         return out.toString();
@@ -488,26 +489,6 @@ public final class AllocationLoad {
             return 0;
         }
         return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))] / 1e6;
-    }
-
-    /** A server process through /proc: {utime+stime ticks, RSS kB}; zeros without a pid. */
-    static final class ProcSample {
-        static final int TICKS_PER_SECOND = 100; // USER_HZ
-
-        static long[] take(long pid) throws IOException {
-            if (pid <= 0) {
-                return new long[] {0, 0};
-            }
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] f = stat.substring(stat.lastIndexOf(") ") + 2).split(" ");
-            long rss = 0;
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    rss = Long.parseLong(line.replaceAll("\\D", ""));
-                }
-            }
-            return new long[] {Long.parseLong(f[11]) + Long.parseLong(f[12]), rss};
-        }
     }
 
     public static void main(String[] args) throws Exception {

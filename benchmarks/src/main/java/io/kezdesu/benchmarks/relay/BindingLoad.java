@@ -1,5 +1,6 @@
 package io.kezdesu.benchmarks.relay;
 
+import io.kezdesu.benchmarks.ServerSample;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -92,13 +93,13 @@ public final class BindingLoad {
         long sendErrors = 0;
         long measuredSent = 0;
         long measuredAnswered = 0;
-        long[] cpu0 = null;
+        ServerSample cpu0 = null;
         int next = 0;
         long lastTick = start;
         while (true) {
             long now = System.nanoTime();
             if (cpu0 == null && now >= measureFrom) {
-                cpu0 = AllocationLoad.ProcSample.take(pid);
+                cpu0 = ServerSample.take(pid);
                 measuredSent = sent;
                 measuredAnswered = answered;
             }
@@ -148,8 +149,8 @@ public final class BindingLoad {
             }
         }
         // The window's answers include those of requests sent in it that came back during the short drain.
-        long[] cpu1 = AllocationLoad.ProcSample.take(pid);
-        long[] first = cpu0 == null ? cpu1 : cpu0;
+        ServerSample cpu1 = ServerSample.take(pid);
+        ServerSample first = cpu0 == null ? cpu1 : cpu0;
         long windowSent = sent - measuredSent;
         long windowAnswered = answered - measuredAnswered;
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
@@ -158,11 +159,11 @@ public final class BindingLoad {
                 rate, sockets, seconds, windowSent, windowAnswered, windowAnswered / seconds,
                 windowSent == 0 ? 0 : 100.0 * (windowSent - windowAnswered) / windowSent, sendErrors));
         if (pid > 0) {
-            double cpu = (cpu1[0] - first[0]) / (double) AllocationLoad.ProcSample.TICKS_PER_SECOND;
+            double cpu = (cpu1.cpuTicks() - first.cpuTicks()) / (double) ServerSample.TICKS_PER_SECOND;
             out.append(String.format(Locale.ROOT, " server_cpu_s=%.2f server_cpu_us_per_answer=%.2f"
                             + " answers_per_cpu_s=%.0f server_rss_mb=%.1f",
                     cpu, windowAnswered == 0 ? 0 : cpu * 1e6 / windowAnswered,
-                    cpu == 0 ? 0 : windowAnswered / cpu, cpu1[1] / 1024.0));
+                    cpu == 0 ? 0 : windowAnswered / cpu, cpu1.rssKb() / 1024.0));
         }
         System.out.println(out);
         for (DatagramChannel ch : channels) {
