@@ -138,6 +138,23 @@ public final class SignalingFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * The room's conference reports ({@code conferences} of its list), once {@code ready} holds for them: records
+     * are written to the store after each event, asynchronously, so a test polls for what it expects; fails after 20 s.
+     */
+    public JsonNode awaitConferences(String room, String token, java.util.function.Predicate<JsonNode> ready) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        JsonNode list = null;
+        while (System.nanoTime() < deadline) {
+            list = call("GET", "/api/rooms/" + room + "/conferences", null, token).json().path("conferences");
+            if (ready.test(list)) {
+                return list;
+            }
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("the room's conferences never became what the test waits for: " + list);
+    }
+
     public record Response(int status, JsonNode json, String text) {
     }
 

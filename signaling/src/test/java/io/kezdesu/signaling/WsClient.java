@@ -63,11 +63,17 @@ public final class WsClient implements WebSocket.Listener {
      * when every one is sent.
      */
     public static void sendAllAtOnce(List<WsClient> clients, Object message) {
+        sendAllAtOnce(clients, c -> message);
+    }
+
+    /** As {@link #sendAllAtOnce(List, Object)}, each client sending its own message. */
+    public static void sendAllAtOnce(List<WsClient> clients, java.util.function.Function<WsClient, Object> messages) {
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
         List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
         for (WsClient c : clients) {
             sent.add(pool.submit(() -> {
+                Object message = messages.apply(c);
                 go.await();
                 c.send(message);
                 return null;

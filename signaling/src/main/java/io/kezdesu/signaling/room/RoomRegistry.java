@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Mono;
 
 /**
@@ -19,17 +20,31 @@ public final class RoomRegistry {
     private final RoomContext ctx;
     private final ConcurrentHashMap<String, LiveRoom> live = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, LiveRoom> resumable = new ConcurrentHashMap<>();
+    /** Rooms being loaded now, each by one load that every caller meanwhile shares. */
+    private final ConcurrentHashMap<String, Mono<LiveRoom>> loading = new ConcurrentHashMap<>();
 
     RoomRegistry(RoomContext ctx) {
         this.ctx = ctx;
     }
 
-    /** The live room, loading it from the store when it is not live yet; errors {@code not-found}. */
+    /**
+     * The live room, loading it from the store when it is not live yet; errors {@code not-found}. Joins and resumes
+     * that come while the room loads wait for that one load: a conference taken over from a dead node must land in
+     * the room all of its people resume into, not in one that a second load made empty beside it.
+     */
     public Mono<LiveRoom> acquire(String roomId) {
         LiveRoom existing = live.get(roomId);
         if (existing != null && !existing.retired()) {
             return Mono.just(existing);
         }
+        return Mono.defer(() -> loading.computeIfAbsent(roomId, id -> {
+            AtomicReference<Mono<LiveRoom>> self = new AtomicReference<>();
+            self.set(load(id).doFinally(signal -> loading.remove(id, self.get())).cache());
+            return self.get();
+        }));
+    }
+
+    private Mono<LiveRoom> load(String roomId) {
         // A room that does not exist costs one read, no lease written. Then the lease: whoever holds it admits, so
         // two nodes never each admit up to the limit; the room is read again under it (the last owner may have
         // changed it meanwhile).

@@ -106,17 +106,8 @@ class ConferenceReportTest {
     }
 
     private static String awaitEnded(SignalingFixture f, TestUser head, String room) {
-        // The record is written asynchronously after the last leave; poll the API until it shows the end.
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode list = f.call("GET", "/api/rooms/" + room + "/conferences", null, head.token()).json()
-                    .path("conferences");
-            if (list.size() == 1 && list.path(0).path("status").asText().equals("ended")) {
-                return list.path(0).path("id").asText();
-            }
-            Thread.onSpinWait();
-        }
-        throw new AssertionError("conference not ended in the store");
+        return f.awaitConferences(room, head.token(), list -> list.size() == 1
+                && list.path(0).path("status").asText().equals("ended")).path(0).path("id").asText();
     }
 
     private static void assertInterval(JsonNode report, String userId, int from, int to, String reason) {
