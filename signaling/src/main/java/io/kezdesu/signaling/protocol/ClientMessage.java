@@ -1,5 +1,6 @@
 package io.kezdesu.signaling.protocol;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /** Everything a client may send, one record per {@code type}. See docs/PROTOCOL.md. */
@@ -35,15 +36,22 @@ public sealed interface ClientMessage {
 
     /**
      * {@code offer}, {@code answer} or {@code candidate}: relayed verbatim to {@code to}, stamped with {@code from}.
-     * {@code json} is the message as received (a validated JSON object without a {@code from} key): the server
-     * splices {@code from} into it instead of re-serialising a parsed tree.
+     * {@code utf8} is the message as received (a validated JSON object without a {@code from} key, UTF-8): the server
+     * splices {@code from} into its bytes instead of decoding it, or re-serialising a parsed tree.
      */
-    record Relay(String type, String to, String json) implements ClientMessage {
+    record Relay(String type, String to, byte[] utf8) implements ClientMessage {
 
-        /** The message with {@code "from":"<sender>"} as its first member. */
-        public String stampedWith(String from) {
-            int open = json.indexOf('{');
-            return "{\"from\":\"" + from + "\"," + json.substring(open + 1);
+        /** The message with {@code "from":"<sender>"} as its first member (the sender is a server-made id). */
+        public byte[] stampedWith(String from) {
+            int open = 0;
+            while (utf8[open] != '{') {
+                open++;
+            }
+            byte[] prefix = ("{\"from\":\"" + from + "\",").getBytes(StandardCharsets.UTF_8);
+            byte[] out = new byte[prefix.length + utf8.length - open - 1];
+            System.arraycopy(prefix, 0, out, 0, prefix.length);
+            System.arraycopy(utf8, open + 1, out, prefix.length, utf8.length - open - 1);
+            return out;
         }
     }
 

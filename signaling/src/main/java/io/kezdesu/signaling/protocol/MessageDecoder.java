@@ -19,12 +19,18 @@ public final class MessageDecoder {
     }
 
     public static ClientMessage decode(String text) {
-        // The hot path (offer/answer/candidate) is scanned once with a streaming parser and relayed as received;
-        // only the rarer control messages are parsed into a tree.
-        ClientMessage relay = scanRelay(text);
+        return decode(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #decode(String)}, from the frame's UTF-8 bytes (already checked to be UTF-8). */
+    public static ClientMessage decode(byte[] utf8) {
+        // The hot path (offer/answer/candidate) is scanned once with a streaming parser over the bytes and relayed as
+        // received, never decoded to a String; only the rarer control messages are parsed into a tree.
+        ClientMessage relay = scanRelay(utf8);
         if (relay != null) {
             return relay;
         }
+        String text = new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
         JsonNode node;
         try (com.fasterxml.jackson.core.JsonParser p = JsonMapping.MAPPER.createParser(text)) {
             node = JsonMapping.MAPPER.readTree(p);
@@ -84,8 +90,8 @@ public final class MessageDecoder {
      * nothing after the object. Returns null when the message is not a relay type (or is malformed: the tree parse
      * then reports it).
      */
-    private static ClientMessage scanRelay(String text) {
-        try (com.fasterxml.jackson.core.JsonParser p = JsonMapping.MAPPER.getFactory().createParser(text)) {
+    private static ClientMessage scanRelay(byte[] utf8) {
+        try (com.fasterxml.jackson.core.JsonParser p = JsonMapping.MAPPER.getFactory().createParser(utf8)) {
             if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
                 return null;
             }
@@ -127,7 +133,7 @@ public final class MessageDecoder {
             if (to.isEmpty() || to.length() > MAX_ID) {
                 throw bad("to: expected 1 to " + MAX_ID + " characters");
             }
-            return new ClientMessage.Relay(type, to, text);
+            return new ClientMessage.Relay(type, to, utf8);
         } catch (IOException e) {
             return null;
         }

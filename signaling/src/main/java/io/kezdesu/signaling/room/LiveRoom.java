@@ -5,6 +5,7 @@ import io.kezdesu.signaling.protocol.ClientMessage;
 import io.kezdesu.signaling.protocol.ProtocolException;
 import io.kezdesu.signaling.protocol.ServerMessages;
 import io.kezdesu.signaling.protocol.SignalingError;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -32,8 +33,8 @@ import java.util.function.Consumer;
  */
 public final class LiveRoom {
 
-    /** At most this much text is kept per participant for replay on resume. */
-    private static final long MAX_REPLAY_CHARS = 256 * 1024;
+    /** At most this much text (UTF-8 bytes) is kept per participant for replay on resume. */
+    private static final long MAX_REPLAY_BYTES = 256 * 1024;
 
     final RoomContext ctx;
     private final RoomRegistry registry;
@@ -203,7 +204,7 @@ public final class LiveRoom {
             throw new ProtocolException(SignalingError.RESUME_FAILED, "nothing to resume with this token");
         }
         Participant resumed = p;
-        List<String> missed = p.adopted ? p.replay.takeOver(received)
+        List<byte[]> missed = p.adopted ? p.replay.takeOver(received)
                 : p.replay.missedAfter(received, p.suspended()).orElseThrow(() ->
                 new ProtocolException(SignalingError.RESUME_FAILED, "cannot replay from message "
                         + received.map(String::valueOf).orElse("at the drop") + " (" + resumed.replay.describe()
@@ -472,7 +473,12 @@ public final class LiveRoom {
 
     /** Sends a room message to a participant, numbered and kept for its replay on resume. */
     void deliver(Participant p, String json) {
-        p.replay.record(json, System.nanoTime(), ctx.resumeQueue(), MAX_REPLAY_CHARS, ctx.replayWindow().toNanos(),
+        deliver(p, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As above, a message already in UTF-8 (relayed as received; a broadcast encoded once for everyone). */
+    void deliver(Participant p, byte[] json) {
+        p.replay.record(json, System.nanoTime(), ctx.resumeQueue(), MAX_REPLAY_BYTES, ctx.replayWindow().toNanos(),
                 p.seat != null);
         if (p.seat != null) {
             p.seat.send(json);
@@ -482,7 +488,8 @@ public final class LiveRoom {
         }
     }
 
-    void broadcast(String json, Participant except) {
+    void broadcast(String text, Participant except) {
+        byte[] json = text.getBytes(StandardCharsets.UTF_8);
         for (Participant p : List.copyOf(participants.values())) {
             if (p != except) {
                 deliver(p, json);

@@ -51,11 +51,12 @@ public final class SocketSession implements Seat {
      * Passes one client message to the node that serves this socket's room; false when this socket's room is not
      * elsewhere (any more), and the message is for {@link #handle}.
      */
-    public boolean forward(String text) {
+    public boolean forward(byte[] utf8) {
         Forwarder.Link l = link;
         if (l == null) {
             return false;
         }
+        String text = new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
         l.send(text);
         if (MessageDecoder.peekType(text).filter("leave"::equals).isPresent()) {
             // Leaving ends the membership there (the owner sends nothing back): this socket is ours again.
@@ -82,6 +83,11 @@ public final class SocketSession implements Seat {
 
     @Override
     public void send(String json) {
+        connection.send(json);
+    }
+
+    @Override
+    public void send(byte[] json) {
         connection.send(json);
     }
 

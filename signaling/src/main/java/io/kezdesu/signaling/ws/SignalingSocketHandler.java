@@ -13,6 +13,7 @@ import io.kezdesu.signaling.session.Revocation;
 import io.kezdesu.signaling.session.SocketSession;
 import io.kezdesu.signaling.session.UserSockets;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -74,6 +75,9 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private final java.util.concurrent.atomic.AtomicInteger outboxSize = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
             new java.util.concurrent.atomic.AtomicBoolean();
+    /** Set while a flush of messages written directly on this channel's own loop is pending (loop-confined). */
+    private boolean flushQueued;
+    private final Runnable flush = this::flushDirect;
 
     SignalingSocketHandler(User user, String requestHost, RoomService rooms, SignalingMetrics metrics,
                            WebSocketSettings settings, UserSockets sockets, Forwarder forwarder) {
@@ -182,17 +186,18 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
             close(WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "text frame is not UTF-8");
             return;
         }
-        String text = ((TextWebSocketFrame) frame).text();
-        if (session.forward(text)) {
+        byte[] utf8 = ByteBufUtil.getBytes(frame.content());
+        if (session.forward(utf8)) {
             return; // the room lives on another node, which reads and answers the message as it is
         }
         try {
-            session.handle(MessageDecoder.decode(text));
+            session.handle(MessageDecoder.decode(utf8));
         } catch (ProtocolException e) {
-            error(e.error(), e.getMessage(), MessageDecoder.typeOf(text));
+            error(e.error(), e.getMessage(), MessageDecoder.typeOf(new String(utf8, StandardCharsets.UTF_8)));
         } catch (RuntimeException e) {
             LOG.warn("{}: message failed", describe(), e);
-            error(SignalingError.INTERNAL, "internal error", MessageDecoder.typeOf(text));
+            error(SignalingError.INTERNAL, "internal error",
+                    MessageDecoder.typeOf(new String(utf8, StandardCharsets.UTF_8)));
         }
     }
 
@@ -234,6 +239,16 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
 
     @Override
     public void send(String json) {
+        sendText(json);
+    }
+
+    @Override
+    public void send(byte[] json) {
+        sendText(json);
+    }
+
+    /** {@code json}: a String or UTF-8 bytes. */
+    private void sendText(Object json) {
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
             return;
@@ -242,7 +257,30 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
             dropNonReader();
             return;
         }
+        if (ch.eventLoop().inEventLoop() && outbox.isEmpty()) {
+            // On this channel's own loop with nothing queued before it (what other threads queued is written by
+            // now, or comes after this): written at once and flushed once after this round of I/O, instead of a
+            // task and a flush per message. After our close frame nothing more goes out.
+            if (!closing) {
+                ch.write(frame(json), ch.voidPromise());
+                if (!flushQueued) {
+                    flushQueued = true;
+                    ch.eventLoop().execute(flush);
+                }
+            }
+            return;
+        }
         enqueue(json);
+    }
+
+    private static TextWebSocketFrame frame(Object json) {
+        return json instanceof byte[] utf8 ? new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8))
+                : new TextWebSocketFrame((String) json);
+    }
+
+    private void flushDirect() {
+        flushQueued = false;
+        channel.flush();
     }
 
     private void dropNonReader() {
@@ -262,12 +300,16 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
     private void drain() {
         drainScheduled.set(false);
         Channel ch = channel;
+        if (closing) {
+            outbox.clear(); // our close frame is out: nothing follows it
+            return;
+        }
         boolean wrote = false;
         Object next;
         while ((next = outbox.poll()) != null) {
             outboxSize.decrementAndGet();
-            if (next instanceof String json) {
-                ch.write(new TextWebSocketFrame(json));
+            if (!(next instanceof Closing)) {
+                ch.write(frame(next), ch.voidPromise());
                 wrote = true;
             } else {
                 Closing close = (Closing) next;

@@ -1,8 +1,12 @@
 package io.kezdesu.signaling.fuzz;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kezdesu.signaling.protocol.ClientMessage;
 import io.kezdesu.signaling.protocol.MessageDecoder;
 import io.kezdesu.signaling.protocol.ProtocolException;
 import java.nio.charset.StandardCharsets;
@@ -15,12 +19,22 @@ import java.nio.charset.StandardCharsets;
  */
 class SignalingMessageFuzzTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @FuzzTest(maxDuration = "10s")
-    void messagesDecodeOrAreRefusedWithAnError(byte[] frame) {
+    void messagesDecodeOrAreRefusedWithAnError(byte[] frame) throws java.io.IOException {
+        // The socket passes on only frames that are UTF-8: the fuzzer's bytes, made so.
         String text = new String(frame, StandardCharsets.UTF_8);
         assertNotNull(MessageDecoder.typeOf(text));
         try {
-            assertNotNull(MessageDecoder.decode(text));
+            ClientMessage message = MessageDecoder.decode(text.getBytes(StandardCharsets.UTF_8));
+            assertNotNull(message);
+            if (message instanceof ClientMessage.Relay relay) {
+                // Stamped in its bytes: the receiver parses the sender's message with "from" added, nothing else.
+                ObjectNode expected = (ObjectNode) JSON.readTree(relay.utf8());
+                expected.put("from", "p1");
+                assertEquals(expected, JSON.readTree(relay.stampedWith("p1")));
+            }
         } catch (ProtocolException refused) {
             assertNotNull(refused.error());
         }
