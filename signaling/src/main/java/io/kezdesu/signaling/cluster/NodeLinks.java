@@ -61,7 +61,7 @@ public final class NodeLinks implements Forwarder {
     private final JwtService tokens;
     private final NodeSignature signature;
     private final String nodeId;
-    private final SslContext tls;
+    private volatile SslContext tls;
     private final Duration silence;
     /** Links open now ({@code kezdesu_forwarded_sessions}). */
     private final Gauge open;
@@ -76,12 +76,29 @@ public final class NodeLinks implements Forwarder {
         this.tokens = tokens;
         this.signature = signature;
         this.nodeId = nodeId;
-        try {
-            // wss:// links trust what the JVM trusts: nodes serving HTTPS have real certificates.
-            this.tls = SslContextBuilder.forClient().build();
-        } catch (SSLException e) {
-            throw new IllegalStateException("no TLS client: " + e.getMessage(), e);
+    }
+
+    /**
+     * The TLS client for wss:// links, made on the first one: building it reads the JVM's trust store (a tenth of a
+     * second of every start), and a node alone, or a cluster on plain ws://, never needs it.
+     */
+    private SslContext tls() {
+        SslContext t = tls;
+        if (t == null) {
+            synchronized (this) {
+                t = tls;
+                if (t == null) {
+                    try {
+                        // wss:// links trust what the JVM trusts: nodes serving HTTPS have real certificates.
+                        t = SslContextBuilder.forClient().build();
+                    } catch (SSLException e) {
+                        throw new IllegalStateException("no TLS client: " + e.getMessage(), e);
+                    }
+                    tls = t;
+                }
+            }
         }
+        return t;
     }
 
     @Override
@@ -90,6 +107,7 @@ public final class NodeLinks implements Forwarder {
         URI uri = URI.create(owner.address().replaceFirst("^http", "ws") + "/ws");
         boolean secure = "wss".equals(uri.getScheme());
         int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
+        SslContext linkTls = secure ? tls() : null;
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         headers.set(HttpHeaderNames.COOKIE, "kezdesu_token=" + tokens.issue(user.id(), user.tokenVersion()).token());
         headers.set(NodeSignature.HEADER, signature.sign(nodeId));
@@ -108,7 +126,7 @@ public final class NodeLinks implements Forwarder {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         if (secure) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), uri.getHost(), port));
+                            ch.pipeline().addLast(linkTls.newHandler(ch.alloc(), uri.getHost(), port));
                         }
                         // The owner pings every socket a third of heartbeat-timeout apart (the link answers by
                         // itself): a link that hears nothing for a whole timeout leads to a node that is gone without
