@@ -136,6 +136,11 @@ final class DurableH2Backend extends H2Backend {
     }
 
     @Override
+    protected de.bwaldvogel.mongo.MongoDatabase openOrCreateDatabase(String databaseName) {
+        return IdFirstH2Database.open(databaseName, getMvStore(), getCursorRegistry());
+    }
+
+    @Override
     public void close() {
         maintenance.shutdown();
         try {
