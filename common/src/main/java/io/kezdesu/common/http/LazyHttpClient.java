@@ -1,5 +1,6 @@
 package io.kezdesu.common.http;
 
+import io.kezdesu.common.data.Lazy;
 import java.net.http.HttpClient;
 import java.time.Duration;
 
@@ -11,25 +12,14 @@ import java.time.Duration;
  */
 public final class LazyHttpClient {
 
-    private final Duration connectTimeout;
-    private volatile HttpClient client;
+    private final Lazy<HttpClient> client;
 
     public LazyHttpClient(Duration connectTimeout) {
-        this.connectTimeout = connectTimeout;
+        this.client = new Lazy<>(() -> HttpClient.newBuilder().connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build());
     }
 
     public HttpClient get() {
-        HttpClient c = client;
-        if (c == null) {
-            synchronized (this) {
-                c = client;
-                if (c == null) {
-                    c = HttpClient.newBuilder().connectTimeout(connectTimeout)
-                            .followRedirects(HttpClient.Redirect.NEVER).build();
-                    client = c;
-                }
-            }
-        }
-        return c;
+        return client.get();
     }
 }

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.kezdesu.common.data.Lazy;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -61,7 +62,11 @@ public final class NodeLinks implements Forwarder {
     private final JwtService tokens;
     private final NodeSignature signature;
     private final String nodeId;
-    private volatile SslContext tls;
+    /**
+     * The TLS client for wss:// links, made on the first one: building it reads the JVM's trust store (a tenth of a
+     * second of every start), and a node alone, or a cluster on plain ws://, never needs it.
+     */
+    private final Lazy<SslContext> tls = new Lazy<>(NodeLinks::tlsClient);
     private final Duration silence;
     /** Links open now ({@code kezdesu_forwarded_sessions}). */
     private final Gauge open;
@@ -78,27 +83,13 @@ public final class NodeLinks implements Forwarder {
         this.nodeId = nodeId;
     }
 
-    /**
-     * The TLS client for wss:// links, made on the first one: building it reads the JVM's trust store (a tenth of a
-     * second of every start), and a node alone, or a cluster on plain ws://, never needs it.
-     */
-    private SslContext tls() {
-        SslContext t = tls;
-        if (t == null) {
-            synchronized (this) {
-                t = tls;
-                if (t == null) {
-                    try {
-                        // wss:// links trust what the JVM trusts: nodes serving HTTPS have real certificates.
-                        t = SslContextBuilder.forClient().build();
-                    } catch (SSLException e) {
-                        throw new IllegalStateException("no TLS client: " + e.getMessage(), e);
-                    }
-                    tls = t;
-                }
-            }
+    private static SslContext tlsClient() {
+        try {
+            // wss:// links trust what the JVM trusts: nodes serving HTTPS have real certificates.
+            return SslContextBuilder.forClient().build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("no TLS client: " + e.getMessage(), e);
         }
-        return t;
     }
 
     @Override
@@ -107,7 +98,7 @@ public final class NodeLinks implements Forwarder {
         URI uri = URI.create(owner.address().replaceFirst("^http", "ws") + "/ws");
         boolean secure = "wss".equals(uri.getScheme());
         int port = uri.getPort() > 0 ? uri.getPort() : secure ? 443 : 80;
-        SslContext linkTls = secure ? tls() : null;
+        SslContext linkTls = secure ? tls.get() : null;
         DefaultHttpHeaders headers = new DefaultHttpHeaders();
         headers.set(HttpHeaderNames.COOKIE, "kezdesu_token=" + tokens.issue(user.id(), user.tokenVersion()).token());
         headers.set(NodeSignature.HEADER, signature.sign(nodeId));

@@ -193,12 +193,16 @@ final class SignalingSocketHandler extends SimpleChannelInboundHandler<WebSocket
         try {
             session.handle(MessageDecoder.decode(utf8));
         } catch (ProtocolException e) {
-            error(e.error(), e.getMessage(), MessageDecoder.typeOf(new String(utf8, StandardCharsets.UTF_8)));
+            error(e.error(), e.getMessage(), typeOf(utf8));
         } catch (RuntimeException e) {
             LOG.warn("{}: message failed", describe(), e);
-            error(SignalingError.INTERNAL, "internal error",
-                    MessageDecoder.typeOf(new String(utf8, StandardCharsets.UTF_8)));
+            error(SignalingError.INTERNAL, "internal error", typeOf(utf8));
         }
+    }
+
+    /** The type a refused message named, for the error's {@code re}. */
+    private static Optional<String> typeOf(byte[] utf8) {
+        return MessageDecoder.typeOf(new String(utf8, StandardCharsets.UTF_8));
     }
 
     private void error(SignalingError code, String message, Optional<String> re) {
