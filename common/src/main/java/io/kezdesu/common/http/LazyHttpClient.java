@@ -1,6 +1,6 @@
 package io.kezdesu.common.http;
 
-import io.kezdesu.common.data.Lazy;
+import io.kezdesu.common.lazy.Lazy;
 import java.net.http.HttpClient;
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package io.kezdesu.common.data;
+package io.kezdesu.common.lazy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;

@@ -1,4 +1,4 @@
-package io.kezdesu.common.data;
+package io.kezdesu.common.lazy;
 
 import java.util.function.Supplier;
 
