@@ -28,10 +28,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every commit writes a new chunk, and MVStore's defaults kept each replaced chunk for 45 s and compacted only
  * when the store was idle: under steady writes (a soak of 10,000 joins) the file grew by ~17 KB a write, 680 MB for
- * 40,000, and never shrank. Since every commit here is synced, nothing needs a replaced chunk for long, so
- * chunks are reused after a few seconds; there is no background writer (it would write unsynced); and every
- * {@value #MAINTAIN_EVERY} writes a maintenance thread rewrites sparse chunks, then commits and syncs. A file left
- * large (by an older version) is compacted and truncated when opened.
+ * 40,000, and never shrank. Since every commit here is synced, no version on disk needs a replaced chunk; only a
+ * command still walking an older version's pages might. So every command pins the version it reads for as long as
+ * it runs, and a replaced chunk is reused as soon as no command pins a version that needs it. (Kept for a fixed
+ * time instead, as before, the file held a time window of writes and grew with the write rate: a faster disk made
+ * a larger file.) There is no background writer (it would write unsynced); and every {@value #MAINTAIN_EVERY}
+ * writes a maintenance thread rewrites sparse chunks, then commits and syncs. A file left large (by an older
+ * version) is compacted and truncated when opened.
  */
 final class DurableH2Backend extends H2Backend {
 
@@ -48,14 +51,10 @@ final class DurableH2Backend extends H2Backend {
     /** Each connection's verdict, decided on its first request. */
     private final Map<Channel, Boolean> allowed = new ConcurrentHashMap<>();
 
+    /** MVStore's own default page cache. */
+    private static final int DEFAULT_CACHE_MIB = 16;
     /** Writes between maintenance runs. */
     static final int MAINTAIN_EVERY = 1000;
-    /**
-     * Replaced chunks are kept this long before their space is reused. Each commit is synced before the next
-     * commit starts ({@link #durably}), so no version on disk can need a replaced chunk; the second is for readers
-     * still walking an older version's pages.
-     */
-    private static final int RETENTION_MILLIS = 1000;
     /** A file at least this large when opened is compacted and truncated first. */
     private static final long SHRINK_ABOVE = 32L << 20;
     /** Bytes of chunks moved to the front of a large file when it is opened, at most. */
@@ -73,21 +72,27 @@ final class DurableH2Backend extends H2Backend {
     });
 
     DurableH2Backend(String file) {
-        super(open(file));
+        this(file, DEFAULT_CACHE_MIB);
+    }
+
+    /** With a page cache of {@code cacheMiB}: a test makes it small so that reads come from the file. */
+    DurableH2Backend(String file, int cacheMiB) {
+        super(open(file, cacheMiB));
         if (ownUid.isEmpty()) {
             LOG.warn("cannot tell which local user connects to the embedded store on this system; any local process "
                     + "may use it (run kezdesu on a machine of its own, or use mongo-uri with authentication)");
         }
     }
 
-    private static MVStore open(String file) {
-        MVStore store = new MVStore.Builder().fileName(file).autoCommitDisabled().open();
+    private static MVStore open(String file, int cacheMiB) {
+        MVStore store = new MVStore.Builder().fileName(file).autoCommitDisabled().cacheSize(cacheMiB).open();
+        // A replaced chunk is free once no command pins a version that needs it (pinned); each commit is synced
+        // before the next, so no version on disk needs one either.
+        store.setRetentionTime(0);
         // Old versions serve only rollbacks, which nothing here does; kept, they pinned every replaced chunk.
         store.setVersionsToKeep(0);
         long size = new java.io.File(file).length();
         if (size >= SHRINK_ABOVE) {
-            // Nobody else writes yet and each step is synced, so a replaced chunk may be reused at once.
-            store.setRetentionTime(0);
             long started = System.nanoTime();
             compact(store, 5_000, new Object());
             // Then the live chunks move to the front of the file, which is cut after them.
@@ -98,7 +103,6 @@ final class DurableH2Backend extends H2Backend {
             LOG.info("embedded store {} compacted from {} to {} MiB in {} ms", file, size >> 20,
                     new java.io.File(file).length() >> 20, (System.nanoTime() - started) / 1_000_000);
         }
-        store.setRetentionTime(RETENTION_MILLIS);
         return store;
     }
 
@@ -112,6 +116,17 @@ final class DurableH2Backend extends H2Backend {
                 store.commit();
                 store.sync();
             }
+        }
+    }
+
+    /** Runs a command with the store's current version pinned, so no chunk it may read is reused under it. */
+    private <T> T pinned(java.util.function.Supplier<T> command) {
+        MVStore store = getMvStore();
+        MVStore.TxCounter pin = store.registerVersionUsage();
+        try {
+            return command.get();
+        } finally {
+            store.deregisterVersionUsage(pin);
         }
     }
 
@@ -181,7 +196,7 @@ final class DurableH2Backend extends H2Backend {
         if (refuse(channel)) {
             return new Document("ok", 0).append("errmsg", "not allowed").append("code", 13);
         }
-        return super.handleCommand(channel, database, command, query);
+        return pinned(() -> super.handleCommand(channel, database, command, query));
     }
 
     @Override
@@ -189,7 +204,7 @@ final class DurableH2Backend extends H2Backend {
         if (refuse(query.getChannel())) {
             return new QueryResult();
         }
-        return super.handleQuery(query);
+        return pinned(() -> super.handleQuery(query));
     }
 
     @Override
@@ -201,7 +216,7 @@ final class DurableH2Backend extends H2Backend {
     @Override
     public Document handleMessage(MongoMessage message) {
         // OP_MSG is how current drivers send every command; its first key names the command.
-        Document result = super.handleMessage(message);
+        Document result = pinned(() -> super.handleMessage(message));
         Document command = message.getDocument();
         String name = command.isEmpty() ? "" : command.keySet().iterator().next();
         if (!READS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
