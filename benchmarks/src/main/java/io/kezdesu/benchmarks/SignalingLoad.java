@@ -159,8 +159,9 @@ public final class SignalingLoad {
             while (System.nanoTime() < settle) {
                 TimeUnit.MILLISECONDS.sleep(200);
             }
-            long heapAfter = heapAfterGc(pid);
+            // RSS first: the full GC that measures the live objects would also shrink the heap.
             long rssAfter = rss(pid);
+            long heapAfter = heapAfterGc(pid);
             System.out.printf("server RSS: %.1f MiB -> %.1f MiB, %.0f bytes per session%n", rssBefore / 1048576.0,
                     rssAfter / 1048576.0, (rssAfter - rssBefore) / (double) (rooms * per));
             System.out.printf("server live objects after full GC: %.1f MiB -> %.1f MiB, %.0f bytes per session%n",

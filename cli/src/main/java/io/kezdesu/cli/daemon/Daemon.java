@@ -153,6 +153,7 @@ public final class Daemon implements AutoCloseable {
                     + " ready: " + String.join(" | ", parts);
             LOG.info(line);
             FileLimit.check();
+            HeapGiveBack.apply();
             Daemon daemon = new Daemon(dir, store, signaling, relay, metrics, file, line, fleet, drained);
             if (tls.isPresent()) {
                 daemon.certificateCheck.scheduleWithFixedDelay(() -> daemon.reloadCertificates(false),
