@@ -1,8 +1,11 @@
 package io.kezdesu.signaling.cluster;
 
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
@@ -11,9 +14,11 @@ import io.kezdesu.signaling.room.RoomLeases;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -28,9 +33,9 @@ import reactor.core.publisher.Mono;
  * Room leases in the store's {@code leases} collection, one document per live room: {@code {_id: room, node, until}}.
  * A node takes a lease with one conditional {@code findOneAndUpdate} (upsert) that matches only when the lease is
  * free, its own or expired; when another node's live lease is there, the upsert's insert collides on {@code _id} and
- * the taker learns who holds it. The holder renews all its leases with one write per heartbeat; a lease not renewed
- * for {@code node-timeout} (its node dead or cut off from the store) may be taken by the next node that needs the
- * room. Expiry is checked by the taker, not by a TTL index (the embedded store has none).
+ * the taker learns who holds it. The holder renews all its leases with one bulk write per heartbeat; a lease not
+ * renewed for {@code node-timeout} (its node dead or cut off from the store) may be taken by the next node that needs
+ * the room. Expiry is checked by the taker, not by a TTL index (the embedded store has none).
  */
 public final class RoomLeaseStore implements RoomLeases {
 
@@ -92,15 +97,22 @@ public final class RoomLeaseStore implements RoomLeases {
         if (live.isEmpty()) {
             return Mono.just(Set.of());
         }
-        Instant now = clock.instant();
-        return Mono.from(leases.updateMany(Filters.and(Filters.eq("node", nodes.id()), Filters.in("_id", live)),
-                        Updates.set("until", Date.from(now.plus(timeout)))))
-                .then(Flux.from(leases.find(Filters.in("_id", live))).collectMap(d -> d.getString("_id"),
-                        d -> d.getString("node")))
-                .flatMap(holders -> Flux.fromIterable(live)
+        Date until = Date.from(clock.instant().plus(timeout));
+        // One write of one renewal per room, each by _id, rather than a filter of every live room's _id: the
+        // embedded store has no index for "_id in [...]" and matched each lease against the whole list, so 2,500
+        // live rooms cost 6 million comparisons a heartbeat and kept an idle node's two cores busy.
+        List<UpdateOneModel<Document>> renewals = new ArrayList<>(live.size());
+        for (String id : live) {
+            renewals.add(new UpdateOneModel<>(Filters.and(Filters.eq("_id", id), Filters.eq("node", nodes.id())),
+                    Updates.set("until", until)));
+        }
+        return Mono.from(leases.bulkWrite(renewals, new BulkWriteOptions().ordered(false)))
+                .then(Flux.from(leases.find(Filters.eq("node", nodes.id())).projection(Projections.include("_id")))
+                        .map(d -> d.getString("_id")).collect(HashSet<String>::new, Set::add))
+                .flatMap(held -> Flux.fromIterable(live)
                         // A live room without its lease (released by a retire racing a new join, or removed by
                         // hand) is taken again; one another node holds is lost.
-                        .filter(id -> !nodes.id().equals(holders.get(id)))
+                        .filter(id -> !held.contains(id))
                         .concatMap(id -> take(id).filter(Optional::isPresent).map(o -> id))
                         .collect(HashSet<String>::new, Set::add));
     }
