@@ -195,7 +195,9 @@ public final class ConferenceRecorder implements ConferenceEvents {
             doc = r.toDocument();
             version = r.version;
         }
-        repository.replaceOwn(doc)
+        // Deferred: a driver already closed (the daemon stopping) throws at the call, which would otherwise escape
+        // to whoever recorded the event, or, on a retry, to Reactor's error log with its stack trace.
+        Mono.defer(() -> repository.replaceOwn(doc))
                 .map(own -> {
                     if (!own) {
                         // Another node took this conference over (this one was taken for dead): it is theirs.

@@ -131,6 +131,21 @@ class ConferenceRecorderTest {
         }
     }
 
+    @Test
+    void eventsRecordedAfterTheStoreClosedAreRefusedQuietlyNotThrownAtTheRoom(@TempDir Path dir) {
+        ManualClock clock = new ManualClock(T0);
+        Room room = new Room("r3", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0, 0);
+        Store store = open(dir);
+        ConferenceRecorder recorder = new ConferenceRecorder(new ConferenceRepository(store.database()), clock);
+        store.close(); // as at a stop, while rooms still report their last events
+        String id = recorder.started(room, T0);
+        recorder.joined(id, "p-head", "head", "Head", "h1", T0);
+        clock.advance(Duration.ofSeconds(30));
+        recorder.heartbeat().block(WAIT);
+        awaitIdle(recorder);
+        assertEquals(true, recorder.idle(), "a refused write is settled, not retried for ever");
+    }
+
     private static Store open(Path dir) {
         return Store.open(ConfigLoader.load(Optional.empty(), Map.of(), Map.of("data-dir", List.of(dir.toString()))),
                 DataDirectory.open(dir));
