@@ -87,7 +87,9 @@ public final class RoomLeaseStore implements RoomLeases {
 
     @Override
     public void release(String roomId) {
-        Mono.from(leases.deleteOne(Filters.and(Filters.eq("_id", roomId), Filters.eq("node", nodes.id()))))
+        // Deferred: a driver already closed (a room retiring as the daemon stops) throws at the call.
+        Mono.defer(() -> Mono.from(leases.deleteOne(Filters.and(Filters.eq("_id", roomId),
+                        Filters.eq("node", nodes.id())))))
                 .subscribe(ok -> { }, e -> LOG.debug("lease of room {} not released (it expires): {}", roomId,
                         e.toString()));
     }

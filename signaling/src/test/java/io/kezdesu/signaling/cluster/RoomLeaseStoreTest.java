@@ -1,8 +1,13 @@
 package io.kezdesu.signaling.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kezdesu.common.config.Config;
+import io.kezdesu.common.config.ConfigKeys;
+import io.kezdesu.common.data.DataDirectory;
+import io.kezdesu.common.store.Store;
 import io.kezdesu.common.testing.ManualClock;
 import io.kezdesu.signaling.SignalingFixture;
 import io.kezdesu.signaling.room.RoomLeases;
@@ -87,6 +92,14 @@ class RoomLeaseStoreTest {
         assertEquals(Set.of(), a.renew(Set.of("r3")).block(WAIT));
         assertEquals(nodeA.id(), a.all().block(WAIT).get("r3"));
         assertTrue(b.take("r3").block(WAIT).isPresent());
+    }
+
+    @Test
+    void aReleaseAfterTheStoreClosedDoesNotThrowAtTheRetiringRoom(@TempDir Path dir) {
+        Store store = Store.open(Config.defaults().with(ConfigKeys.DATA_DIR, dir), DataDirectory.open(dir));
+        RoomLeaseStore closing = new RoomLeaseStore(store.database(), nodeA, clock, TIMEOUT);
+        store.close();
+        assertDoesNotThrow(() -> closing.release("r6"));
     }
 
     @Test
