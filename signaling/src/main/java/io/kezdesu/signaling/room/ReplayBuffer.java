@@ -20,6 +20,8 @@ final class ReplayBuffer {
 
     private static final byte[] NO_BYTES = new byte[0];
     private static final int MIN_RING = 256;
+    /** A ring larger than this shrinks when a quarter of it holds what is kept. */
+    private static final int SHRINK_ABOVE = 4096;
     private static final int MIN_SLOTS = 4;
 
     /** The kept messages' bytes, back to back from {@link #head}, wrapping at the end. */
@@ -55,15 +57,17 @@ final class ReplayBuffer {
         if (kept == lengths.length) {
             growSlots(maxCount);
         }
-        if (ring.length - usedBytes < json.length) {
-            growRing(usedBytes + json.length, maxBytes);
+        int needed = usedBytes + json.length;
+        if (ring.length < needed || ring.length > SHRINK_ABOVE && needed <= ring.length / 4) {
+            // Grown for a burst (an SDP exchange), it is given back once what is kept fits in a quarter of it.
+            resizeRing(needed, maxBytes);
         }
         if (json.length > 0) {
             int tail = (head + usedBytes) % ring.length;
             int firstPart = Math.min(json.length, ring.length - tail);
             System.arraycopy(json, 0, ring, tail, firstPart);
             System.arraycopy(json, firstPart, ring, 0, json.length - firstPart);
-            usedBytes += json.length;
+            usedBytes = needed;
         }
         int slot = (first + kept) % lengths.length;
         lengths[slot] = json.length;
@@ -99,8 +103,9 @@ final class ReplayBuffer {
         first = 0;
     }
 
-    private void growRing(int needed, long maxBytes) {
-        long size = Math.max(MIN_RING, ring.length);
+    /** A ring for {@code needed} bytes: the smallest power of two from {@link #MIN_RING} up, at most maxBytes. */
+    private void resizeRing(int needed, long maxBytes) {
+        long size = MIN_RING;
         while (size < needed) {
             size *= 2;
         }

@@ -99,6 +99,23 @@ class ReplayBufferTest {
     }
 
     @Test
+    void aRingGrownForABurstIsGivenBackOnceTheBurstHasAgedOut() {
+        ReplayBuffer buffer = new ReplayBuffer();
+        for (int n = 1; n <= 20; n++) {
+            buffer.record(message(n, 3000), n, 256, 1 << 20, WINDOW, true);
+        }
+        int grown = buffer.capacityBytes();
+        assertTrue(grown >= 60_000, "holds the burst: " + grown);
+        // Small messages long after: the burst ages out and the ring shrinks towards what is kept.
+        for (int n = 21; n <= 60; n++) {
+            buffer.record(message(n, 50), 10 * WINDOW + n, 256, 1 << 20, WINDOW, true);
+        }
+        assertTrue(buffer.capacityBytes() < 8_192, "still " + buffer.capacityBytes() + " bytes after the burst");
+        assertEquals(strings(List.of(message(59, 50), message(60, 50))),
+                strings(buffer.missedAfter(Optional.of(58L), false).orElseThrow()));
+    }
+
+    @Test
     void anEmptyMessageIsNumberedAndKept() {
         ReplayBuffer buffer = new ReplayBuffer();
         buffer.record(new byte[0], 1, 256, 1 << 20, WINDOW, true);
