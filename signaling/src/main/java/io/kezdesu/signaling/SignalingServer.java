@@ -203,7 +203,7 @@ public final class SignalingServer implements AutoCloseable {
         AtomicReference<String> served = new AtomicReference<>(config.nodeAddress()
                 .orElse(nodeAddress(config.httpIp(), config.httpPort(), tls)));
         NodeRegistry nodes = new NodeRegistry(store.database(), served::get, clock, config.nodeTimeout());
-        RoomLeaseStore leases = new RoomLeaseStore(store.database(), nodes, clock, config.nodeTimeout());
+        RoomLeaseStore leases = new RoomLeaseStore(store.database(), nodes);
         ConferenceRecorder recorder = new ConferenceRecorder(conferenceStore, clock, nodes.id());
         nodes.register().block(startup);
         // The run before this one, from the same data directory, is over: its rooms are free now, not after

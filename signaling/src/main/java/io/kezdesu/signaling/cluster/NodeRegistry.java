@@ -41,6 +41,8 @@ public final class NodeRegistry {
     private final Duration timeout;
     private volatile Set<String> superseded = Set.of();
     private volatile Instant supersededAt = Instant.EPOCH;
+    private volatile Instant lastBeat;
+    private volatile boolean unbroken;
 
     /** {@code address}: where this node serves (host:port), read at each heartbeat (the port is bound later). */
     public NodeRegistry(MongoDatabase db, Supplier<String> address, Clock clock,
@@ -79,7 +81,7 @@ public final class NodeRegistry {
         Instant now = clock.instant();
         return Mono.from(nodes.replaceOne(Filters.eq("_id", id), new Document("_id", id).append("address", address.get())
                         .append("startedAt", Date.from(now)).append("heartbeatAt", Date.from(now)),
-                new ReplaceOptions().upsert(true))).then();
+                new ReplaceOptions().upsert(true))).doOnSuccess(r -> beat(now)).then();
     }
 
     /** Renews this node's heartbeat (re-creating its entry if someone took it for dead and removed it). */
@@ -88,7 +90,40 @@ public final class NodeRegistry {
         return Mono.from(nodes.updateOne(Filters.eq("_id", id), Updates.combine(
                         Updates.set("heartbeatAt", Date.from(now)), Updates.set("address", address.get()),
                         Updates.setOnInsert("startedAt", Date.from(now))),
-                new UpdateOptions().upsert(true))).then();
+                new UpdateOptions().upsert(true))).doOnSuccess(r -> beat(now)).then();
+    }
+
+    private void beat(Instant stamped) {
+        Instant previous = lastBeat;
+        // Others take this node for dead once its stamp is node-timeout old by their clocks. The new stamp landed
+        // within two thirds of that after the one before it: nobody could have, with a third to spare for clocks.
+        unbroken = previous != null
+                && !clock.instant().isAfter(previous.plus(timeout.multipliedBy(2).dividedBy(3)));
+        lastBeat = stamped;
+    }
+
+    /**
+     * Whether this node's last heartbeat followed the one before it closely enough that no other node can have
+     * taken it for dead in between (false until two have landed, and after any gap: a stall, a store outage).
+     */
+    public boolean unbroken() {
+        return unbroken;
+    }
+
+    /**
+     * A node as another sees it now: present while the node is alive (its heartbeat within node-timeout, and not
+     * superseded by its next run), with the address it serves on (null when it has none other nodes can use).
+     */
+    public Mono<Optional<Peer>> alive(String node) {
+        Instant cutoff = clock.instant().minus(timeout);
+        return Mono.from(nodes.find(Filters.eq("_id", node)).first())
+                .filter(d -> !superseded.contains(node) && !d.getDate("heartbeatAt").toInstant().isBefore(cutoff))
+                .map(d -> Optional.of(new Peer(node, d.getString("address"))))
+                .defaultIfEmpty(Optional.empty());
+    }
+
+    /** A live node and where it serves ({@code address} null when it has none other nodes can use). */
+    public record Peer(String id, String address) {
     }
 
     /** Every registered node and its last heartbeat, this node's included. */

@@ -6,8 +6,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * Which node serves a live room. A node takes a room's lease before it loads the room and keeps it while the room is
- * live here; only the holder admits, moderates and relays for the room, so its limits hold across nodes. One node on
- * its own needs no store for this ({@link #SOLE}).
+ * live here; only the holder admits, moderates and relays for the room, so its limits hold across nodes. A lease lives
+ * as long as its node's heartbeat in the store (see the cluster's {@code RoomLeaseStore}).
  */
 public interface RoomLeases {
 
@@ -20,7 +20,10 @@ public interface RoomLeases {
     /** The room is no longer live here (only this node's own lease is given up). */
     void release(String roomId);
 
-    /** Renews this node's leases of the rooms live here; returns those of them another node holds now. */
+    /**
+     * After this node's heartbeat landed: makes sure it still holds the rooms live here (reads them back only when
+     * the heartbeat broke, or as a periodic check); returns those of them another node holds now.
+     */
     Mono<Set<String>> renew(Set<String> live);
 
     /**
