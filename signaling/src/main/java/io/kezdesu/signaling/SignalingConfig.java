@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the signaling server needs, taken from the configuration and the resolved secrets.
@@ -24,7 +25,7 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                               List<String> iceUrls, List<String> turnSecrets, Duration turnCredentialTtl,
                               Optional<IceServers.RelayPorts> relay, int defaultMaxParticipants, int roomsPerUser,
                               int maxParticipantsLimit, DuplicateJoin duplicateJoin, WebSocketSettings webSocket,
-                              Duration resumeGrace, int resumeQueue, Duration conferenceHeartbeat,
+                              Duration resumeGrace, int resumeQueue,
                               Optional<io.kezdesu.signaling.peerjs.PeerJsSettings> peerJs, Duration nodeTimeout,
                               Optional<String> nodeAddress, Optional<String> clusterSecret,
                               Optional<java.nio.file.Path> nodeIdFile, IceServers.FleetChoice fleet,
@@ -66,9 +67,6 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
         Objects.requireNonNull(httpIp, "httpIp");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(peerJs, "peerJs");
-        if (conferenceHeartbeat.isNegative() || conferenceHeartbeat.isZero()) {
-            throw new IllegalArgumentException("conference-heartbeat: " + conferenceHeartbeat + " (expected: > 0)");
-        }
         if (httpPort < 0 || httpPort > 65535) {
             throw new IllegalArgumentException("http-port: " + httpPort + " (expected: 0..65535)");
         }
@@ -91,9 +89,17 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
         return from(c, secrets, tls, relay, Optional.empty());
     }
 
+    /** Warnings for keys this configuration sets that are no longer used (they are accepted, and ignored). */
+    static List<String> retired(Config c) {
+        return c.origin(ConfigKeys.CONFERENCE_HEARTBEAT) == Config.Origin.DEFAULT ? List.of()
+                : List.of("conference-heartbeat is no longer used and is ignored: a live conference's report runs to "
+                        + "its node's last heartbeat (every third of node-timeout)");
+    }
+
     /** {@code localRelayId}: the fleet id of the relay running in this process, when one does. */
     public static SignalingConfig from(Config c, Secrets secrets, Optional<TlsFiles> tls,
                                        Optional<IceServers.RelayPorts> relay, Optional<String> localRelayId) {
+        retired(c).forEach(LoggerFactory.getLogger(SignalingConfig.class)::warn);
         Optional<IceServers.RelayPorts> ports = relay.or(() -> Optional.of(new IceServers.RelayPorts(
                 c.get(ConfigKeys.LISTENING_PORT),
                 tls.isPresent() ? Optional.of(c.get(ConfigKeys.TLS_LISTENING_PORT)) : Optional.empty())));
@@ -107,7 +113,7 @@ public record SignalingConfig(InetAddress httpIp, int httpPort, Optional<TlsFile
                 c.get(ConfigKeys.DUPLICATE_JOIN),
                 new WebSocketSettings(Math.toIntExact(c.get(ConfigKeys.WS_MAX_MESSAGE_SIZE)),
                         c.get(ConfigKeys.WS_RATE_LIMIT), c.get(ConfigKeys.HEARTBEAT_TIMEOUT)),
-                c.get(ConfigKeys.RESUME_GRACE), c.get(ConfigKeys.RESUME_QUEUE), c.get(ConfigKeys.CONFERENCE_HEARTBEAT),
+                c.get(ConfigKeys.RESUME_GRACE), c.get(ConfigKeys.RESUME_QUEUE),
                 io.kezdesu.signaling.peerjs.PeerJsSettings.from(c), c.get(ConfigKeys.NODE_TIMEOUT),
                 c.find(ConfigKeys.NODE_ADDRESS), c.find(ConfigKeys.CLUSTER_SECRET),
                 Optional.of(c.get(ConfigKeys.DATA_DIR).resolve(NODE_ID_FILE)),

@@ -204,7 +204,10 @@ public final class SignalingServer implements AutoCloseable {
                 .orElse(nodeAddress(config.httpIp(), config.httpPort(), tls)));
         NodeRegistry nodes = new NodeRegistry(store.database(), served::get, clock, config.nodeTimeout());
         RoomLeaseStore leases = new RoomLeaseStore(store.database(), nodes);
-        ConferenceRecorder recorder = new ConferenceRecorder(conferenceStore, clock, nodes.id());
+        ConferenceRecorder recorder = new ConferenceRecorder(conferenceStore, nodes.id());
+        // Reports say how long a live conference has run by its node's last heartbeat (nothing is stamped per
+        // conference while nothing happens).
+        conferenceStore.nodesSeen(() -> nodes.view().map(view -> view.heartbeats()::get));
         nodes.register().block(startup);
         // The run before this one, from the same data directory, is over: its rooms are free now, not after
         // node-timeout (a restart after a crash would otherwise find its own rooms held), and its conferences wait
@@ -223,7 +226,7 @@ public final class SignalingServer implements AutoCloseable {
                         file, e.toString());
             }
         });
-        Long recovered = recoverOrphans(nodes, recorder, config.resumeGrace()).block(startup);
+        Long recovered = recoverOrphans(nodes, recorder, config.resumeGrace(), true).block(startup);
         if (recovered != null && recovered > 0) {
             LOG.warn("closed {} conference(s) left open by a node that is gone", recovered);
         }
@@ -258,10 +261,6 @@ public final class SignalingServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        // Recovery above has read the last run's heartbeats; from here on this run's own are written.
-        long heartbeat = config.conferenceHeartbeat().toMillis();
-        timers.scheduleAtFixedRate(() -> recorder.heartbeat().subscribe(), heartbeat, heartbeat,
-                TimeUnit.MILLISECONDS);
         ClientAddress clientAddress = new ClientAddress(config.abuse().trustedProxies());
         Webhooks webhooks = new Webhooks(config.webhooks().receivers(), store.database(), nodes.id(), clock,
                 config.webhooks().retryFor(), config.webhooks().firstRetry(), timers, metrics.registry())
@@ -345,7 +344,7 @@ public final class SignalingServer implements AutoCloseable {
                     peerRoutes.others(!others.isEmpty());
                 })
                 .then(relays.alive().doOnNext(ice::fleet))
-                .then(recoverOrphans(nodes, recorder, config.resumeGrace()))
+                .then(recoverOrphans(nodes, recorder, config.resumeGrace(), false))
                 .subscribe(n -> {
                     if (n > 0) {
                         LOG.warn("closed {} conference(s) of a node that stopped answering", n);
@@ -513,11 +512,22 @@ public final class SignalingServer implements AutoCloseable {
      * Closes the conferences of nodes that are dead (and those recorded before nodes), then forgets those nodes.
      * Every node runs it with its heartbeat; two doing it at once close each record once.
      */
-    private static Mono<Long> recoverOrphans(NodeRegistry nodes, ConferenceRecorder recorder, Duration grace) {
+    /**
+     * Closes the conferences of nodes dead for longer than a resume grace. At start ({@code always}) every active
+     * record is looked at, those of nodes the store no longer lists too; at a heartbeat only when some node is that
+     * dead, since a live node's records are its own to close (the scan reads every conference record: in the
+     * embedded store, with no index it can use, it cost an idle node with 2,500 live conferences a full read of them
+     * at every heartbeat).
+     */
+    private static Mono<Long> recoverOrphans(NodeRegistry nodes, ConferenceRecorder recorder, Duration grace,
+                                             boolean always) {
         // A dead node's conferences wait a resume grace first: its people may come back to another node, which then
         // takes the conference over (one record, no crash) instead.
         return nodes.view().flatMap(view -> {
             java.util.Set<String> closable = view.deadFor(grace);
+            if (closable.isEmpty() && !always) {
+                return Mono.just(0L);
+            }
             java.util.Set<String> spared = new java.util.HashSet<>(view.heartbeats().keySet());
             spared.removeAll(closable);
             return recorder.recoverOrphans(spared, view.heartbeats())

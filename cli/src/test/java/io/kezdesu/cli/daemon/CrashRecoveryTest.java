@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A daemon killed with SIGKILL mid-conference: the next run from the same data directory closes the conference,
- * marked crashed, at its last heartbeat, once nobody has resumed into it for a resume grace.
+ * marked crashed, at its node's last heartbeat, once nobody has resumed into it for a resume grace.
  */
 class CrashRecoveryTest {
 
@@ -34,7 +34,7 @@ class CrashRecoveryTest {
 
     @Test
     void aConferenceInterruptedByACrashIsClosedOnTheNextStart() throws Exception {
-        DaemonProcess d = DaemonProcess.start(dataDir, "--conference-heartbeat", "1s");
+        DaemonProcess d = DaemonProcess.start(dataDir, "--node-timeout", "3s");
         Process first = d.process;
         double minutesBeforeKill;
         int port = d.port;
@@ -47,7 +47,7 @@ class CrashRecoveryTest {
             ws.expect("joined");
             String admin = Secrets.resolve(io.kezdesu.common.config.Config.defaults(), DataDirectory.open(dataDir))
                     .adminToken();
-            // A heartbeat after the join has landed: the live report counts time past the join.
+            // A node heartbeat (every second here) after the join: the live report counts time past the join.
             minutesBeforeKill = await(port, admin, room, r -> r.path("status").asText().equals("active")
                     && r.path("participantMinutes").asDouble() > 0).path("participantMinutes").asDouble();
             first.destroyForcibly();

@@ -42,7 +42,7 @@ final class DaemonProcess {
 
     /**
      * Starts {@code kezdesu signaling} on an ephemeral loopback port, with {@code options} (e.g.
-     * {@code --conference-heartbeat 1s}), and waits for its startup line.
+     * {@code --node-timeout 3s}), and waits for its startup line.
      */
     static DaemonProcess start(Path dataDir, String... options) throws Exception {
         return start("signaling", dataDir, options);

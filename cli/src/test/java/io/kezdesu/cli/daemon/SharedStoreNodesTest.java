@@ -34,7 +34,7 @@ class SharedStoreNodesTest {
     private static DaemonProcess node(Path dir, StoreProcess store) throws Exception {
         return DaemonProcess.start("serve", dir, "--mongo-uri", store.uri(),
                 "--listening-ip", "127.0.0.1", "--listening-port", "0", "--relay-ip", "127.0.0.1",
-                "--conference-heartbeat", "1s", "--node-timeout", "2s", "--resume-grace", "2s");
+                "--node-timeout", "2s", "--resume-grace", "2s");
     }
 
     @Test

@@ -42,7 +42,7 @@ class StoreOutageTest {
         int port = storePort;
         DaemonProcess node = DaemonProcess.start("serve", nodeDir, "--mongo-uri", "mongodb://127.0.0.1:" + port,
                 "--listening-ip", "127.0.0.1", "--listening-port", "0", "--relay-ip", "127.0.0.1",
-                "--allow-loopback-peers", "true", "--conference-heartbeat", "1s");
+                "--allow-loopback-peers", "true");
         try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + node.port)) {
             String ada = c.registerAndLogin("ada@example.org", "Ada", "ada's password");
             String bob = c.registerAndLogin("bob@example.org", "Bob", "bob's password");

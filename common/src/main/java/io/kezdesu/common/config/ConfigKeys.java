@@ -196,7 +196,8 @@ public final class ConfigKeys {
             "Messages queued for a dropped participant; beyond it the participant is dropped");
     public static final ConfigKey<Duration> CONFERENCE_HEARTBEAT = key("conference-heartbeat", SIGNALING,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(30), false,
-            "How often a live conference's record is stamped; a crash loses at most this much of the end of a call");
+            "No longer used (accepted so older configuration files still load; a warning says it is ignored): a live "
+                    + "conference's report runs to its node's last heartbeat, every third of node-timeout");
     public static final ConfigKey<Duration> NODE_TIMEOUT = key("node-timeout", SIGNALING,
             ValueType.duration(Duration.ofSeconds(1)), Duration.ofSeconds(10), false,
             "A signaling node or relay that has not renewed its heartbeat in the store for this long is dead: a "

@@ -137,13 +137,13 @@ public final class AdminRoomsApi {
 
     private Mono<ApiResponse> reports(ApiRequest req) {
         int limit = ReportsApi.limit(req);
-        return conferences.list(req.queryParam("room").orElse(null), limit).map(ReportFormat::summary)
+        return conferences.reports(req.queryParam("room").orElse(null), limit).map(ReportFormat::summary)
                 .collectList().map(list -> ApiResponse.ok(Map.of("conferences", list)));
     }
 
     private Mono<ApiResponse> report(ApiRequest req) {
         String format = ReportsApi.format(req);
-        return conferences.findById(req.param("id"))
+        return conferences.report(req.param("id"))
                 .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no conference " + req.param("id"))))
                 .map(doc -> ReportsApi.render(doc, format));
     }

@@ -12,7 +12,10 @@ import org.bson.Document;
 
 /**
  * One conference's record, mutable under its own lock, and its {@code conferences} document: intervals per person,
- * peak, participant-minutes, and {@code lastSeenAt}, the last heartbeat, which recovery ends a crashed one at.
+ * peak, participant-minutes, {@code lastEventAt} and {@code lastSeenAt}. A live conference's stored minutes run to its
+ * last join or leave; how long it has run since is its node's to say (its heartbeat): {@link #asOf} for reports, and
+ * recovery, which ends a crashed one at the later of its last event and its node's last heartbeat. ({@code lastSeenAt}
+ * is the last moment it is known to have run when it was read back: older versions stamped it every 30 s.)
  */
 final class ConferenceRecord {
     /**
@@ -44,8 +47,6 @@ final class ConferenceRecord {
     final Map<String, SeatEntry> seats = new LinkedHashMap<>();
     long version;
     boolean writing;
-    /** Heartbeats waiting for the write of their version (or a later one) to end. */
-    final List<Map.Entry<Long, CompletableFuture<Void>>> waiting = new ArrayList<>();
 
     ConferenceRecord(String id, String roomId, String roomName, String headId, Instant startedAt) {
         this.id = id;
@@ -155,6 +156,25 @@ final class ConferenceRecord {
                 .append("seats", seats.entrySet().stream().map(e -> new Document("id", e.getKey())
                         .append("userId", e.getValue().userId()).append("name", e.getValue().name())
                         .append("tokenHash", e.getValue().tokenHash())).toList());
+    }
+
+    /**
+     * A live conference's document as of the last heartbeat of the node running it ({@code lastHeartbeats}, by node
+     * id: null when unknown): open intervals and minutes run to that moment when it is later than the stored one.
+     * Ended conferences, and live ones whose node's heartbeat says nothing newer, are returned as they are.
+     */
+    static Document asOf(Document d, java.util.function.Function<String, Instant> lastHeartbeats) {
+        String node = d.getString("node");
+        Instant beat = node == null || !"active".equals(d.getString("status")) ? null : lastHeartbeats.apply(node);
+        if (beat == null) {
+            return d;
+        }
+        ConferenceRecord r = fromDocument(d);
+        if (!beat.isAfter(r.lastAlive())) {
+            return d;
+        }
+        r.lastSeenAt = beat;
+        return r.toDocument();
     }
 
     static ConferenceRecord fromDocument(Document d) {

@@ -21,11 +21,12 @@ import reactor.core.publisher.Mono;
 /**
  * Keeps the record of every live conference and writes it to the {@code conferences} collection after each event.
  * Writes are coalesced per conference: at most one in flight, then the latest state, so the stored record only ever
- * moves forward and a burst of joins costs a couple of writes. Every {@code conference-heartbeat} (30 s) the server
- * stamps each live record with {@code lastSeenAt} ({@link #heartbeat()}), so that a record marked {@code active} that
- * survives a crash is closed by {@link #recoverOrphans} (on any live node, once the record's node is dead) at the
- * last moment it is known to have been running, not at its last join or leave: a crash loses at most one period of
- * each call, for one small write per live conference per period. A write the store cannot take (an outage) is tried again, backing off from
+ * moves forward and a burst of joins costs a couple of writes. Nothing is written while nothing happens: how long a
+ * live conference has run is its node's heartbeat to say (reports read it, {@link ConferenceRecord#asOf}), and a
+ * record marked {@code active} that survives a crash is closed by {@link #recoverOrphans} (on any live node, once the
+ * record's node is dead) at its node's last heartbeat, not at its last join or leave: a crash loses at most a third
+ * of {@code node-timeout} of each call. (It used to stamp every live record every 30 s: 2,500 writes per period for
+ * 2,500 conferences, which kept an idle node's store busy.) A write the store cannot take (an outage) is tried again, backing off from
  * {@value StoreErrors#FIRST_RETRY_MS} ms to {@value StoreErrors#LAST_RETRY_MS} ms, until it lands: joins, leaves and
  * ends during an outage reach the record once the store is back, while the process lives.
  */
@@ -35,20 +36,18 @@ public final class ConferenceRecorder implements ConferenceEvents {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ConferenceRepository repository;
-    private final Clock clock;
     private final ConcurrentHashMap<String, ConferenceRecord> live = new ConcurrentHashMap<>();
 
     private final String nodeId;
 
     /** As below, for a node of its own (a random id). */
-    public ConferenceRecorder(ConferenceRepository repository, Clock clock) {
-        this(repository, clock, "node-" + Long.toHexString(RANDOM.nextLong()));
+    public ConferenceRecorder(ConferenceRepository repository) {
+        this(repository, "node-" + Long.toHexString(RANDOM.nextLong()));
     }
 
-    /** {@code clock} stamps heartbeats; events bring their own time; conferences are recorded as {@code nodeId}'s. */
-    public ConferenceRecorder(ConferenceRepository repository, Clock clock, String nodeId) {
+    /** Events bring their own time; conferences are recorded as {@code nodeId}'s. */
+    public ConferenceRecorder(ConferenceRepository repository, String nodeId) {
         this.repository = repository;
-        this.clock = clock;
         this.nodeId = nodeId;
     }
 
@@ -104,27 +103,6 @@ public final class ConferenceRecorder implements ConferenceEvents {
     }
 
     /**
-     * Stamps every live conference's record with the clock's now as {@code lastSeenAt}. Completes when those writes
-     * have settled (landed, or failed once and left to retry); the server runs it every {@code conference-heartbeat}.
-     */
-    public Mono<Void> heartbeat() {
-        Instant now = clock.instant();
-        List<CompletableFuture<Void>> settled = new ArrayList<>();
-        for (ConferenceRecord r : live.values()) {
-            synchronized (r) {
-                if (r.endedAt != null || !now.isAfter(r.lastSeenAt)) {
-                    continue;
-                }
-                r.lastSeenAt = now;
-            }
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            settled.add(done);
-            persist(r, done);
-        }
-        return Mono.fromFuture(CompletableFuture.allOf(settled.toArray(CompletableFuture[]::new)));
-    }
-
-    /**
      * Closes conferences whose node is dead, marked {@code crashed}: each ends, with everyone still in it, at the last
      * moment it is known to have been running: its node's last heartbeat (from {@code lastHeartbeats}, by node id),
      * or its own last stamp or event, whichever is later. Never a conference of a node in {@code liveNodes}, nor this
@@ -169,16 +147,8 @@ public final class ConferenceRecorder implements ConferenceEvents {
     }
 
     private void persist(ConferenceRecord r) {
-        persist(r, null);
-    }
-
-    /** {@code settled}, if given, completes once a write that includes the record as it is now has ended. */
-    private void persist(ConferenceRecord r, CompletableFuture<Void> settled) {
         synchronized (r) {
             r.version++;
-            if (settled != null) {
-                r.waiting.add(Map.entry(r.version, settled));
-            }
             if (r.writing) {
                 return;
             }
@@ -218,17 +188,6 @@ public final class ConferenceRecorder implements ConferenceEvents {
                     return Mono.just(false);
                 })
                 .subscribe(done -> {
-                    List<CompletableFuture<Void>> settled = new ArrayList<>();
-                    synchronized (r) {
-                        for (var it = r.waiting.iterator(); it.hasNext(); ) {
-                            Map.Entry<Long, CompletableFuture<Void>> w = it.next();
-                            if (w.getKey() <= version) {
-                                settled.add(w.getValue());
-                                it.remove();
-                            }
-                        }
-                    }
-                    settled.forEach(f -> f.complete(null));
                     if (!done) {
                         Mono.delay(java.time.Duration.ofMillis(StoreErrors.retryDelayMillis(failures + 1)))
                                 .subscribe(t -> write(r, failures + 1));

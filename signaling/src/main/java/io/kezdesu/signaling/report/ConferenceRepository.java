@@ -11,6 +11,9 @@ import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import io.kezdesu.common.store.StoreErrors;
+import java.time.Instant;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import reactor.core.publisher.Flux;
@@ -20,6 +23,7 @@ import reactor.core.publisher.Mono;
 public final class ConferenceRepository {
 
     private final MongoCollection<Document> conferences;
+    private volatile Supplier<Mono<Function<String, Instant>>> lastHeartbeats = () -> Mono.just(node -> null);
 
     public ConferenceRepository(MongoDatabase db) {
         this.conferences = db.getCollection("conferences");
@@ -71,5 +75,23 @@ public final class ConferenceRepository {
     public Flux<Document> list(String roomId, int limit) {
         Bson filter = roomId == null ? new Document() : Filters.eq("roomId", roomId);
         return Flux.from(conferences.find(filter).sort(Sorts.descending("startedAt")).limit(limit));
+    }
+
+    /**
+     * Where reports learn how long a live conference has run: each node's last heartbeat, by node id (null for a
+     * node the store does not list). Without it a live conference's report runs to its last join or leave.
+     */
+    public void nodesSeen(Supplier<Mono<Function<String, Instant>>> lastHeartbeats) {
+        this.lastHeartbeats = lastHeartbeats;
+    }
+
+    /** The conference for its report: a live one as of its node's last heartbeat. */
+    public Mono<Document> report(String id) {
+        return findById(id).flatMap(doc -> lastHeartbeats.get().map(seen -> ConferenceRecord.asOf(doc, seen)));
+    }
+
+    /** As {@link #list}, for reports: live ones as of their nodes' last heartbeats. */
+    public Flux<Document> reports(String roomId, int limit) {
+        return lastHeartbeats.get().flatMapMany(seen -> list(roomId, limit).map(doc -> ConferenceRecord.asOf(doc, seen)));
     }
 }

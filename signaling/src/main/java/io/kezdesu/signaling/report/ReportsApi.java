@@ -39,7 +39,7 @@ public final class ReportsApi {
         return accounts.authenticate(req.bearerToken())
                 .flatMap(user -> rooms.find(req.param("id")).flatMap(room -> RoomService.manages(room, user)
                         ? Mono.just(room) : Mono.error(forbidden())))
-                .flatMap(room -> conferences.list(room.id(), limit).map(ReportFormat::summary).collectList())
+                .flatMap(room -> conferences.reports(room.id(), limit).map(ReportFormat::summary).collectList())
                 .map(list -> ApiResponse.ok(Map.of("conferences", list)));
     }
 
@@ -54,7 +54,7 @@ public final class ReportsApi {
     }
 
     Mono<Document> find(String id) {
-        return conferences.findById(id)
+        return conferences.report(id)
                 .switchIfEmpty(Mono.error(new ApiException(ApiError.NOT_FOUND, "no conference " + id)));
     }
 

@@ -8,6 +8,7 @@ import io.kezdesu.common.data.DataDirectory;
 import io.kezdesu.common.store.Store;
 import io.kezdesu.common.testing.ManualClock;
 import io.kezdesu.signaling.SignalingFixture;
+import io.kezdesu.signaling.cluster.NodeRegistry;
 import io.kezdesu.signaling.http.Json;
 import io.kezdesu.signaling.room.ConferenceEvents;
 import io.kezdesu.signaling.room.Room;
@@ -18,12 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A conference recorded into the embedded store, its recorder abandoned mid-call as a crash leaves it, and the next
- * server start closing it at its last heartbeat.
+ * A conference recorded into the embedded store, its report while it runs, its recorder abandoned mid-call as a crash
+ * leaves it, and the next server start closing it at its node's last heartbeat.
  */
 class ConferenceRecorderTest {
 
@@ -31,20 +33,35 @@ class ConferenceRecorderTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
-    void aConferenceInterruptedByACrashEndsAtItsLastHeartbeat(@TempDir Path dir) {
+    void aLiveConferencesReportRunsToItsNodesLastHeartbeatAndACrashEndsItThere(@TempDir Path dir) {
         ManualClock clock = new ManualClock(T0);
         Room room = new Room("r1", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0, 0);
         String id;
         try (Store store = open(dir)) {
-            ConferenceRecorder recorder = new ConferenceRecorder(new ConferenceRepository(store.database()), clock);
+            NodeRegistry node = new NodeRegistry(store.database(), () -> "http://192.0.2.9:8080", clock,
+                    Duration.ofSeconds(10));
+            node.register().block(WAIT);
+            ConferenceRepository repository = new ConferenceRepository(store.database());
+            repository.nodesSeen(() -> node.view().map(view -> view.heartbeats()::get));
+            ConferenceRecorder recorder = new ConferenceRecorder(repository, node.id());
             id = recorder.started(room, T0);
             recorder.joined(id, "p-head", "head", "Head", "h1", T0);
             clock.advance(Duration.ofSeconds(10));
             recorder.joined(id, "p-bob", "bob", "Bob", "h2", clock.instant());
+            awaitIdle(recorder);
             clock.advance(Duration.ofSeconds(45));
-            recorder.heartbeat().block(WAIT);
-            // Alive a little longer, then killed: what came after the last heartbeat is lost.
-            clock.advance(Duration.ofSeconds(20));
+            assertEquals(10 / 60.0, repository.report(id).block(WAIT).getDouble("participantMinutes"), 1e-3,
+                    "no heartbeat since the last join: the report runs to it");
+            node.heartbeat().block(WAIT);
+            // Nothing was written for the 45 s; the node's heartbeat says how long the conference has run.
+            Document live = repository.report(id).block(WAIT);
+            assertEquals("active", live.getString("status"));
+            assertEquals((55 + 45) / 60.0, live.getDouble("participantMinutes"), 1e-3);
+            assertEquals(10 / 60.0, repository.findById(id).block(WAIT).getDouble("participantMinutes"), 1e-3,
+                    "the stored record is as the last event left it");
+            // Alive a little longer, then killed: what came after its node's last heartbeat is lost. By the next
+            // start that node has been dead for longer than a resume grace.
+            clock.advance(Duration.ofSeconds(40));
         }
 
         try (SignalingFixture restarted = SignalingFixture.start(dir, Map.of(), clock)) {
@@ -67,24 +84,20 @@ class ConferenceRecorderTest {
     }
 
     @Test
-    void aJoinAfterTheLastHeartbeatMovesTheRecoveredEndToThatJoin(@TempDir Path dir) {
+    void aJoinAfterTheNodesLastHeartbeatMovesTheRecoveredEndToThatJoin(@TempDir Path dir) {
         ManualClock clock = new ManualClock(T0);
         Room room = new Room("r1", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0, 0);
         try (Store store = open(dir)) {
             ConferenceRepository repository = new ConferenceRepository(store.database());
-            ConferenceRecorder recorder = new ConferenceRecorder(repository, clock);
+            ConferenceRecorder recorder = new ConferenceRecorder(repository, "n1");
             String id = recorder.started(room, T0);
             recorder.joined(id, "p-head", "head", "Head", "h1", T0);
-            clock.advance(Duration.ofSeconds(30));
-            recorder.heartbeat().block(WAIT);
-            clock.advance(Duration.ofSeconds(10));
+            clock.advance(Duration.ofSeconds(40));
             recorder.joined(id, "p-bob", "bob", "Bob", "h2", clock.instant());
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!recorder.idle() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            awaitIdle(recorder);
 
-            new ConferenceRecorder(repository, clock).recoverOrphans(java.util.Set.of(), Map.of()).block(WAIT);
+            new ConferenceRecorder(repository).recoverOrphans(java.util.Set.of(),
+                    Map.of("n1", T0.plusSeconds(30))).block(WAIT);
             JsonNode report = Json.MAPPER.valueToTree(ReportFormat.full(repository.findById(id).block(WAIT)));
             assertEquals(T0.plusSeconds(40).toString(), report.path("endedAt").asText());
             assertParticipant(report, "head", T0, T0.plusSeconds(40), 40);
@@ -94,11 +107,10 @@ class ConferenceRecorderTest {
 
     @Test
     void aConferenceTakenOverGoesOnAtTheNewNodeWithItsPeopleAndTheOldNodeNoLongerWritesIt(@TempDir Path dir) {
-        ManualClock clock = new ManualClock(T0);
         Room room = new Room("r2", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0, 0);
         try (Store store = open(dir)) {
             ConferenceRepository repository = new ConferenceRepository(store.database());
-            ConferenceRecorder oldNode = new ConferenceRecorder(repository, clock, "old");
+            ConferenceRecorder oldNode = new ConferenceRecorder(repository, "old");
             String id = oldNode.started(room, T0);
             oldNode.joined(id, "p-head", "head", "Head", "h1", T0);
             oldNode.joined(id, "p-bob", "bob", "Bob", "h2", T0.plusSeconds(5));
@@ -106,7 +118,7 @@ class ConferenceRecorderTest {
             oldNode.joined(id, "p-bob2", "bob", "Bob", "h3", T0.plusSeconds(9));
             awaitIdle(oldNode);
 
-            ConferenceRecorder newNode = new ConferenceRecorder(repository, clock, "new");
+            ConferenceRecorder newNode = new ConferenceRecorder(repository, "new");
             ConferenceEvents.TakenOver taken = newNode.takeOver("r2").block(WAIT).orElseThrow();
             assertEquals(id, taken.conferenceId(), "the same conference, not a new one");
             assertEquals(List.of(new ConferenceEvents.Seated("p-head", "head", "Head", "h1"),
@@ -133,15 +145,13 @@ class ConferenceRecorderTest {
 
     @Test
     void eventsRecordedAfterTheStoreClosedAreRefusedQuietlyNotThrownAtTheRoom(@TempDir Path dir) {
-        ManualClock clock = new ManualClock(T0);
         Room room = new Room("r3", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, T0, T0, 0);
         Store store = open(dir);
-        ConferenceRecorder recorder = new ConferenceRecorder(new ConferenceRepository(store.database()), clock);
+        ConferenceRecorder recorder = new ConferenceRecorder(new ConferenceRepository(store.database()));
         store.close(); // as at a stop, while rooms still report their last events
         String id = recorder.started(room, T0);
         recorder.joined(id, "p-head", "head", "Head", "h1", T0);
-        clock.advance(Duration.ofSeconds(30));
-        recorder.heartbeat().block(WAIT);
+        recorder.left(id, "p-head", "head", T0.plusSeconds(30), "left");
         awaitIdle(recorder);
         assertEquals(true, recorder.idle(), "a refused write is settled, not retried for ever");
     }
