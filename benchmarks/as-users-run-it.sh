@@ -20,7 +20,7 @@
 #   memory       idle sessions (IDLE_SESSIONS: 10000 18000): RSS growth per PeerJS session (both servers) and per
 #                /ws session joined in a room (kezdesu), 5 s after the last one connected and (the target, <= 4 KiB)
 #                after IDLE_SECONDS (65) idle, time for the daemon's heap to give back what the connecting took
-#                (it asks G1 to after 30 s without a collection); and the idle daemon's RSS
+#                (it asks G1 to after 15 s without a collection); and the idle daemon's RSS
 #
 # What kezdesu is given beyond its defaults, each a ceiling the load would otherwise hit, not a cost:
 # --static-auth-secret (the peer's REST secret), --allow-loopback-peers (the peers are on loopback),

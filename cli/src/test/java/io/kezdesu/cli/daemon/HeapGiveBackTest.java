@@ -41,8 +41,8 @@ class HeapGiveBackTest {
 
     @Test
     void underG1sDefaultsTheHeapShrinksWhenIdle() throws Exception {
-        assertEquals(List.of("set [G1PeriodicGCInterval=30000, MinHeapFreeRatio=10, MaxHeapFreeRatio=30]",
-                "G1PeriodicGCInterval=30000", "MinHeapFreeRatio=10", "MaxHeapFreeRatio=30"), child("-XX:+UseG1GC"));
+        assertEquals(List.of("set [G1PeriodicGCInterval=15000, MinHeapFreeRatio=10, MaxHeapFreeRatio=30]",
+                "G1PeriodicGCInterval=15000", "MinHeapFreeRatio=10", "MaxHeapFreeRatio=30"), child("-XX:+UseG1GC"));
     }
 
     @Test
