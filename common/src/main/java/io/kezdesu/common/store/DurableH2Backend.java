@@ -138,6 +138,11 @@ final class DurableH2Backend extends H2Backend {
         }
     }
 
+    /** Runs the maintenance compaction now, on the caller's thread (for a test). */
+    void compactNow() {
+        maintain();
+    }
+
     private void maintain() {
         maintenancePending.set(false);
         try {
