@@ -509,15 +509,11 @@ public final class SignalingServer implements AutoCloseable {
     }
 
     /**
-     * Closes the conferences of nodes that are dead (and those recorded before nodes), then forgets those nodes.
-     * Every node runs it with its heartbeat; two doing it at once close each record once.
-     */
-    /**
-     * Closes the conferences of nodes dead for longer than a resume grace. At start ({@code always}) every active
-     * record is looked at, those of nodes the store no longer lists too; at a heartbeat only when some node is that
-     * dead, since a live node's records are its own to close (the scan reads every conference record: in the
-     * embedded store, with no index it can use, it cost an idle node with 2,500 live conferences a full read of them
-     * at every heartbeat).
+     * Closes the conferences of nodes dead for longer than a resume grace (and those recorded before nodes, or by a
+     * node the store no longer lists), then forgets those nodes. Every node runs it at start ({@code always}) and with
+     * its heartbeat, there only while some node is that dead: the scan reads every conference record (in the embedded
+     * store, which has no index it can use, an idle node with 2,500 live conferences read them all every 3.3 s), and a
+     * live node's records are its own to close. Two nodes doing it at once close each record once.
      */
     private static Mono<Long> recoverOrphans(NodeRegistry nodes, ConferenceRecorder recorder, Duration grace,
                                              boolean always) {

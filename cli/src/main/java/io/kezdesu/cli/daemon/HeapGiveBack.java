@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
  * a concurrent collection whenever {@value #INTERVAL_MILLIS} ms pass without one (which happens only when the
  * daemon is idle or nearly so) and to shrink the heap after a collection until at most {@value #MAX_FREE} % of it is
  * free. G1 looks every interval, so the heap comes back one to two intervals after the last collection (at 30 s it
- * was sometimes still 3.5 GB 65 s after 18,000 PeerJS sessions went idle). These flags are "manageable": set here at run time, they need no launcher, so a plain
- * {@code java -jar kezdesu.jar serve} and the systemd unit get them too. A flag the operator set on the command line
- * ({@code -XX:G1PeriodicGCInterval=0} turns this off) is left as it is; another collector is left alone.
+ * was sometimes still 3.5 GB 65 s after 18,000 PeerJS sessions went idle). These flags are "manageable": set here at
+ * run time, they need no launcher, so a plain {@code java -jar kezdesu.jar serve} and the systemd unit get them too.
+ * A flag the operator set on the command line ({@code -XX:G1PeriodicGCInterval=0} turns this off) is left as it is;
+ * another collector is left alone.
  */
 final class HeapGiveBack {
 

@@ -5,13 +5,10 @@ import io.kezdesu.common.store.StoreErrors;
 import io.kezdesu.signaling.room.ConferenceEvents;
 import io.kezdesu.signaling.room.Room;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bson.Document;
 import org.slf4j.Logger;
@@ -26,9 +23,9 @@ import reactor.core.publisher.Mono;
  * record marked {@code active} that survives a crash is closed by {@link #recoverOrphans} (on any live node, once the
  * record's node is dead) at its node's last heartbeat, not at its last join or leave: a crash loses at most a third
  * of {@code node-timeout} of each call. (It used to stamp every live record every 30 s: 2,500 writes per period for
- * 2,500 conferences, which kept an idle node's store busy.) A write the store cannot take (an outage) is tried again, backing off from
- * {@value StoreErrors#FIRST_RETRY_MS} ms to {@value StoreErrors#LAST_RETRY_MS} ms, until it lands: joins, leaves and
- * ends during an outage reach the record once the store is back, while the process lives.
+ * 2,500 conferences, which kept an idle node's store busy.) A write the store cannot take (an outage) is tried
+ * again, backing off from {@value StoreErrors#FIRST_RETRY_MS} ms to {@value StoreErrors#LAST_RETRY_MS} ms, until it
+ * lands: joins, leaves and ends during an outage reach the record once the store is back, while the process lives.
  */
 public final class ConferenceRecorder implements ConferenceEvents {
 

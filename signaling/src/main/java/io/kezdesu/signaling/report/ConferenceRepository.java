@@ -92,6 +92,7 @@ public final class ConferenceRepository {
 
     /** As {@link #list}, for reports: live ones as of their nodes' last heartbeats. */
     public Flux<Document> reports(String roomId, int limit) {
-        return lastHeartbeats.get().flatMapMany(seen -> list(roomId, limit).map(doc -> ConferenceRecord.asOf(doc, seen)));
+        return lastHeartbeats.get()
+                .flatMapMany(seen -> list(roomId, limit).map(doc -> ConferenceRecord.asOf(doc, seen)));
     }
 }
