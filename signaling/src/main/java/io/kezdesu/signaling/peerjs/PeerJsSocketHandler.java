@@ -24,7 +24,8 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.internal.PlatformDependent;
 import java.util.Optional;
 import java.util.Queue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,11 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     private static final int OUTBOX_CHUNK = 16;
     /** Messages waiting for this channel's loop; past this the loop is not keeping up and the client is dropped. */
     private static final int MAX_OUTBOX = 1 << 16;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<PeerJsSocketHandler, Queue> OUTBOX =
+            AtomicReferenceFieldUpdater.newUpdater(PeerJsSocketHandler.class, Queue.class, "outbox");
+    private static final AtomicIntegerFieldUpdater<PeerJsSocketHandler> DRAIN_QUEUED =
+            AtomicIntegerFieldUpdater.newUpdater(PeerJsSocketHandler.class, "drainQueued");
 
     /** The socket's query parameters; empty strings count as missing, as in peerjs-server. */
     record Query(String id, String token, String key) {
@@ -59,11 +65,13 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
     private User user;
     private PeerClient client;
     /**
-     * Messages routed from other event loops (and the timer thread), drained in order on this channel's loop. Small
-     * chunks: the default chunk of 1,024 slots was 4 KB of heap per idle connection.
+     * Messages routed from other event loops (and the timer thread), drained in order on this channel's loop; made
+     * by the first such message. Small chunks: the default chunk of 1,024 slots was 4 KB of heap per idle connection,
+     * and even 16 slots are 600 bytes, a sixth of an idle session, which most sessions never need.
      */
-    private final Queue<byte[]> outbox = PlatformDependent.newMpscQueue(OUTBOX_CHUNK, MAX_OUTBOX);
-    private final AtomicBoolean drainQueued = new AtomicBoolean();
+    private volatile Queue<byte[]> outbox;
+    /** 1 while a drain task is queued on this channel's loop. */
+    private volatile int drainQueued;
     private final Runnable drain = this::drain;
     /** Set while a flush of messages written directly from this channel's own loop is pending (loop-confined). */
     private boolean flushQueued;
@@ -267,12 +275,12 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
         }
         // From another thread: through one queue drained on the channel's loop, in the order routed. A burst costs
         // one task (one wake-up of the other loop) and one flush, not one of each per message.
-        if (!outbox.offer(json)) {
+        if (!outbox().offer(json)) {
             LOG.info("{}: dropping a client whose loop has {} messages waiting", describe(), MAX_OUTBOX);
             ch.close();
             return;
         }
-        if (!drainQueued.get() && drainQueued.compareAndSet(false, true)) {
+        if (drainQueued == 0 && DRAIN_QUEUED.compareAndSet(this, 0, 1)) {
             ch.eventLoop().execute(drain);
         }
     }
@@ -282,12 +290,27 @@ final class PeerJsSocketHandler extends SimpleChannelInboundHandler<WebSocketFra
         channel.flush();
     }
 
+    private Queue<byte[]> outbox() {
+        Queue<byte[]> q = outbox;
+        if (q == null) {
+            q = PlatformDependent.newMpscQueue(OUTBOX_CHUNK, MAX_OUTBOX);
+            if (!OUTBOX.compareAndSet(this, null, q)) {
+                q = outbox;
+            }
+        }
+        return q;
+    }
+
     private void drain() {
-        drainQueued.set(false);
+        drainQueued = 0;
         Channel ch = channel;
+        Queue<byte[]> q = outbox;
+        if (q == null) {
+            return;
+        }
         byte[] next;
         boolean wrote = false;
-        while ((next = outbox.poll()) != null) {
+        while ((next = q.poll()) != null) {
             ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(next)), ch.voidPromise());
             wrote = true;
         }

@@ -3,9 +3,9 @@ package io.kezdesu.signaling.session;
 import io.kezdesu.signaling.account.AccessListener;
 import io.kezdesu.signaling.account.User;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -39,7 +39,7 @@ public final class UserSockets implements AccessListener {
             Entry entry = e == null ? new Entry() : e;
             refused[0] = entry.refuses(user.tokenVersion());
             if (refused[0] == null) {
-                entry.sockets.add(new Registered(socket, user.tokenVersion()));
+                entry.add(new Registered(socket, user.tokenVersion()));
             }
             return entry.isEmpty() ? null : entry;
         });
@@ -49,7 +49,7 @@ public final class UserSockets implements AccessListener {
     /** The socket closed. */
     public void remove(String userId, Revocable socket) {
         byUser.computeIfPresent(userId, (id, entry) -> {
-            entry.sockets.removeIf(r -> r.socket == socket);
+            entry.remove(socket);
             return entry.isEmpty() ? null : entry;
         });
     }
@@ -71,7 +71,9 @@ public final class UserSockets implements AccessListener {
                     why[0] = refused;
                 }
             }
-            entry.sockets.removeAll(ended);
+            for (Registered r : ended) {
+                entry.remove(r.socket);
+            }
             return entry;
         });
         // Outside the map's lock: revoking only queues work on each socket's event loop, but it is foreign code.
@@ -83,14 +85,19 @@ public final class UserSockets implements AccessListener {
     /** Open sockets registered for an account (for tests and metrics). */
     public int count(String userId) {
         Entry e = byUser.get(userId);
-        return e == null ? 0 : e.sockets.size();
+        return e == null ? 0 : e.sockets.length;
     }
 
     private record Registered(Revocable socket, long tokenVersion) {
     }
 
     private static final class Entry {
-        final Set<Registered> sockets = ConcurrentHashMap.newKeySet();
+        private static final Registered[] NONE = {};
+        /**
+         * Changed only under the map's lock for this account, replaced whole so that {@link #count} may read it
+         * without; an array, because an account nearly always has one or two sockets (a set was 200 bytes each).
+         */
+        volatile Registered[] sockets = NONE;
         /** Whether a change was heard of: until then nothing is known beyond what each socket's lookup saw. */
         boolean known;
         long tokenVersion;
@@ -106,8 +113,26 @@ public final class UserSockets implements AccessListener {
             return socketTokenVersion < tokenVersion ? Revocation.TOKEN_REVOKED : null;
         }
 
+        void add(Registered r) {
+            Registered[] now = Arrays.copyOf(sockets, sockets.length + 1);
+            now[now.length - 1] = r;
+            sockets = now;
+        }
+
+        void remove(Revocable socket) {
+            Registered[] now = sockets;
+            for (int i = 0; i < now.length; i++) {
+                if (now[i].socket == socket) {
+                    Registered[] less = Arrays.copyOf(now, now.length - 1);
+                    System.arraycopy(now, i + 1, less, i, now.length - i - 1);
+                    sockets = less;
+                    return;
+                }
+            }
+        }
+
         boolean isEmpty() {
-            return sockets.isEmpty() && !known;
+            return sockets.length == 0 && !known;
         }
     }
 }

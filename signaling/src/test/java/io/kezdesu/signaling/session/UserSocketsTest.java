@@ -21,19 +21,22 @@ class UserSocketsTest {
         UserSockets.Revocable v1 = why -> ended.add("v1 " + why);
         UserSockets.Revocable gone = why -> ended.add("gone " + why);
         UserSockets.Revocable other = why -> ended.add("other " + why);
+        UserSockets.Revocable late = why -> ended.add("late " + why);
         assertEquals(Optional.empty(), sockets.add(carol(0, false), v0));
         assertEquals(Optional.empty(), sockets.add(carol(0, false), gone));
+        assertEquals(Optional.empty(), sockets.add(carol(0, false), late));
         assertEquals(Optional.empty(), sockets.add(dave(), other));
         sockets.remove("carol", gone);
+        assertEquals(2, sockets.count("carol"), "the socket between the others is the one removed");
 
         sockets.accessChanged(carol(1, false));
-        assertEquals(List.of("v0 TOKEN_REVOKED"), ended);
+        assertEquals(List.of("v0 TOKEN_REVOKED", "late TOKEN_REVOKED"), ended);
         assertEquals(Optional.empty(), sockets.add(carol(1, false), v1));
         sockets.accessChanged(carol(1, false));
-        assertEquals(List.of("v0 TOKEN_REVOKED"), ended, "the new token's socket stays");
+        assertEquals(List.of("v0 TOKEN_REVOKED", "late TOKEN_REVOKED"), ended, "the new token's socket stays");
 
         sockets.accessChanged(carol(1, true));
-        assertEquals(List.of("v0 TOKEN_REVOKED", "v1 ACCOUNT_DISABLED"), ended);
+        assertEquals(List.of("v0 TOKEN_REVOKED", "late TOKEN_REVOKED", "v1 ACCOUNT_DISABLED"), ended);
         assertEquals(0, sockets.count("carol"));
         assertEquals(1, sockets.count("dave"));
     }
