@@ -208,6 +208,8 @@ public final class SignalingServer implements AutoCloseable {
         // Reports say how long a live conference has run by its node's last heartbeat (nothing is stamped per
         // conference while nothing happens).
         conferenceStore.nodesSeen(() -> nodes.view().map(view -> view.heartbeats()::get));
+        // Not beside a live node of another version: they would misread each other's leases and records.
+        nodes.requireOneProtocol().block(startup.plus(config.nodeTimeout()));
         nodes.register().block(startup);
         // The run before this one, from the same data directory, is over: its rooms are free now, not after
         // node-timeout (a restart after a crash would otherwise find its own rooms held), and its conferences wait

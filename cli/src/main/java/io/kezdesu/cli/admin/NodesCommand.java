@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 /** {@code kezdesu nodes}: the signaling nodes that share the daemon's store, and the rooms each serves. */
 @Command(name = "nodes", mixinStandardHelpOptions = true,
         description = "List the signaling nodes on the daemon's store (docs/CLUSTER.md): address, start, last "
-                + "heartbeat, state (this, alive, dead) and how many rooms each serves.")
+                + "heartbeat, state (this, alive, dead), how many rooms each serves and the cluster protocol it speaks "
+                + "(all live nodes must speak the same).")
 public final class NodesCommand extends UserCommand.Base {
 
     public NodesCommand(Map<String, String> env) {
@@ -21,12 +22,12 @@ public final class NodesCommand extends UserCommand.Base {
         if (admin.json) {
             out().println(nodes.toString());
         } else {
-            out().printf("%-14s %-28s %-26s %-26s %-6s %s%n", "ID", "ADDRESS", "STARTED", "HEARTBEAT", "STATE",
-                    "ROOMS");
+            out().printf("%-14s %-28s %-26s %-26s %-6s %-6s %s%n", "ID", "ADDRESS", "STARTED", "HEARTBEAT", "STATE",
+                    "ROOMS", "PROTOCOL");
             for (JsonNode n : nodes) {
-                out().printf("%-14s %-28s %-26s %-26s %-6s %d%n", n.path("id").asText(), n.path("address").asText(),
-                        n.path("startedAt").asText(), n.path("heartbeatAt").asText(), n.path("state").asText(),
-                        n.path("rooms").asLong());
+                out().printf("%-14s %-28s %-26s %-26s %-6s %-6d %d%n", n.path("id").asText(),
+                        n.path("address").asText(), n.path("startedAt").asText(), n.path("heartbeatAt").asText(),
+                        n.path("state").asText(), n.path("rooms").asLong(), n.path("protocol").asInt(1));
             }
         }
         out().flush();

@@ -293,11 +293,13 @@ class ClusterForwardingTest {
             assertEquals(2, byId.size(), listed.out());
             assertEquals("alive", byId.get(nodeA).path("state").asText(), listed.out());
             assertEquals(1, byId.get(nodeA).path("rooms").asInt(), listed.out());
+            assertEquals(2, byId.get(nodeA).path("protocol").asInt(), listed.out());
             assertTrue(byId.get(nodeA).path("address").asText().endsWith(":" + a.port), listed.out());
             assertEquals(1, byId.values().stream().filter(n -> n.path("state").asText().equals("this")).count());
             io.kezdesu.cli.CliRun table = io.kezdesu.cli.CliRun.run(Map.of(), "nodes", "--server",
                     "http://127.0.0.1:" + b.port, "--token", ADMIN);
-            assertTrue(table.out().contains(nodeA) && table.out().contains("ROOMS"), table.out());
+            assertTrue(table.out().contains(nodeA) && table.out().contains("ROOMS")
+                    && table.out().contains("PROTOCOL"), table.out());
 
             // Bob, connected to B, joins it: B forwards to A, and the two talk as if on one server.
             WsClient bobOnB = WsClient.connect(http, wsB + bob);

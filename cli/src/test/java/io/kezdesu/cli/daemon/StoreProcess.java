@@ -43,6 +43,16 @@ final class StoreProcess implements AutoCloseable {
         }
     }
 
+    /** Writes {@code doc} into a collection of the {@code kezdesu} database (replacing one with its {@code _id}). */
+    void put(String collection, Document doc) {
+        try (com.mongodb.reactivestreams.client.MongoClient m = com.mongodb.reactivestreams.client.MongoClients
+                .create(uri())) {
+            reactor.core.publisher.Mono.from(m.getDatabase("kezdesu").getCollection(collection).replaceOne(
+                    new Document("_id", doc.get("_id")), doc,
+                    new com.mongodb.client.model.ReplaceOptions().upsert(true))).block();
+        }
+    }
+
     /** Stops every daemon given (cleanly, so that each leaves the node list), then the store. */
     void stopAfter(List<DaemonProcess> daemons) throws InterruptedException {
         for (DaemonProcess d : daemons) {

@@ -19,6 +19,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -30,8 +32,21 @@ import reactor.core.publisher.Mono;
  *
  * <p>Heartbeats are stamped with each node's own clock and compared with the reader's: nodes' clocks must agree to
  * well within {@code node-timeout} (NTP does), or a live node could be taken for dead.
+ *
+ * <p>Each node also writes the {@link #PROTOCOL} it speaks: nodes of different protocols misread each other's leases
+ * and records, so a node does not start beside a live one of another protocol, and warns of one that appears later.
  */
 public final class NodeRegistry {
+
+    /**
+     * The format of what nodes share through the store (room leases, conference records), raised by a release that
+     * changes it. 2: leases live as long as their node's heartbeat (2026-12-07); 1, written as no field: leases with
+     * an expiry ({@code until}).
+     */
+    public static final int PROTOCOL = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(NodeRegistry.class);
+    /** Longest a starting node waits for a node of another protocol to go silent (one that was just stopped). */
+    private static final Duration MOST_WAIT = Duration.ofSeconds(60);
 
 
     private final MongoCollection<Document> nodes;
@@ -43,6 +58,8 @@ public final class NodeRegistry {
     private volatile Instant supersededAt = Instant.EPOCH;
     private volatile Instant lastBeat;
     private volatile boolean unbroken;
+    /** Nodes of another protocol already warned of (each once). */
+    private final Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** {@code address}: where this node serves (host:port), read at each heartbeat (the port is bound later). */
     public NodeRegistry(MongoDatabase db, Supplier<String> address, Clock clock,
@@ -80,7 +97,8 @@ public final class NodeRegistry {
     public Mono<Void> register() {
         Instant now = clock.instant();
         return Mono.from(nodes.replaceOne(Filters.eq("_id", id), new Document("_id", id).append("address", address.get())
-                        .append("startedAt", Date.from(now)).append("heartbeatAt", Date.from(now)),
+                        .append("startedAt", Date.from(now)).append("heartbeatAt", Date.from(now))
+                        .append("protocol", PROTOCOL),
                 new ReplaceOptions().upsert(true))).doOnSuccess(r -> beat(now)).then();
     }
 
@@ -89,7 +107,7 @@ public final class NodeRegistry {
         Instant now = clock.instant();
         return Mono.from(nodes.updateOne(Filters.eq("_id", id), Updates.combine(
                         Updates.set("heartbeatAt", Date.from(now)), Updates.set("address", address.get()),
-                        Updates.setOnInsert("startedAt", Date.from(now))),
+                        Updates.set("protocol", PROTOCOL), Updates.setOnInsert("startedAt", Date.from(now))),
                 new UpdateOptions().upsert(true))).doOnSuccess(r -> beat(now)).then();
     }
 
@@ -163,6 +181,10 @@ public final class NodeRegistry {
         return Flux.from(nodes.find(Filters.and(Filters.ne("_id", id), Filters.gte("heartbeatAt", Date.from(cutoff)))))
                 .publishOn(reactor.core.scheduler.Schedulers.boundedElastic())
                 .<java.net.InetAddress>handle((d, sink) -> {
+                    if (protocolOf(d) != PROTOCOL && warned.add(d.getString("_id"))) {
+                        LOG.warn("{}; it and this node misread each other's room leases and conference records: stop "
+                                + "every node and start them all on one version (docs/CLUSTER.md)", stranger(d));
+                    }
                     String address = d.getString("address");
                     try {
                         String host = address == null ? null : java.net.URI.create(address).getHost();
@@ -191,10 +213,54 @@ public final class NodeRegistry {
             m.put("address", d.getString("address"));
             m.put("startedAt", d.getDate("startedAt").toInstant().toString());
             m.put("heartbeatAt", beat.toString());
+            m.put("protocol", protocolOf(d));
             m.put("state", node.equals(id) ? "this" : !beat.isBefore(now.minus(timeout))
                     && !superseded.contains(node) ? "alive" : "dead");
             return m;
         }).collectList();
+    }
+
+    /**
+     * Live nodes (this one aside) that speak another {@link #PROTOCOL}, described for the operator: a node must not
+     * start beside one.
+     */
+    public Mono<List<String>> strangers() {
+        Instant cutoff = clock.instant().minus(timeout); // now: callers that wait defer the call
+        return Flux.from(nodes.find(Filters.and(Filters.ne("_id", id), Filters.gte("heartbeatAt", Date.from(cutoff)))))
+                .filter(d -> !superseded.contains(d.getString("_id")) && protocolOf(d) != PROTOCOL)
+                .map(NodeRegistry::stranger)
+                .collectList();
+    }
+
+    /**
+     * Completes when no live node speaks another protocol, waiting (at most node-timeout, up to a minute) for those
+     * found to go silent, as a node just stopped for the upgrade does; else fails, saying which nodes and what to do.
+     */
+    public Mono<Void> requireOneProtocol() {
+        Duration wait = timeout.compareTo(MOST_WAIT) < 0 ? timeout : MOST_WAIT;
+        return strangers().flatMap(found -> {
+            if (found.isEmpty()) {
+                return Mono.<Void>empty();
+            }
+            LOG.warn("{}: waiting up to {} s for {} to stop", String.join("; ", found), wait.toSeconds(),
+                    found.size() == 1 ? "it" : "them");
+            return Mono.delay(wait).then(Mono.defer(this::strangers)).flatMap(still -> still.isEmpty() ? Mono.<Void>empty()
+                    : Mono.error(new IllegalStateException(String.join("; ", still) + ": nodes of different versions "
+                            + "misread each other's room leases and conference records; stop every node, then start "
+                            + "them all on one version (docs/CLUSTER.md)")));
+        });
+    }
+
+    private static int protocolOf(Document d) {
+        Object p = d.get("protocol");
+        return p instanceof Number n ? n.intValue() : 1;
+    }
+
+    private static String stranger(Document d) {
+        int p = protocolOf(d);
+        return "node " + d.getString("_id") + " (" + d.getString("address") + ") runs another version of kezdesu "
+                + "(cluster protocol " + (p == 1 ? "1, from before 2026-12-07" : String.valueOf(p)) + "; this one: "
+                + PROTOCOL + ")";
     }
 
     /** Removes a dead node's entry once its conferences are closed (only while it is still dead). */
