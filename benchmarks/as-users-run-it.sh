@@ -76,6 +76,9 @@ wait_udp() {
 KPORT=34710; CPORT=34700; PEER_PORT=34720
 start_kezdesu_serve() { # log [flags...]
   local log="$1"; shift
+  # Emptied here, not by the background job's redirection: that may come after the first look below, which then
+  # found the previous daemon's ready line in a reused log and went on with a daemon not yet started.
+  : >"$log"
   "$root/kezdesu" serve --data-dir "$(mktemp -d -p "$WORK")" --http-ip 127.0.0.1 --http-port 0 \
     --listening-ip 127.0.0.1 --listening-port $KPORT --tls-listening-port 0 --min-port 50000 --max-port 59999 \
     --static-auth-secret "$SECRET" --realm kezdesu "$@" >"$log" 2>&1 &

@@ -23,6 +23,7 @@ start_peerjs() { # log-file [peerjs CLI options...]
   shift
   # Its CLI treats --port 0 as unset, so pick a free loopback port here.
   free=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  : >"$log" # now: a reused log must not show the previous server's port to wait_for
   node "$scratch/node_modules/peer/dist/bin/peerjs.js" --host 127.0.0.1 --port "$free" --path /peerjs "$@" \
     > "$log" 2>&1 &
   pid=$!
@@ -37,6 +38,7 @@ start_kezdesu() { # log-file data-dir [java options...] -- [kezdesu signaling op
   # peerjs-rate-limit 0: the generator drives each connection at hundreds of messages per second, above the default
   # per-connection ceiling of 100 a browser never nears. connections-per-ip 0: every simulated client comes from
   # 127.0.0.1. Ceilings, not costs: the figures measure the server's work.
+  : >"$log" # now: a reused log must not show the previous server's address to wait_for
   java "${java[@]}" -jar "$root/cli/target/kezdesu.jar" signaling --data-dir "$data" --http-ip 127.0.0.1 \
     --http-port 0 --peerjs-rate-limit 0 --connections-per-ip 0 "$@" > /dev/null 2> "$log" &
   pid=$!
