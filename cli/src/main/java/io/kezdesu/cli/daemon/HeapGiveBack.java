@@ -1,10 +1,20 @@
 package io.kezdesu.cli.daemon;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * run time, they need no launcher, so a plain {@code java -jar kezdesu.jar serve} and the systemd unit get them too.
  * A flag the operator set on the command line ({@code -XX:G1PeriodicGCInterval=0} turns this off) is left as it is;
  * another collector is left alone.
+ *
+ * <p>After each of those idle collections the C library's allocator is asked to give back the memory it keeps free
+ * ({@code System.trim_native_heap}, glibc's {@code malloc_trim}): what the JIT compilers, the collector's remembered
+ * sets and direct buffers freed while a load came and went. 10,000 idle PeerJS sessions: 40 MB of RSS, a quarter
+ * of their growth, came back with it.
  */
 final class HeapGiveBack {
 
@@ -26,6 +41,12 @@ final class HeapGiveBack {
     static final int INTERVAL_MILLIS = 15_000;
     static final int MIN_FREE = 10;
     static final int MAX_FREE = 30;
+    /** The cause G1 gives a collection it makes because {@code G1PeriodicGCInterval} passed without one. */
+    private static final String IDLE_CAUSE = "G1 Periodic Collection";
+    /** {@code jcmd System.trim_native_heap}, as an operation of the diagnostic command bean. */
+    private static final String TRIM = "systemTrimNativeHeap";
+    private static final AtomicInteger TRIMS = new AtomicInteger();
+    private static volatile boolean trimUnavailable;
 
     private HeapGiveBack() {
     }
@@ -51,7 +72,57 @@ final class HeapGiveBack {
         if (!set.isEmpty()) {
             LOG.debug("heap gives memory back when idle: {}", String.join(" ", set));
         }
+        trimAfterIdleCollections();
         return set;
+    }
+
+    /** How many times the native heap was trimmed (for tests). */
+    static int trims() {
+        return TRIMS.get();
+    }
+
+    private static void trimAfterIdleCollections() {
+        NotificationListener listener = (notification, handback) -> {
+            if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                return;
+            }
+            var info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+            if (IDLE_CAUSE.equals(info.getGcCause())) {
+                trim(); // under load the allocator is in use: trimming then would only cost
+            }
+        };
+        try {
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (gc instanceof NotificationEmitter emitter) {
+                    emitter.addNotificationListener(listener, null, null);
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("native heap left as it is: {}", e.toString());
+        }
+    }
+
+    /** Called on the JVM's notification thread, one idle collection at a time. */
+    private static void trim() {
+        if (trimUnavailable) {
+            return;
+        }
+        try {
+            // The platform MBean server only now, when idle: made at start it added 20-40 MB to the idle daemon.
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            ObjectName dcmd = new ObjectName("com.sun.management:type=DiagnosticCommand");
+            if (!Arrays.stream(server.getMBeanInfo(dcmd).getOperations()).anyMatch(op -> op.getName().equals(TRIM))) {
+                trimUnavailable = true; // a JVM without the command: its allocator keeps what it keeps
+                return;
+            }
+            Object said = server.invoke(dcmd, TRIM, new Object[] {new String[0]},
+                    new String[] {String[].class.getName()});
+            TRIMS.incrementAndGet();
+            LOG.debug("idle: {}", String.valueOf(said).strip());
+        } catch (JMException | RuntimeException | LinkageError e) {
+            trimUnavailable = true;
+            LOG.debug("native heap left as it is: {}", e.toString());
+        }
     }
 
     private static boolean isDefault(HotSpotDiagnosticMXBean vm, String flag) {
