@@ -96,9 +96,9 @@ public final class NodeRegistry {
     /** Writes this node's entry (at start). */
     public Mono<Void> register() {
         Instant now = clock.instant();
-        return Mono.from(nodes.replaceOne(Filters.eq("_id", id), new Document("_id", id).append("address", address.get())
-                        .append("startedAt", Date.from(now)).append("heartbeatAt", Date.from(now))
-                        .append("protocol", PROTOCOL),
+        return Mono.from(nodes.replaceOne(Filters.eq("_id", id), new Document("_id", id)
+                        .append("address", address.get()).append("startedAt", Date.from(now))
+                        .append("heartbeatAt", Date.from(now)).append("protocol", PROTOCOL),
                 new ReplaceOptions().upsert(true))).doOnSuccess(r -> beat(now)).then();
     }
 
@@ -244,7 +244,8 @@ public final class NodeRegistry {
             }
             LOG.warn("{}: waiting up to {} s for {} to stop", String.join("; ", found), wait.toSeconds(),
                     found.size() == 1 ? "it" : "them");
-            return Mono.delay(wait).then(Mono.defer(this::strangers)).flatMap(still -> still.isEmpty() ? Mono.<Void>empty()
+            return Mono.delay(wait).then(Mono.defer(this::strangers)).flatMap(still -> still.isEmpty()
+                    ? Mono.<Void>empty()
                     : Mono.error(new IllegalStateException(String.join("; ", still) + ": nodes of different versions "
                             + "misread each other's room leases and conference records; stop every node, then start "
                             + "them all on one version (docs/CLUSTER.md)")));
