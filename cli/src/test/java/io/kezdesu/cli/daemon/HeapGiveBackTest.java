@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
  */
 class HeapGiveBackTest {
 
-    /** Run in the child JVM; with {@code trim}, it then idles until the native heap was trimmed (or 30 s passed). */
+    /**
+     * Run in the child JVM; with {@code trim <seconds>}, it then collects once (System.gc) and idles until G1's first
+     * idle collection (or the seconds passed), printing each collection's cause and the trims so far.
+     */
     public static void main(String[] args) throws InterruptedException {
         var vm = java.lang.management.ManagementFactory.getPlatformMXBean(
                 com.sun.management.HotSpotDiagnosticMXBean.class);

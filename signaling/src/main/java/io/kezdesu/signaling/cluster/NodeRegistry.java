@@ -175,10 +175,12 @@ public final class NodeRegistry {
                 .defaultIfEmpty(Optional.empty());
     }
 
-    /** The addresses (IP) of the other live nodes, resolved off the store's threads. */
+    /**
+     * The addresses (IP) of the other live nodes, resolved off the store's threads. Read with every heartbeat, so it
+     * is also where a live node of another {@link #PROTOCOL} is warned of (once per node), without a read of its own.
+     */
     public Mono<Set<java.net.InetAddress>> peerAddresses() {
-        Instant cutoff = clock.instant().minus(timeout);
-        return Flux.from(nodes.find(Filters.and(Filters.ne("_id", id), Filters.gte("heartbeatAt", Date.from(cutoff)))))
+        return liveOthers()
                 .publishOn(reactor.core.scheduler.Schedulers.boundedElastic())
                 .<java.net.InetAddress>handle((d, sink) -> {
                     if (protocolOf(d) != PROTOCOL && warned.add(d.getString("_id"))) {
@@ -225,8 +227,7 @@ public final class NodeRegistry {
      * start beside one.
      */
     public Mono<List<String>> strangers() {
-        Instant cutoff = clock.instant().minus(timeout); // now: callers that wait defer the call
-        return Flux.from(nodes.find(Filters.and(Filters.ne("_id", id), Filters.gte("heartbeatAt", Date.from(cutoff)))))
+        return liveOthers()
                 .filter(d -> !superseded.contains(d.getString("_id")) && protocolOf(d) != PROTOCOL)
                 .map(NodeRegistry::stranger)
                 .collectList();
@@ -250,6 +251,12 @@ public final class NodeRegistry {
                             + "misread each other's room leases and conference records; stop every node, then start "
                             + "them all on one version (docs/CLUSTER.md)")));
         });
+    }
+
+    /** The entries of the other nodes whose heartbeat is within node-timeout now (callers that wait defer this). */
+    private Flux<Document> liveOthers() {
+        Instant cutoff = clock.instant().minus(timeout);
+        return Flux.from(nodes.find(Filters.and(Filters.ne("_id", id), Filters.gte("heartbeatAt", Date.from(cutoff)))));
     }
 
     private static int protocolOf(Document d) {
