@@ -168,7 +168,17 @@ final class DurableH2Backend extends H2Backend {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        super.close();
+        synchronized (commitLock) {
+            MVStore store = getMvStore();
+            if (!store.isClosed()) {
+                // MVStore recomputes the oldest version a command still reads only when it gets its store lock: a
+                // command that ended while a commit held it leaves the old value, and a close with nothing left to
+                // commit then starts from it (H2 asserts against it). Pinning and releasing the current version here,
+                // with no command running, recomputes it.
+                store.deregisterVersionUsage(store.registerVersionUsage());
+            }
+            super.close();
+        }
     }
 
     /**
