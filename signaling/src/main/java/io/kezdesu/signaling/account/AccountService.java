@@ -30,7 +30,7 @@ public final class AccountService {
     private final FailureCounter registrationsByAddress;
     private final Clock clock;
     private final AccessListener accessChanges;
-    /** A real hash to verify against for unknown emails, so that both refusals cost the same. */
+    /** A real hash to verify against for unknown emails and password-less accounts, so that refusals cost the same. */
     private final java.util.concurrent.atomic.AtomicReference<String> decoyHash =
             new java.util.concurrent.atomic.AtomicReference<>();
 
@@ -115,10 +115,10 @@ public final class AccountService {
         return users.findByEmail(email)
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
-                .flatMap(user -> (user.isPresent() ? Mono.just(user.get().passwordHash()) : decoyHash())
+                .flatMap(user -> hashToCheck(user)
                         .flatMap(h -> passwords.verify(password, h, PasswordPool.Lane.LOGIN))
                         .flatMap(ok -> {
-                            if (!ok || user.isEmpty()) {
+                            if (!ok || user.filter(AccountService::hasPassword).isEmpty()) {
                                 throttle.failed(email, address);
                                 return Mono.error(new ApiException(ApiError.INVALID_CREDENTIALS,
                                         "unknown email or wrong password"));
@@ -130,6 +130,20 @@ public final class AccountService {
                             throttle.succeeded(email, address);
                             return Mono.just(new Login(jwt.issue(user.get().id(), user.get().tokenVersion()), user.get()));
                         }));
+    }
+
+    /**
+     * The hash a login checks the password against: the account's, or the decoy when there is no account or the
+     * account has no password (it signs in through its identity provider). Every refusal then costs one Argon2id
+     * check, so the time of an answer does not tell which accounts exist or which have a password.
+     */
+    Mono<String> hashToCheck(Optional<User> user) {
+        return user.filter(AccountService::hasPassword).map(u -> Mono.just(u.passwordHash()))
+                .orElseGet(this::decoyHash);
+    }
+
+    private static boolean hasPassword(User user) {
+        return user.passwordHash() != null && !NO_PASSWORD.equals(user.passwordHash());
     }
 
     /** Made on first use and kept; a refusal (a full queue) is not kept, so a later login makes it. */
