@@ -87,6 +87,47 @@ class NatDiscoveryTest {
     }
 
     /**
+     * A CHANGE-REQUEST is four bytes (RFC 5780 §7.2). One of another length makes the request malformed: it is dropped
+     * (RFC 8489 §6.3 lets a server discard what it cannot parse), and the client's next request is answered. Each
+     * malformed request goes first; the first answer the client gets is the well-formed one's, by its transaction id.
+     */
+    @Test
+    void aChangeRequestOfTheWrongLengthIsDroppedAndTheNextRequestAnswered() throws Exception {
+        int port = CoturnProbeTest.freePortPair();
+        try (RelayServer relay = twoAddresses(port); DatagramSocket client = new DatagramSocket(0, A)) {
+            client.setSoTimeout(10_000);
+            InetSocketAddress to = new InetSocketAddress(A, port);
+            for (int length : new int[] {0, 2, 8}) {
+                byte[] malformed = bindingWithChangeRequest(tid(), length);
+                client.send(new DatagramPacket(malformed, malformed.length, to));
+                byte[] id = tid();
+                byte[] good = StunCodec.encode(0x0001, id, List.of(new OutAttribute.ChangeRequest(false, true)),
+                        null, false);
+                client.send(new DatagramPacket(good, good.length, to));
+                DatagramPacket answer = new DatagramPacket(new byte[1500], 1500);
+                client.receive(answer);
+                ByteBuffer b = ByteBuffer.wrap(answer.getData(), 0, answer.getLength());
+                assertEquals(0x0101, b.getShort(0) & 0xFFFF, "length " + length + ": Binding success response");
+                assertEquals(java.util.HexFormat.of().formatHex(id), java.util.HexFormat.of()
+                        .formatHex(answer.getData(), 8, 20), "length " + length + ": the well-formed request's answer");
+                assertEquals(new InetSocketAddress(A, port + 1), answer.getSocketAddress());
+            }
+        }
+    }
+
+    /** A Binding request whose only attribute is a CHANGE-REQUEST of {@code length} bytes (asking for the port). */
+    private static byte[] bindingWithChangeRequest(byte[] id, int length) {
+        int padded = (length + 3) & ~3;
+        ByteBuffer b = ByteBuffer.allocate(StunTypes.HEADER_LENGTH + 4 + padded);
+        b.putShort((short) 0x0001).putShort((short) (4 + padded)).putInt(0x2112A442).put(id);
+        b.putShort((short) StunTypes.ATTR_CHANGE_REQUEST).putShort((short) length);
+        if (length >= 4) {
+            b.put(StunTypes.HEADER_LENGTH + 4 + 3, (byte) 0x02);
+        }
+        return b.array();
+    }
+
+    /**
      * Sends a Binding request with CHANGE-REQUEST and returns where the success response came from, after checking
      * that RESPONSE-ORIGIN says the same.
      */
