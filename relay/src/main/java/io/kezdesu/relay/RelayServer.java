@@ -125,7 +125,7 @@ public final class RelayServer implements AutoCloseable {
         // Read the PEM files before starting any thread, so a bad certificate fails fast and leaks nothing.
         io.kezdesu.common.tls.TlsReloader<SslContext> ssl = config.tlsEnabled()
                 ? new io.kezdesu.common.tls.TlsReloader<>(new io.kezdesu.common.tls.TlsFiles(
-                        config.tlsCert().orElseThrow(), config.tlsKey().orElseThrow()), f -> sslContext(config))
+                        config.tlsCert().orElseThrow(), config.tlsKey().orElseThrow()), RelayServer::sslContext)
                 : null;
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -329,10 +329,10 @@ public final class RelayServer implements AutoCloseable {
                 : Optional.of(new TurnRestCredentials(config.authSecrets(), Duration.ofHours(1), Clock.systemUTC()));
     }
 
-    private static SslContext sslContext(RelayConfig config) {
+    /** The context for the files the reloader hands over (the configured ones, read again at each reload). */
+    private static SslContext sslContext(io.kezdesu.common.tls.TlsFiles files) {
         try {
-            return SslContextBuilder.forServer(config.tlsCert().orElseThrow().toFile(),
-                    config.tlsKey().orElseThrow().toFile()).build();
+            return SslContextBuilder.forServer(files.certificate().toFile(), files.privateKey().toFile()).build();
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("tls-cert/tls-key: " + e.getMessage()
                     + " (expected: a PEM certificate chain and its PEM private key)", e);
