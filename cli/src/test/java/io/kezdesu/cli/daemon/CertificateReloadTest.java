@@ -1,6 +1,7 @@
 package io.kezdesu.cli.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.util.Map;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A renewed certificate is served without a restart, by HTTPS and by TURN over TLS, to new connections; open ones
- * go on; a renewal that cannot be read leaves the previous certificate in use.
+ * go on; a renewal that cannot be read leaves the previous certificate in use. The same through SIGHUP, to the daemon
+ * as a real process.
  */
 class CertificateReloadTest {
 
@@ -63,6 +66,49 @@ class CertificateReloadTest {
             assertFalse(d.reloadCertificates(false));
             assertArrayEquals(der(second), served(https));
         }
+    }
+
+    /**
+     * {@code kill -HUP} (systemd's ExecReload, certbot's deploy hook) makes a running daemon read its certificate
+     * again at once, changed or not; a renewal that cannot be read leaves the previous certificate in use. Each step
+     * waits for the daemon's own answer to the signal, which the minute's check on its own never prints.
+     */
+    @Test
+    void aSighupReadsTheCertificateAgain() throws Exception {
+        TlsFiles first = SelfSignedCertificate.ensure(DataDirectory.open(Files.createDirectory(tmp.resolve("a"))));
+        TlsFiles second = SelfSignedCertificate.ensure(DataDirectory.open(Files.createDirectory(tmp.resolve("b"))));
+        Path live = Files.createDirectory(tmp.resolve("live"));
+        Path cert = live.resolve("fullchain.pem");
+        Path key = live.resolve("privkey.pem");
+        install(first, cert, key);
+        DaemonProcess d = DaemonProcess.start(Files.createDirectory(tmp.resolve("data")), "--tls-cert",
+                cert.toString(), "--tls-key", key.toString());
+        try {
+            InetSocketAddress https = new InetSocketAddress("127.0.0.1", d.port);
+            assertArrayEquals(der(first), served(https));
+
+            install(second, cert, key);
+            hangUp(d);
+            d.awaitOutput(Pattern.compile("SIGHUP: certificate reloaded"), 30);
+            assertArrayEquals(der(second), served(https));
+
+            // Unchanged files: read again all the same (a SIGHUP forces it).
+            hangUp(d);
+            d.awaitOutput(Pattern.compile("SIGHUP: certificate reloaded"), 30);
+
+            Files.writeString(key, "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
+            hangUp(d);
+            d.awaitOutput(Pattern.compile("SIGHUP: no certificate reloaded"), 30);
+            assertArrayEquals(der(second), served(https), "the previous certificate stays");
+            assertTrue(d.process.isAlive(), "the daemon goes on");
+        } finally {
+            d.process.destroyForcibly().waitFor();
+        }
+    }
+
+    private static void hangUp(DaemonProcess d) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(d.process.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor());
     }
 
     private static void install(TlsFiles from, Path cert, Path key) throws Exception {

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,7 +19,7 @@ import java.util.regex.Pattern;
 /** The daemon as a real child process (for signals and crashes), started from the test classpath. */
 final class DaemonProcess {
 
-    private static final Pattern READY = Pattern.compile("ready: http http://127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern READY = Pattern.compile("ready: https? https?://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern TURN_UDP = Pattern.compile("turn udp [^ ]*:(\\d+)");
 
     private static final Pattern RELAY_READY = Pattern.compile(" relay ready: ");
@@ -29,9 +31,13 @@ final class DaemonProcess {
     final int turnPort;
     /** The relay's id in the fleet (with a store), or null. */
     final String relayId;
+    /** What the daemon printed after its startup line (at most the latest {@value #KEPT_LINES} lines). */
+    private final BlockingQueue<String> later;
+    private static final int KEPT_LINES = 10_000;
 
-    private DaemonProcess(Process process, String readyLine) {
+    private DaemonProcess(Process process, String readyLine, BlockingQueue<String> later) {
         this.process = process;
+        this.later = later;
         Matcher id = RELAY_ID.matcher(readyLine);
         this.relayId = id.find() ? id.group(1) : null;
         Matcher http = READY.matcher(readyLine);
@@ -54,7 +60,8 @@ final class DaemonProcess {
                 "127.0.0.1", "--http-port", "0"));
         command.addAll(List.of(options));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        return new DaemonProcess(p, awaitLine(p, READY));
+        BlockingQueue<String> later = new LinkedBlockingQueue<>();
+        return new DaemonProcess(p, awaitLine(p, READY, later), later);
     }
 
     /** Starts {@code kezdesu relay} with {@code options} and waits for its startup line. */
@@ -62,7 +69,8 @@ final class DaemonProcess {
         List<String> command = new ArrayList<>(kezdesu("relay", "--data-dir", dataDir.toString()));
         command.addAll(List.of(options));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        return new DaemonProcess(p, awaitLine(p, RELAY_READY));
+        BlockingQueue<String> later = new LinkedBlockingQueue<>();
+        return new DaemonProcess(p, awaitLine(p, RELAY_READY, later), later);
     }
 
     /** The command line that runs {@code kezdesu args…} from the test classpath. */
@@ -78,8 +86,30 @@ final class DaemonProcess {
         return "http://127.0.0.1:" + port;
     }
 
+    /**
+     * The next line the daemon prints that matches {@code wanted} (lines before it are passed over); fails after
+     * {@code seconds}.
+     */
+    String awaitOutput(Pattern wanted, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            String line = later.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (line == null) {
+                throw new AssertionError("kezdesu printed no line matching " + wanted + " within " + seconds + " s");
+            }
+            if (wanted.matcher(line).find()) {
+                return line;
+            }
+        }
+    }
+
     /** Reads the output until a line that matches {@code wanted}, then keeps draining it in the background. */
     static String awaitLine(Process p, Pattern wanted) throws Exception {
+        return awaitLine(p, wanted, null);
+    }
+
+    /** As {@link #awaitLine(Process, Pattern)}, keeping what follows in {@code later} when it is not null. */
+    private static String awaitLine(Process p, Pattern wanted, BlockingQueue<String> later) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         return CompletableFuture.supplyAsync(() -> {
             java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
@@ -91,7 +121,14 @@ final class DaemonProcess {
                     }
                     last.addLast(line);
                     if (wanted.matcher(line).find()) {
-                        Thread drain = new Thread(() -> out.lines().forEach(l -> { }));
+                        Thread drain = new Thread(() -> out.lines().forEach(l -> {
+                            if (later != null) {
+                                if (later.size() >= KEPT_LINES) {
+                                    later.poll();
+                                }
+                                later.offer(l);
+                            }
+                        }));
                         drain.setDaemon(true);
                         drain.start();
                         return line;
