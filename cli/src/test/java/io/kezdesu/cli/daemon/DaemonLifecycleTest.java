@@ -63,6 +63,11 @@ class DaemonLifecycleTest {
             assertEquals(503, notReady.status(), notReady::toString);
             assertEquals("not-ready", notReady.error());
             assertTrue(notReady.message().startsWith("store unreachable: "), notReady::toString);
+            // In words (the connection lost, then no server in time), not the driver's exception class.
+            assertFalse(notReady.message().contains("Exception"), notReady::toString);
+            TestDaemon.Response again = d.get("/readyz", null);
+            assertEquals(503, again.status(), again::toString);
+            assertFalse(again.message().contains("Exception"), again::toString);
             assertEquals(200, d.get("/healthz", null).status(), "the process itself is up");
         }
     }

@@ -30,6 +30,6 @@ public final class HealthApi {
         if (e instanceof TimeoutException) {
             return "no answer within " + PING_TIMEOUT.toSeconds() + " s";
         }
-        return e.getClass().getSimpleName();
+        return io.kezdesu.common.store.StoreErrors.describe(e);
     }
 }
