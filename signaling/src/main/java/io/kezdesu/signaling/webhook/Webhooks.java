@@ -55,8 +55,9 @@ public final class Webhooks implements AutoCloseable {
     private static final int QUEUE_LIMIT = 100_000;
 
     /**
-     * An event as it happened: its type, its room, when, and its data; {@code emitted} and {@code seq} order it among
-     * this node's events (the order they were reported in, which is the order they happened in).
+     * An event as it happened: its type, its room, when, and its data; {@code emitted} (never earlier than the event
+     * before it) and {@code seq} order it among this node's events (the order they were reported in, which is the
+     * order they happened in).
      */
     record Event(String type, String room, Instant at, Instant emitted, long seq, ObjectNode data) {
     }
@@ -72,6 +73,8 @@ public final class Webhooks implements AutoCloseable {
             new io.kezdesu.common.http.LazyHttpClient(Duration.ofSeconds(5));
     private final ArrayDeque<Event> queue = new ArrayDeque<>();
     private final AtomicLong seq = new AtomicLong();
+    /** The latest {@link Event#emitted} (under the queue's lock): each event's is at least the one before. */
+    private Instant lastEmitted = Instant.EPOCH;
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicBoolean passing = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
@@ -137,7 +140,11 @@ public final class Webhooks implements AutoCloseable {
                 queue.pollFirst();
                 dropped.inc();
             }
-            queue.addLast(new Event(type, room, at, clock.instant(), seq.incrementAndGet(), data));
+            // The outbox orders a room's events by this time, then seq: it must not go back when the wall clock is
+            // stepped back (NTP at boot, a VM resumed), or later events would be delivered before earlier ones.
+            Instant now = clock.instant();
+            lastEmitted = now.isAfter(lastEmitted) ? now : lastEmitted;
+            queue.addLast(new Event(type, room, at, lastEmitted, seq.incrementAndGet(), data));
         }
         timers.execute(this::write);
     }
@@ -194,8 +201,9 @@ public final class Webhooks implements AutoCloseable {
         for (Event e : events) {
             String body = body(e);
             for (String receiver : receivers.keySet()) {
+                // Due now: after a step back of the clock, emitted may still be ahead of it.
                 entries.add(new WebhookOutbox.Entry("msg_" + RandomIds.next(16), receiver, e.room(), e.emitted(),
-                        e.seq(), body, 0, e.emitted(), Instant.EPOCH, now));
+                        e.seq(), body, 0, now, Instant.EPOCH, now));
             }
         }
         return entries;

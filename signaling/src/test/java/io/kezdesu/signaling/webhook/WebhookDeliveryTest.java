@@ -6,12 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.kezdesu.common.testing.ManualClock;
 import io.kezdesu.signaling.SignalingFixture;
 import io.kezdesu.signaling.SignalingFixture.TestUser;
 import io.kezdesu.signaling.WsClient;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -53,6 +56,7 @@ class WebhookDeliveryTest {
     /** Answer 503 to this many requests first. */
     private final AtomicInteger refuse = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
+    private final java.util.concurrent.CountDownLatch refusedOnce = new java.util.concurrent.CountDownLatch(1);
 
     private String startReceiver() throws Exception {
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -60,6 +64,7 @@ class WebhookDeliveryTest {
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (refuse.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 refused.incrementAndGet();
+                refusedOnce.countDown();
                 exchange.sendResponseHeaders(503, -1);
                 exchange.close();
                 return;
@@ -177,6 +182,34 @@ class WebhookDeliveryTest {
             assertEquals(5, refused.get(), "the refusals happened, and were retried");
             assertEquals(4, got.stream().map(Delivery::id).distinct().count());
             assertEquals(null, received.poll(1, TimeUnit.SECONDS), "nothing delivered twice");
+        }
+    }
+
+    /**
+     * The wall clock stepped back (NTP at boot, a VM resumed) between two events of a room, while the first was still
+     * waiting for a retry: the later event is not delivered before the earlier ones (the outbox orders by the time
+     * an event was reported, which then went back).
+     */
+    @Test
+    void aClockSteppedBackDoesNotReorderARoomsEvents(@TempDir Path dir) throws Exception {
+        refuse.set(1);
+        ManualClock clock = new ManualClock(Instant.now());
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("webhooks", startReceiver(),
+                "webhook-first-retry", "100ms"), clock)) {
+            TestUser head = f.user("Head");
+            String room = f.room(head, Map.of("name", "Before"));
+            // room.created was refused once: it waits for its retry, 100 ms later by this clock; what follows waits
+            // behind it.
+            assertTrue(refusedOnce.await(WAIT_SECONDS, TimeUnit.SECONDS), "the receiver refused room.created");
+            assertEquals(200, f.call("PATCH", "/api/rooms/" + room, Map.of("name", "Still before"), head.token())
+                    .status());
+            clock.advance(Duration.ofSeconds(-30));
+            assertEquals(200, f.call("PATCH", "/api/rooms/" + room, Map.of("name", "After the step"), head.token())
+                    .status());
+            clock.advance(Duration.ofSeconds(31));
+            List<Delivery> got = take(3);
+            assertEquals(List.of("Before", "Still before", "After the step"),
+                    got.stream().map(d -> d.body().path("data").path("name").asText()).toList());
         }
     }
 
