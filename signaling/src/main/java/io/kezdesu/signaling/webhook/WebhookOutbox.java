@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -33,13 +34,22 @@ final class WebhookOutbox {
     static final String PENDING = "pending";
     static final String DELIVERED = "delivered";
     static final String FAILED = "failed";
-    /** The most pending events one pass looks at. */
-    private static final int SCAN = 2000;
+    /** Pending events read per round of {@link #heads}. */
+    static final int SCAN = 1000;
+    /** The most rounds one look for heads takes. */
+    static final int ROUNDS = 10;
 
     private final MongoCollection<Document> events;
+    private final int scan;
 
     WebhookOutbox(MongoDatabase db) {
+        this(db, SCAN);
+    }
+
+    /** With rounds of {@code scan} events (a test makes them small). */
+    WebhookOutbox(MongoDatabase db, int scan) {
         this.events = db.getCollection("webhooks");
+        this.scan = scan;
     }
 
     Mono<Void> ensureIndexes() {
@@ -72,16 +82,37 @@ final class WebhookOutbox {
 
     /**
      * The oldest pending event of each (receiver, room), whether due or not: the only ones that may be attempted.
-     * Also how many are pending in all (up to the scan).
+     * Also how many events are pending.
+     *
+     * <p>Read in rounds of {@code scan} events, oldest first, each round leaving out the pairs found before it: a room
+     * with a long backlog (its receiver down for hours) fills one round at most, and the rooms behind it are still
+     * found. It stops when a round comes back short (nothing more is pending), when {@code wanted} heads are due and
+     * free at {@code now} (all that one pass attempts), or after {@link #ROUNDS} rounds.
      */
-    Mono<Heads> heads() {
-        return Flux.from(events.find(Filters.eq("status", PENDING)).sort(Sorts.ascending("at", "seq")).limit(SCAN))
-                .map(Entry::of).collectList().map(all -> {
-                    Map<String, Entry> first = new LinkedHashMap<>();
-                    for (Entry e : all) {
+    Mono<Heads> heads(Instant now, int wanted) {
+        return round(new LinkedHashMap<>(), 0, 0, now, wanted).flatMap(h -> h.pending() < scan ? Mono.just(h)
+                // A backlog: the rounds read only part of it; how many are pending is counted.
+                : Mono.from(events.countDocuments(Filters.eq("status", PENDING)))
+                        .map(n -> new Heads(h.oldest(), (int) Math.min(Integer.MAX_VALUE, n))));
+    }
+
+    private Mono<Heads> round(Map<String, Entry> first, int read, int rounds, Instant now, int wanted) {
+        Bson pending = Filters.eq("status", PENDING);
+        Bson filter = first.isEmpty() ? pending : Filters.and(pending, Filters.nor(first.values().stream()
+                .map(e -> Filters.and(Filters.eq("receiver", e.receiver()), Filters.eq("room", e.room())))
+                .toList()));
+        return Flux.from(events.find(filter).sort(Sorts.ascending("at", "seq")).limit(scan)).map(Entry::of)
+                .collectList().flatMap(batch -> {
+                    int found = first.size();
+                    for (Entry e : batch) {
                         first.putIfAbsent(e.receiver() + "\n" + e.room(), e);
                     }
-                    return new Heads(List.copyOf(first.values()), all.size());
+                    long due = first.values().stream()
+                            .filter(e -> !e.nextAt().isAfter(now) && !e.claimUntil().isAfter(now)).count();
+                    boolean more = batch.size() == scan && first.size() > found && due < wanted
+                            && rounds + 1 < ROUNDS;
+                    return more ? round(first, read + batch.size(), rounds + 1, now, wanted)
+                            : Mono.just(new Heads(List.copyOf(first.values()), read + batch.size()));
                 });
     }
 

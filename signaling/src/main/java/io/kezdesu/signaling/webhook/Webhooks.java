@@ -236,7 +236,7 @@ public final class Webhooks implements AutoCloseable {
         }
         again.set(false);
         Instant now = clock.instant();
-        outbox.heads().flatMapMany(heads -> {
+        outbox.heads(now, Math.max(1, IN_FLIGHT - inFlight.get())).flatMapMany(heads -> {
             pending.set(heads.pending());
             // Nothing due: the timer skips reading the outbox until the earliest head is (at most QUIET_MAX), so a
             // receiver that is down for hours costs one read per retry, not two a second. Writes and deliveries of
