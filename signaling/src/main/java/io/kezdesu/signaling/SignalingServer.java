@@ -228,7 +228,10 @@ public final class SignalingServer implements AutoCloseable {
                         file, e.toString());
             }
         });
-        Long recovered = recoverOrphans(nodes, recorder, config.resumeGrace(), true).block(startup);
+        // What is closed now is passed on (webhooks) once the rest has started.
+        java.util.List<io.kezdesu.signaling.room.ConferenceEvents.Orphaned> orphans =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+        Long recovered = recoverOrphans(nodes, recorder, config.resumeGrace(), true, orphans::add).block(startup);
         if (recovered != null && recovered > 0) {
             LOG.warn("closed {} conference(s) left open by a node that is gone", recovered);
         }
@@ -268,6 +271,7 @@ public final class SignalingServer implements AutoCloseable {
                 config.webhooks().retryFor(), config.webhooks().firstRetry(), timers, metrics.registry())
                 .start(startup, previous);
         WebhookEvents events = new WebhookEvents(recorder, webhooks, clock);
+        orphans.forEach(events::orphanClosed);
         roomChanges.set(events);
         RoomService rooms = RoomService.create(clock, timers, roomStore, events, ice, metrics,
                 new RoomService.Rules(config.resumeGrace(), config.resumeQueue(), config.duplicateJoin(),
@@ -346,7 +350,7 @@ public final class SignalingServer implements AutoCloseable {
                     peerRoutes.others(!others.isEmpty());
                 })
                 .then(relays.alive().doOnNext(ice::fleet))
-                .then(recoverOrphans(nodes, recorder, config.resumeGrace(), false))
+                .then(recoverOrphans(nodes, recorder, config.resumeGrace(), false, events::orphanClosed))
                 .subscribe(n -> {
                     if (n > 0) {
                         LOG.warn("closed {} conference(s) of a node that stopped answering", n);
@@ -518,7 +522,9 @@ public final class SignalingServer implements AutoCloseable {
      * live node's records are its own to close. Two nodes doing it at once close each record once.
      */
     private static Mono<Long> recoverOrphans(NodeRegistry nodes, ConferenceRecorder recorder, Duration grace,
-                                             boolean always) {
+                                             boolean always,
+                                             java.util.function.Consumer<io.kezdesu.signaling.room.ConferenceEvents
+                                                     .Orphaned> closed) {
         // A dead node's conferences wait a resume grace first: its people may come back to another node, which then
         // takes the conference over (one record, no crash) instead.
         return nodes.view().flatMap(view -> {
@@ -528,7 +534,7 @@ public final class SignalingServer implements AutoCloseable {
             }
             java.util.Set<String> spared = new java.util.HashSet<>(view.heartbeats().keySet());
             spared.removeAll(closable);
-            return recorder.recoverOrphans(spared, view.heartbeats())
+            return recorder.recoverOrphans(spared, view.heartbeats(), closed)
                     .flatMap(n -> Flux.fromIterable(closable).concatMap(nodes::forget).then(Mono.just(n)));
         });
     }

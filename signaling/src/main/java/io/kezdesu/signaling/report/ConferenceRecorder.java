@@ -108,6 +108,12 @@ public final class ConferenceRecorder implements ConferenceEvents {
      * @return how many this call closed
      */
     public Mono<Long> recoverOrphans(java.util.Set<String> liveNodes, java.util.Map<String, Instant> lastHeartbeats) {
+        return recoverOrphans(liveNodes, lastHeartbeats, orphan -> { });
+    }
+
+    /** As {@link #recoverOrphans(java.util.Set, java.util.Map)}, telling {@code closed} of each one this call closed. */
+    public Mono<Long> recoverOrphans(java.util.Set<String> liveNodes, java.util.Map<String, Instant> lastHeartbeats,
+                                     java.util.function.Consumer<ConferenceEvents.Orphaned> closed) {
         java.util.Set<String> spared = new java.util.HashSet<>(liveNodes);
         spared.add(nodeId);
         return repository.activeOutside(spared)
@@ -118,11 +124,26 @@ public final class ConferenceRecorder implements ConferenceEvents {
                     if (nodeSeen != null && nodeSeen.isAfter(end)) {
                         end = nodeSeen;
                     }
-                    for (String userId : r.openUsers()) {
+                    java.util.List<ConferenceEvents.Seated> seated = new java.util.ArrayList<>();
+                    r.seats.forEach((participant, s) -> seated.add(new ConferenceEvents.Seated(participant,
+                            s.userId(), s.name(), s.tokenHash())));
+                    java.util.List<String> open = r.openUsers();
+                    if (seated.isEmpty()) {
+                        // A record older than seats: who is in is known by account only.
+                        open.forEach(user -> seated.add(new ConferenceEvents.Seated(null, user, null, null)));
+                    }
+                    for (String userId : open) {
                         r.leave(userId, end, "crashed");
                     }
                     r.end(end, "crashed");
-                    return repository.replaceActive(r.toDocument()).map(closed -> closed ? 1L : 0L);
+                    ConferenceEvents.Orphaned orphan = new ConferenceEvents.Orphaned(r.id, r.roomId,
+                            java.util.List.copyOf(seated), end);
+                    return repository.replaceActive(r.toDocument()).map(done -> {
+                        if (done) {
+                            closed.accept(orphan);
+                        }
+                        return done ? 1L : 0L;
+                    });
                 })
                 .reduce(0L, Long::sum);
     }

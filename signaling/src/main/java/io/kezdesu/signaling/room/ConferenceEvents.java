@@ -36,6 +36,17 @@ public interface ConferenceEvents {
     /** The conference ends: reason {@code empty}, {@code closed} or {@code shutdown}. */
     void ended(String conferenceId, Instant at, String reason);
 
+    /**
+     * A conference whose node died was closed by crash recovery (its record says so already): those still seated
+     * left, and it ended, at {@code at}, with reason {@code crashed}. Only what is passed on (webhooks) needs it.
+     */
+    default void orphanClosed(Orphaned orphan) {
+    }
+
+    /** A conference closed by crash recovery: who was still in it (a participant id may be null in old records). */
+    record Orphaned(String conferenceId, String roomId, List<Seated> seated, Instant at) {
+    }
+
     ConferenceEvents NONE = new ConferenceEvents() {
         @Override
         public String started(Room room, Instant at) {

@@ -105,6 +105,29 @@ public final class WebhookEvents implements ConferenceEvents, RoomChanges {
         webhooks.emit("kicked".equals(reason) ? "participant.kicked" : "participant.left", c.room, at, data);
     }
 
+    /**
+     * Crash recovery closed a conference of a dead node: {@code participant.left} (reason {@code crashed}) for each
+     * one still in it, counting down, then {@code conference.ended}, all at the moment the record ends it.
+     */
+    @Override
+    public void orphanClosed(Orphaned orphan) {
+        if (!webhooks.enabled()) {
+            return;
+        }
+        int count = orphan.seated().size();
+        for (Seated s : orphan.seated()) {
+            ObjectNode data = participant(orphan.roomId(), orphan.conferenceId(), s.participantId(), s.userId(),
+                    --count);
+            data.put("reason", "crashed");
+            webhooks.emit("participant.left", orphan.roomId(), orphan.at(), data);
+        }
+        ObjectNode data = Json.MAPPER.createObjectNode();
+        data.put("room", orphan.roomId());
+        data.put("conference", orphan.conferenceId());
+        data.put("reason", "crashed");
+        webhooks.emit("conference.ended", orphan.roomId(), orphan.at(), data);
+    }
+
     private static ObjectNode participant(String room, String conference, String participant, String user,
                                           int count) {
         ObjectNode data = Json.MAPPER.createObjectNode();

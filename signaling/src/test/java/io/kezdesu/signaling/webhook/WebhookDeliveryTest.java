@@ -6,10 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.kezdesu.common.config.Config;
+import io.kezdesu.common.config.ConfigKeys;
+import io.kezdesu.common.data.DataDirectory;
+import io.kezdesu.common.store.Store;
 import io.kezdesu.common.testing.ManualClock;
 import io.kezdesu.signaling.SignalingFixture;
 import io.kezdesu.signaling.SignalingFixture.TestUser;
 import io.kezdesu.signaling.WsClient;
+import io.kezdesu.signaling.report.ConferenceRecorder;
+import io.kezdesu.signaling.report.ConferenceRepository;
+import io.kezdesu.signaling.room.Room;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -210,6 +217,47 @@ class WebhookDeliveryTest {
             List<Delivery> got = take(3);
             assertEquals(List.of("Before", "Still before", "After the step"),
                     got.stream().map(d -> d.body().path("data").path("name").asText()).toList());
+        }
+    }
+
+    /**
+     * A conference whose node died is closed by crash recovery on the next node to start: its receivers hear that
+     * everyone still in it left and that it ended, reason {@code crashed} (they used to hear nothing, and the
+     * conference stayed open in their eyes).
+     */
+    @Test
+    void aConferenceLeftOpenByACrashEndsForTheReceiversToo(@TempDir Path dir) throws Exception {
+        Instant t0 = Instant.parse("2026-12-07T09:00:00Z");
+        Room standup = new Room("r1", "Standup", "head", Set.of(), 10, false, null, false, Set.of(), false, t0, t0,
+                0);
+        String conference;
+        try (Store store = Store.open(Config.defaults().with(ConfigKeys.DATA_DIR, dir), DataDirectory.open(dir))) {
+            ConferenceRecorder recorder = new ConferenceRecorder(new ConferenceRepository(store.database()), "gone");
+            conference = recorder.started(standup, t0);
+            recorder.joined(conference, "p-head", "head", "Head", "h1", t0);
+            recorder.joined(conference, "p-bob", "bob", "Bob", "h2", t0.plusSeconds(10));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (!recorder.idle()) {
+                assertTrue(System.nanoTime() < deadline, "the records were written");
+                Thread.onSpinWait();
+            }
+        }
+        // The node that ran it is gone; the next one to start closes the conference.
+        try (SignalingFixture f = SignalingFixture.start(dir, Map.of("webhooks", startReceiver()))) {
+            List<Delivery> got = take(3);
+            assertEquals(List.of("participant.left", "participant.left", "conference.ended"), types(got));
+            for (Delivery d : got) {
+                assertTrue(d.valid(), d.toString());
+                assertEquals("r1", d.body().path("data").path("room").asText(), d.toString());
+                assertEquals(conference, d.body().path("data").path("conference").asText(), d.toString());
+                assertEquals("crashed", d.body().path("data").path("reason").asText(), d.toString());
+                assertEquals(t0.plusSeconds(10).toString(), d.body().path("timestamp").asText(),
+                        "at its last known moment: " + d);
+            }
+            assertEquals(List.of("p-head", "p-bob"), got.subList(0, 2).stream()
+                    .map(d -> d.body().path("data").path("participant").asText()).toList());
+            assertEquals(List.of(1, 0), got.subList(0, 2).stream()
+                    .map(d -> d.body().path("data").path("participantCount").asInt()).toList());
         }
     }
 
