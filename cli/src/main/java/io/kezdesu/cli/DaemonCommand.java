@@ -38,6 +38,37 @@ abstract class DaemonCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Config config = ConfigOptions.load(spec.commandLine().getParseResult(), env);
         Logging.configure(config.get(ConfigKeys.LOG_LEVEL));
+        // The signals are ours before the daemon starts: one that comes while it starts (it writes daemon.json and
+        // prints its ready line before the start returns) would otherwise get the JVM's default, exit status 143
+        // without an orderly stop (a SIGHUP: the JVM ends).
+        CountDownLatch stop = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Daemon> running =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        // A relay with a drain-timeout drains on the first SIGTERM (new allocations go elsewhere, calls end in
+        // peace) and stops when it is done; a second signal stops it at once.
+        java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+        Signals.onTermination(() -> {
+            Daemon d = running.get();
+            if (!signalled.getAndSet(true) && d != null && d.drainsOnStop()) {
+                LOG.info("draining before stopping (a second SIGTERM or SIGINT stops at once)");
+                d.drain("stop signal");
+            } else {
+                if (d == null) {
+                    // A start can wait (for the store, for an old node to go): the watchdog bounds that wait too.
+                    LOG.info("stop signal while starting: stopping once started");
+                    watchdog();
+                }
+                stop.countDown();
+            }
+        });
+        Signals.onReload(() -> {
+            Daemon d = running.get();
+            if (d == null) {
+                LOG.info("SIGHUP while starting: the certificate is being read now");
+                return;
+            }
+            LOG.info(d.reloadCertificates(true) ? "SIGHUP: certificate reloaded" : "SIGHUP: no certificate reloaded");
+        });
         Daemon daemon;
         try {
             daemon = Daemon.start(config, mode, VersionProvider.version());
@@ -46,22 +77,21 @@ abstract class DaemonCommand implements Callable<Integer> {
             // as "key: value (expected: …)"; it is a configuration error like those config check finds (exit 2).
             throw new ConfigException(List.of(e.getMessage()));
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        // A relay with a drain-timeout drains on the first SIGTERM (new allocations go elsewhere, calls end in
-        // peace) and stops when it is done; a second signal stops it at once.
-        java.util.concurrent.atomic.AtomicBoolean signalled = new java.util.concurrent.atomic.AtomicBoolean();
+        running.set(daemon);
         daemon.drained().thenRun(stop::countDown);
-        Signals.onTermination(() -> {
-            if (!signalled.getAndSet(true) && daemon.drainsOnStop()) {
-                LOG.info("draining before stopping (a second SIGTERM or SIGINT stops at once)");
-                daemon.drain("stop signal");
-            } else {
-                stop.countDown();
-            }
-        });
-        Signals.onReload(() -> LOG.info(daemon.reloadCertificates(true) ? "SIGHUP: certificate reloaded"
-                : "SIGHUP: no certificate reloaded"));
         stop.await();
+        watchdog();
+        daemon.close();
+        return Main.OK;
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean watched = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** From the first stop request on (once): the process is gone {@value #STOP_LIMIT_MS} ms later at the latest. */
+    private void watchdog() {
+        if (watched.getAndSet(true)) {
+            return;
+        }
         Thread watchdog = new Thread(() -> {
             try {
                 Thread.sleep(STOP_LIMIT_MS);
@@ -73,9 +103,6 @@ abstract class DaemonCommand implements Callable<Integer> {
         }, "kezdesu-shutdown-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
-        daemon.close();
-        watchdog.interrupt();
-        return Main.OK;
     }
 
     @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

@@ -109,7 +109,7 @@ final class DaemonProcess {
     }
 
     /** As {@link #awaitLine(Process, Pattern)}, keeping what follows in {@code later} when it is not null. */
-    private static String awaitLine(Process p, Pattern wanted, BlockingQueue<String> later) throws Exception {
+    static String awaitLine(Process p, Pattern wanted, BlockingQueue<String> later) throws Exception {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         return CompletableFuture.supplyAsync(() -> {
             java.util.ArrayDeque<String> last = new java.util.ArrayDeque<>();
