@@ -267,8 +267,8 @@ class ClusterForwardingTest {
             String room;
             try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + a.port)) {
                 ada = c.registerAndLogin("ada@example.org", "Ada", "ada's password");
-                room = c.post("/api/rooms", Map.of("name", "Two nodes", "maxParticipants", 2), ada).json()
-                        .path("id").asText();
+                room = c.post("/api/rooms", Map.of("name", "Two nodes", "maxParticipants", 2,
+                        "maxDurationMinutes", 60), ada).json().path("id").asText();
             }
             try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + b.port)) {
                 bob = c.registerAndLogin("bob@example.org", "Bob", "bob's password");
@@ -281,6 +281,11 @@ class ClusterForwardingTest {
             onA.send(Map.of("type", "join", "room", room));
             JsonNode adaJoined = onA.expect("joined");
             String adaId = adaJoined.path("you").asText();
+            // Ada, the head, adds ten minutes to the conference's hour: it must outlive the node that ran it.
+            onA.send(Map.of("type", "extend", "minutes", 10));
+            String endsAt = onA.expect("conference-extended").path("endsAt").asText();
+            assertEquals(java.time.Instant.parse(adaJoined.path("endsAt").asText()).plusSeconds(600).toString(), endsAt,
+                    adaJoined.toString());
             Map<String, String> leases = leases(store);
             String nodeA = leases.get(room);
             assertTrue(nodeA != null, "A took the room's lease: " + leases);
@@ -385,6 +390,8 @@ class ClusterForwardingTest {
             Resumes.Resumed adaBack = Resumes.resume(http, wsB + ada, adaJoined.path("resumeToken").asText(), killed);
             Resumes.Resumed bobBack = Resumes.resume(http, wsB + bob, bobJoined.path("resumeToken").asText(), killed);
             assertEquals(adaId, adaBack.message().path("you").asText(), "Ada keeps her place");
+            assertEquals(endsAt, adaBack.message().path("endsAt").asText(), "and the time Ada added: "
+                    + adaBack.message());
             assertEquals(bobAgain, bobBack.message().path("you").asText(), "Bob keeps his place");
             java.util.Set<String> present = new java.util.HashSet<>();
             bobBack.message().path("participants").forEach(p -> present.add(p.path("id").asText()));

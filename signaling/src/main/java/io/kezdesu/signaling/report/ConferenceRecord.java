@@ -38,6 +38,8 @@ final class ConferenceRecord {
     String node;
     int current;
     int peak;
+    /** What the head added to the conference's time limit (kept for a node that takes the conference over). */
+    long extensionSeconds;
     final Map<String, Attendee> attendees = new LinkedHashMap<>();
     /**
      * Who is in it now, by participant id, with the hash of each one's resume token: what another node needs to take
@@ -150,6 +152,7 @@ final class ConferenceRecord {
                 .append("lastEventAt", Date.from(lastEventAt))
                 .append("lastSeenAt", Date.from(lastSeenAt))
                 .append("peakParticipants", peak)
+                .append("extensionSeconds", extensionSeconds)
                 .append("participantMinutes", totalMillis / 60_000.0)
                 .append("participants", people)
                 .append("seats", seats.entrySet().stream().map(e -> new Document("id", e.getKey())
@@ -184,6 +187,7 @@ final class ConferenceRecord {
         Date seen = d.getDate("lastSeenAt");
         r.lastSeenAt = seen == null ? r.lastEventAt : seen.toInstant();
         r.peak = d.getInteger("peakParticipants", 0);
+        r.extensionSeconds = d.get("extensionSeconds") instanceof Number n ? n.longValue() : 0;
         r.node = d.getString("node");
         for (Document p : d.getList("participants", Document.class, List.of())) {
             Attendee a = new Attendee(p.getString("name"));

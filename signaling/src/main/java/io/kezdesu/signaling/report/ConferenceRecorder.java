@@ -85,8 +85,14 @@ public final class ConferenceRecorder implements ConferenceEvents {
                     r.seats.size());
             List<Seated> seated = new ArrayList<>();
             r.seats.forEach((id, s) -> seated.add(new Seated(id, s.userId(), s.name(), s.tokenHash())));
-            return Optional.of(new TakenOver(r.id, seated, r.startedAt));
+            return Optional.of(new TakenOver(r.id, seated, r.startedAt,
+                    java.time.Duration.ofSeconds(r.extensionSeconds)));
         }).defaultIfEmpty(Optional.empty());
+    }
+
+    @Override
+    public void extended(String conferenceId, java.time.Duration total) {
+        update(conferenceId, r -> r.extensionSeconds = total.toSeconds());
     }
 
     @Override

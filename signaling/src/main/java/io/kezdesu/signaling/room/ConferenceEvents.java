@@ -25,12 +25,22 @@ public interface ConferenceEvents {
      */
     Mono<Optional<TakenOver>> takeOver(String roomId);
 
-    /** A conference taken over, when it started (its time limit counts from then), and who was in it. */
-    record TakenOver(String conferenceId, List<Seated> seated, Instant startedAt) {
+    /**
+     * A conference taken over, when it started (its time limit counts from then), what its head added to that limit,
+     * and who was in it.
+     */
+    record TakenOver(String conferenceId, List<Seated> seated, Instant startedAt, java.time.Duration extension) {
     }
 
     /** One participant of a conference taken over. */
     record Seated(String participantId, String userId, String name, String tokenHash) {
+    }
+
+    /**
+     * The head extended the conference's time limit: {@code total} added so far, kept with the conference so that a
+     * node that takes it over keeps it too.
+     */
+    default void extended(String conferenceId, java.time.Duration total) {
     }
 
     /** The conference ends: reason {@code empty}, {@code closed} or {@code shutdown}. */

@@ -158,7 +158,9 @@ public final class LiveRoom {
         }
         if (conferenceId == null) {
             conferenceId = ctx.conferences().started(room, now);
-            conferenceStart = now;
+            // To the millisecond, as the store keeps it: a node that takes the conference over computes the same
+            // endsAt from the record.
+            conferenceStart = now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             extension = Duration.ZERO;
             warned = Integer.MAX_VALUE;
             kicked.clear();
@@ -588,6 +590,7 @@ public final class LiveRoom {
                     + room.regulation().notAfter() + "; the conference cannot go past it");
         }
         extension = more;
+        ctx.conferences().extended(conferenceId, more);
         warned = Integer.MAX_VALUE;
         broadcast(ServerMessages.text(ServerMessages.object("conference-extended").put("endsAt", later.toString())
                 .put("by", by.id).put("minutes", minutes)), null);
@@ -615,7 +618,7 @@ public final class LiveRoom {
         }
         conferenceId = conference.conferenceId();
         conferenceStart = conference.startedAt();
-        extension = Duration.ZERO; // what the head added on the dead node is not known here
+        extension = conference.extension(); // what the head added on the dead node
         warned = Integer.MAX_VALUE;
         ctx.metrics().activeRooms.inc();
         Instant now = ctx.clock().instant();

@@ -146,6 +146,11 @@ public final class WebhookEvents implements ConferenceEvents, RoomChanges {
     }
 
     @Override
+    public void extended(String conferenceId, java.time.Duration total) {
+        recorder.extended(conferenceId, total);
+    }
+
+    @Override
     public void ended(String conferenceId, Instant at, String reason) {
         recorder.ended(conferenceId, at, reason);
         Conference c = conferences.remove(conferenceId);

@@ -116,6 +116,9 @@ class ConferenceRecorderTest {
             oldNode.joined(id, "p-bob", "bob", "Bob", "h2", T0.plusSeconds(5));
             oldNode.left(id, "p-bob", "bob", T0.plusSeconds(8), "left");
             oldNode.joined(id, "p-bob2", "bob", "Bob", "h3", T0.plusSeconds(9));
+            // The head extended the time limit twice: 10 then 15 minutes in all.
+            oldNode.extended(id, Duration.ofMinutes(10));
+            oldNode.extended(id, Duration.ofMinutes(15));
             awaitIdle(oldNode);
 
             ConferenceRecorder newNode = new ConferenceRecorder(repository, "new");
@@ -123,6 +126,7 @@ class ConferenceRecorderTest {
             assertEquals(id, taken.conferenceId(), "the same conference, not a new one");
             assertEquals(List.of(new ConferenceEvents.Seated("p-head", "head", "Head", "h1"),
                     new ConferenceEvents.Seated("p-bob2", "bob", "Bob", "h3")), taken.seated());
+            assertEquals(Duration.ofMinutes(15), taken.extension(), "what the head added goes on with it");
             assertEquals(Optional.empty(), newNode.takeOver("r2").block(WAIT), "its own already");
 
             // The old node, cut off but not dead, writes once more: the record stays the new node's.
