@@ -397,6 +397,9 @@ class ClusterForwardingTest {
             bobBack.message().path("participants").forEach(p -> present.add(p.path("id").asText()));
             assertEquals(java.util.Set.of(adaId, bobAgain), present, bobBack.message().toString());
             assertEquals(nodeB, leases(store).get(room), "B holds A's room now");
+            // Dan, kicked out of this conference on A, is still out of it at B.
+            danOnB.send(Map.of("type", "join", "room", room));
+            danOnB.expectError("kicked");
             bobBack.socket().send(Map.of("type", "offer", "to", adaId, "sdp", "v=0 after the failover"));
             JsonNode offerAfter = adaBack.socket().expect("offer");
             assertEquals(bobAgain, offerAfter.path("from").asText());

@@ -40,6 +40,8 @@ final class ConferenceRecord {
     int peak;
     /** What the head added to the conference's time limit (kept for a node that takes the conference over). */
     long extensionSeconds;
+    /** Users kicked out of this conference (kept for a node that takes it over). */
+    final java.util.Set<String> kicked = new java.util.LinkedHashSet<>();
     final Map<String, Attendee> attendees = new LinkedHashMap<>();
     /**
      * Who is in it now, by participant id, with the hash of each one's resume token: what another node needs to take
@@ -153,6 +155,7 @@ final class ConferenceRecord {
                 .append("lastSeenAt", Date.from(lastSeenAt))
                 .append("peakParticipants", peak)
                 .append("extensionSeconds", extensionSeconds)
+                .append("kicked", List.copyOf(kicked))
                 .append("participantMinutes", totalMillis / 60_000.0)
                 .append("participants", people)
                 .append("seats", seats.entrySet().stream().map(e -> new Document("id", e.getKey())
@@ -188,6 +191,7 @@ final class ConferenceRecord {
         r.lastSeenAt = seen == null ? r.lastEventAt : seen.toInstant();
         r.peak = d.getInteger("peakParticipants", 0);
         r.extensionSeconds = d.get("extensionSeconds") instanceof Number n ? n.longValue() : 0;
+        r.kicked.addAll(d.getList("kicked", String.class, List.of()));
         r.node = d.getString("node");
         for (Document p : d.getList("participants", Document.class, List.of())) {
             Attendee a = new Attendee(p.getString("name"));

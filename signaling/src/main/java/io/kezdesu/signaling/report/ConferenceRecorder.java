@@ -86,8 +86,13 @@ public final class ConferenceRecorder implements ConferenceEvents {
             List<Seated> seated = new ArrayList<>();
             r.seats.forEach((id, s) -> seated.add(new Seated(id, s.userId(), s.name(), s.tokenHash())));
             return Optional.of(new TakenOver(r.id, seated, r.startedAt,
-                    java.time.Duration.ofSeconds(r.extensionSeconds)));
+                    java.time.Duration.ofSeconds(r.extensionSeconds), java.util.Set.copyOf(r.kicked)));
         }).defaultIfEmpty(Optional.empty());
+    }
+
+    @Override
+    public void kicked(String conferenceId, String userId) {
+        update(conferenceId, r -> r.kicked.add(userId));
     }
 
     @Override

@@ -27,9 +27,10 @@ public interface ConferenceEvents {
 
     /**
      * A conference taken over, when it started (its time limit counts from then), what its head added to that limit,
-     * and who was in it.
+     * who was in it, and who was kicked out of it (not banned: out for this conference only).
      */
-    record TakenOver(String conferenceId, List<Seated> seated, Instant startedAt, java.time.Duration extension) {
+    record TakenOver(String conferenceId, List<Seated> seated, Instant startedAt, java.time.Duration extension,
+                     java.util.Set<String> kicked) {
     }
 
     /** One participant of a conference taken over. */
@@ -41,6 +42,13 @@ public interface ConferenceEvents {
      * node that takes it over keeps it too.
      */
     default void extended(String conferenceId, java.time.Duration total) {
+    }
+
+    /**
+     * A user was kicked out of the conference (a ban keeps them out of the room; a kick, for this conference): kept
+     * with it, so that a node that takes it over keeps them out too.
+     */
+    default void kicked(String conferenceId, String userId) {
     }
 
     /** The conference ends: reason {@code empty}, {@code closed} or {@code shutdown}. */

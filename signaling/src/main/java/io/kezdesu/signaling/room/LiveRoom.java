@@ -417,6 +417,13 @@ public final class LiveRoom {
 
     // --- internals, under the lock -----------------------------------------------------------------------------------
 
+    /** Keeps {@code userId} out of this conference (a kick), here and, through its record, on a node that takes over. */
+    void kickedOut(String userId) {
+        if (kicked.add(userId) && conferenceId != null) {
+            ctx.conferences().kicked(conferenceId, userId);
+        }
+    }
+
     void remove(Participant p, String reason, Instant at) {
         remove(p, reason, at, true, true);
     }
@@ -619,6 +626,7 @@ public final class LiveRoom {
         conferenceId = conference.conferenceId();
         conferenceStart = conference.startedAt();
         extension = conference.extension(); // what the head added on the dead node
+        kicked.addAll(conference.kicked()); // and who was kicked out there
         warned = Integer.MAX_VALUE;
         ctx.metrics().activeRooms.inc();
         Instant now = ctx.clock().instant();

@@ -71,7 +71,7 @@ final class Moderation {
      * for good); whether they were here.
      */
     private boolean kickNow(String userId, boolean ban, String by) {
-        live.kicked.add(userId);
+        live.kickedOut(userId);
         Instant now = live.ctx.clock().instant();
         String message = ServerMessages.text(ServerMessages.object("kicked").put("by", by).put("ban", ban));
         boolean present = false;

@@ -146,6 +146,11 @@ public final class WebhookEvents implements ConferenceEvents, RoomChanges {
     }
 
     @Override
+    public void kicked(String conferenceId, String userId) {
+        recorder.kicked(conferenceId, userId);
+    }
+
+    @Override
     public void extended(String conferenceId, java.time.Duration total) {
         recorder.extended(conferenceId, total);
     }

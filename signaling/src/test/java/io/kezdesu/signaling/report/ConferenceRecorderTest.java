@@ -119,6 +119,8 @@ class ConferenceRecorderTest {
             // The head extended the time limit twice: 10 then 15 minutes in all.
             oldNode.extended(id, Duration.ofMinutes(10));
             oldNode.extended(id, Duration.ofMinutes(15));
+            // And a moderator kicked Carol out of this conference.
+            oldNode.kicked(id, "carol");
             awaitIdle(oldNode);
 
             ConferenceRecorder newNode = new ConferenceRecorder(repository, "new");
@@ -127,6 +129,7 @@ class ConferenceRecorderTest {
             assertEquals(List.of(new ConferenceEvents.Seated("p-head", "head", "Head", "h1"),
                     new ConferenceEvents.Seated("p-bob2", "bob", "Bob", "h3")), taken.seated());
             assertEquals(Duration.ofMinutes(15), taken.extension(), "what the head added goes on with it");
+            assertEquals(Set.of("carol"), taken.kicked(), "and who was kicked out stays out");
             assertEquals(Optional.empty(), newNode.takeOver("r2").block(WAIT), "its own already");
 
             // The old node, cut off but not dead, writes once more: the record stays the new node's.
