@@ -61,6 +61,11 @@ public final class NodeRegistry {
     /** Nodes of another protocol already warned of (each once). */
     private final Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** The nodes of another protocol this node has warned of while running (for a test). */
+    Set<String> warnedOf() {
+        return Set.copyOf(warned);
+    }
+
     /** {@code address}: where this node serves (host:port), read at each heartbeat (the port is bound later). */
     public NodeRegistry(MongoDatabase db, Supplier<String> address, Clock clock,
                         Duration timeout) {

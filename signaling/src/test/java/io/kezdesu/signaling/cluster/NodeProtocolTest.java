@@ -47,6 +47,13 @@ class NodeProtocolTest {
             listed.keySet().retainAll(java.util.Set.of(here.id(), same.id(), "old", "newer")); // not the fixture's
             assertEquals(Map.of(here.id(), 2, same.id(), 2, "old", 1, "newer", 3), listed);
 
+            // While running, each heartbeat's read of the others warns of each stranger, once; not of its own kind.
+            assertEquals(java.util.Set.of(), here.warnedOf());
+            here.peerAddresses().block(WAIT);
+            assertEquals(java.util.Set.of("old", "newer"), here.warnedOf());
+            here.peerAddresses().block(WAIT);
+            assertEquals(java.util.Set.of("old", "newer"), here.warnedOf(), "once each");
+
             // Dead nodes are no one's concern: the one that stopped beating 5 s before the others goes first.
             clock.advance(TIMEOUT.minusSeconds(3));
             assertEquals(List.of(old), here.strangers().block(WAIT));
