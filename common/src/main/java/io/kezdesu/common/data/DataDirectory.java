@@ -47,6 +47,8 @@ public final class DataDirectory {
                 Files.createDirectories(abs);
                 setPermissions(abs, OWNER_ONLY_DIR);
                 LOG.info("created data directory {}", abs);
+            } else {
+                openToOthers(abs).filter(WARNED::add).ifPresent(LOG::warn);
             }
             if (!Files.isWritable(abs)) {
                 throw new IOException("not writable");
@@ -61,6 +63,29 @@ public final class DataDirectory {
 
     public Path root() {
         return root;
+    }
+
+    /** Directories already warned of in this process (the daemon and its commands open one several times). */
+    private static final Set<String> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A warning when an existing data directory lets other users in (one it creates is the owner's only): its files
+     * are the owner's only, but a listing still shows their names, sizes and times (when accounts and conferences
+     * changed). Empty where the file system has no POSIX permissions.
+     */
+    static Optional<String> openToOthers(Path dir) {
+        try {
+            Set<PosixFilePermission> p = Files.getPosixFilePermissions(dir);
+            Set<PosixFilePermission> others = java.util.EnumSet.copyOf(p);
+            others.removeAll(OWNER_ONLY_DIR);
+            if (others.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of("data directory " + dir + " is open to other users (" + PosixFilePermissions.toString(p)
+                    + "); its files are the owner's only, but their names, sizes and times show: chmod 700 " + dir);
+        } catch (IOException | UnsupportedOperationException e) {
+            return Optional.empty();
+        }
     }
 
     public Path resolve(String name) {

@@ -59,4 +59,18 @@ class DataDirectoryTest {
         assertEquals(List.of("turn-one-0123456", "turn-two-0123456"), s.turnSecrets());
         assertTrue(Files.notExists(dir.resolve(Secrets.ADMIN_TOKEN_FILE)), "nothing generated for configured values");
     }
+
+    /** An existing directory open to others is warned of (what chmod would close); a private one, or a new one, not. */
+    @Test
+    void anExistingDirectoryOpenToOthersIsWarnedOf(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path open = Files.createDirectory(tmp.resolve("open"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String warning = DataDirectory.openToOthers(open).orElseThrow();
+        assertTrue(warning.contains("rwxr-xr-x") && warning.endsWith("chmod 700 " + open), warning);
+        Path closed = Files.createDirectory(tmp.resolve("closed"));
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+        assertEquals(java.util.Optional.empty(), DataDirectory.openToOthers(closed));
+        Path created = DataDirectory.open(tmp.resolve("created")).root();
+        assertEquals(java.util.Optional.empty(), DataDirectory.openToOthers(created), "made the owner's only");
+    }
 }
