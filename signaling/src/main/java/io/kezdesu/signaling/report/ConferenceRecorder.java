@@ -122,7 +122,7 @@ public final class ConferenceRecorder implements ConferenceEvents {
         return recoverOrphans(liveNodes, lastHeartbeats, orphan -> { });
     }
 
-    /** As {@link #recoverOrphans(java.util.Set, java.util.Map)}, telling {@code closed} of each one this call closed. */
+    /** As {@link #recoverOrphans(java.util.Set, java.util.Map)}, telling {@code closed} of each one it closed. */
     public Mono<Long> recoverOrphans(java.util.Set<String> liveNodes, java.util.Map<String, Instant> lastHeartbeats,
                                      java.util.function.Consumer<ConferenceEvents.Orphaned> closed) {
         java.util.Set<String> spared = new java.util.HashSet<>(liveNodes);

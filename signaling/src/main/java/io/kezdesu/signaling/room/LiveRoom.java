@@ -417,7 +417,7 @@ public final class LiveRoom {
 
     // --- internals, under the lock -----------------------------------------------------------------------------------
 
-    /** Keeps {@code userId} out of this conference (a kick), here and, through its record, on a node that takes over. */
+    /** Keeps {@code userId} out of this conference (a kick), here and, through its record, at a node taking over. */
     void kickedOut(String userId) {
         if (kicked.add(userId) && conferenceId != null) {
             ctx.conferences().kicked(conferenceId, userId);
