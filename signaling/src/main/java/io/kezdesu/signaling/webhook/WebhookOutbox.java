@@ -38,6 +38,12 @@ final class WebhookOutbox {
     static final int SCAN = 1000;
     /** The most rounds one look for heads takes. */
     static final int ROUNDS = 10;
+    /**
+     * Another round only while the rounds so far found at most this many pairs: a backlog in a few rooms is looked
+     * past; a round of many rooms has as many heads as a pass can use (and each round's query names the pairs it
+     * leaves out, so it stays short).
+     */
+    static final int FEW_PAIRS = 64;
 
     private final MongoCollection<Document> events;
     private final int scan;
@@ -87,7 +93,8 @@ final class WebhookOutbox {
      * <p>Read in rounds of {@code scan} events, oldest first, each round leaving out the pairs found before it: a room
      * with a long backlog (its receiver down for hours) fills one round at most, and the rooms behind it are still
      * found. It stops when a round comes back short (nothing more is pending), when {@code wanted} heads are due and
-     * free at {@code now} (all that one pass attempts), or after {@link #ROUNDS} rounds.
+     * free at {@code now} (all that one pass attempts), when more than {@link #FEW_PAIRS} pairs are found, or after
+     * {@link #ROUNDS} rounds.
      */
     Mono<Heads> heads(Instant now, int wanted) {
         return round(new LinkedHashMap<>(), 0, 0, now, wanted).flatMap(h -> h.pending() < scan ? Mono.just(h)
@@ -110,7 +117,7 @@ final class WebhookOutbox {
                     long due = first.values().stream()
                             .filter(e -> !e.nextAt().isAfter(now) && !e.claimUntil().isAfter(now)).count();
                     boolean more = batch.size() == scan && first.size() > found && due < wanted
-                            && rounds + 1 < ROUNDS;
+                            && first.size() <= FEW_PAIRS && rounds + 1 < ROUNDS;
                     return more ? round(first, read + batch.size(), rounds + 1, now, wanted)
                             : Mono.just(new Heads(List.copyOf(first.values()), read + batch.size()));
                 });
