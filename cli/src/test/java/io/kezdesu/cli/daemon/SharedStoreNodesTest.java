@@ -31,10 +31,41 @@ class SharedStoreNodesTest {
     @TempDir
     Path dirB;
 
-    private static DaemonProcess node(Path dir, StoreProcess store) throws Exception {
-        return DaemonProcess.start("serve", dir, "--mongo-uri", store.uri(),
+    private static DaemonProcess node(Path dir, StoreProcess store, String... more) throws Exception {
+        List<String> options = new java.util.ArrayList<>(List.of("--mongo-uri", store.uri(),
                 "--listening-ip", "127.0.0.1", "--listening-port", "0", "--relay-ip", "127.0.0.1",
-                "--node-timeout", "2s", "--resume-grace", "2s");
+                "--node-timeout", "2s", "--resume-grace", "2s"));
+        options.addAll(List.of(more));
+        return DaemonProcess.start("serve", dir, options.toArray(String[]::new));
+    }
+
+    /** A webhook receiver on loopback: the type and data of each event it is sent. */
+    private final java.util.concurrent.BlockingQueue<JsonNode> hooks = new java.util.concurrent.LinkedBlockingQueue<>();
+    private com.sun.net.httpserver.HttpServer receiver;
+
+    private String startReceiver() throws Exception {
+        receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            hooks.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(exchange.getRequestBody()));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        return "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook whsec_"
+                + java.util.Base64.getEncoder().encodeToString("sixteen-or-more-bytes-of-key".getBytes());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void stopReceiver() {
+        if (receiver != null) {
+            receiver.stop(0);
+        }
+    }
+
+    private JsonNode nextHook() throws InterruptedException {
+        JsonNode hook = hooks.poll(30, TimeUnit.SECONDS);
+        assertTrue(hook != null, "a webhook arrived");
+        return hook;
     }
 
     @Test
@@ -43,8 +74,10 @@ class SharedStoreNodesTest {
         DaemonProcess a = null;
         DaemonProcess b = null;
         try {
+            // Only B sends webhooks: what it tells of A's conference is what its crash recovery finds.
+            String hook = startReceiver();
             a = node(dirA, store);
-            b = node(dirB, store);
+            b = node(dirB, store, "--webhooks", hook);
             String adminB = Secrets.resolve(Config.defaults(), DataDirectory.open(dirB)).adminToken();
             String room;
             WsClient ws;
@@ -61,7 +94,7 @@ class SharedStoreNodesTest {
             b.process.destroy();
             assertTrue(b.process.waitFor(15, TimeUnit.SECONDS));
             assertEquals(1, store.find("nodes").size(), "a node that stops cleanly leaves the list");
-            b = node(dirB, store);
+            b = node(dirB, store, "--webhooks", hook);
             try (TestDaemon.Client c = new TestDaemon.Client("http://127.0.0.1:" + b.port)) {
                 // Watched through three node timeouts of B's recovery ticks (every 2/3 s): it stays active.
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
@@ -93,6 +126,17 @@ class SharedStoreNodesTest {
                 assertTrue(!endedAt.isAfter(beforeKill), ended + " ends by the kill at " + beforeKill);
                 assertTrue(endedAt.isAfter(beforeKill.minusSeconds(5)), ended + ": A's last heartbeat was < 1 s "
                         + "before " + beforeKill);
+                // B's receiver hears that Ada left and that the conference ended, both for the crash, at that moment.
+                JsonNode left = nextHook();
+                JsonNode over = nextHook();
+                assertEquals("participant.left", left.path("type").asText(), left.toString());
+                assertEquals("conference.ended", over.path("type").asText(), over.toString());
+                for (JsonNode h : List.of(left, over)) {
+                    assertEquals("crashed", h.path("data").path("reason").asText(), h.toString());
+                    assertEquals(ended.path("id").asText(), h.path("data").path("conference").asText(), h.toString());
+                    assertEquals(endedAt, Instant.parse(h.path("timestamp").asText()), h.toString());
+                }
+                assertEquals(0, left.path("data").path("participantCount").asInt(-1), left.toString());
                 // The dead node is forgotten; B is the one left.
                 long forgotten = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (store.find("nodes").size() != 1 && System.nanoTime() < forgotten) {
