@@ -47,15 +47,17 @@ final class WebhookOutbox {
 
     private final MongoCollection<Document> events;
     private final int scan;
+    private final int fewPairs;
 
     WebhookOutbox(MongoDatabase db) {
-        this(db, SCAN);
+        this(db, SCAN, FEW_PAIRS);
     }
 
-    /** With rounds of {@code scan} events (a test makes them small). */
-    WebhookOutbox(MongoDatabase db, int scan) {
+    /** With rounds of {@code scan} events, and another only while at most {@code fewPairs} pairs were found. */
+    WebhookOutbox(MongoDatabase db, int scan, int fewPairs) {
         this.events = db.getCollection("webhooks");
         this.scan = scan;
+        this.fewPairs = fewPairs;
     }
 
     Mono<Void> ensureIndexes() {
@@ -93,7 +95,7 @@ final class WebhookOutbox {
      * <p>Read in rounds of {@code scan} events, oldest first, each round leaving out the pairs found before it: a room
      * with a long backlog (its receiver down for hours) fills one round at most, and the rooms behind it are still
      * found. It stops when a round comes back short (nothing more is pending), when {@code wanted} heads are due and
-     * free at {@code now} (all that one pass attempts), when more than {@link #FEW_PAIRS} pairs are found, or after
+     * free at {@code now} (all that one pass attempts), when more than {@code fewPairs} ({@link #FEW_PAIRS}) pairs are found, or after
      * {@link #ROUNDS} rounds.
      */
     Mono<Heads> heads(Instant now, int wanted) {
@@ -117,7 +119,7 @@ final class WebhookOutbox {
                     long due = first.values().stream()
                             .filter(e -> !e.nextAt().isAfter(now) && !e.claimUntil().isAfter(now)).count();
                     boolean more = batch.size() == scan && first.size() > found && due < wanted
-                            && first.size() <= FEW_PAIRS && rounds + 1 < ROUNDS;
+                            && first.size() <= fewPairs && rounds + 1 < ROUNDS;
                     return more ? round(first, read + batch.size(), rounds + 1, now, wanted)
                             : Mono.just(new Heads(List.copyOf(first.values()), read + batch.size()));
                 });

@@ -34,7 +34,7 @@ class WebhookOutboxTest {
     @Test
     void aLongBacklogInOneRoomDoesNotHideTheRoomsBehindIt(@TempDir Path dir) {
         try (Store store = Store.open(Config.defaults().with(ConfigKeys.DATA_DIR, dir), DataDirectory.open(dir))) {
-            WebhookOutbox outbox = new WebhookOutbox(store.database(), 4);
+            WebhookOutbox outbox = new WebhookOutbox(store.database(), 4, WebhookOutbox.FEW_PAIRS);
             Instant t = Instant.parse("2026-12-07T10:00:00Z");
             List<WebhookOutbox.Entry> entries = new ArrayList<>();
             long seq = 0;
@@ -63,6 +63,11 @@ class WebhookOutboxTest {
             // Wanting one due head: the look stops after the round that found some.
             WebhookOutbox.Heads enough = outbox.heads(t, 1).block(WAIT);
             assertEquals(List.of("busy", "a", "b", "c", "d"), enough.oldest().stream()
+                    .map(WebhookOutbox.Entry::room).toList());
+
+            // Past a few pairs the look stops (its cost stays bounded): with a bound of four, after the second round.
+            WebhookOutbox bounded = new WebhookOutbox(store.database(), 4, 4);
+            assertEquals(List.of("busy", "a", "b", "c", "d"), bounded.heads(t, 100).block(WAIT).oldest().stream()
                     .map(WebhookOutbox.Entry::room).toList());
         }
     }
