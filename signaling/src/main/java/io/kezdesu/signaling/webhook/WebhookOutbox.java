@@ -95,8 +95,8 @@ final class WebhookOutbox {
      * <p>Read in rounds of {@code scan} events, oldest first, each round leaving out the pairs found before it: a room
      * with a long backlog (its receiver down for hours) fills one round at most, and the rooms behind it are still
      * found. It stops when a round comes back short (nothing more is pending), when {@code wanted} heads are due and
-     * free at {@code now} (all that one pass attempts), when more than {@code fewPairs} ({@link #FEW_PAIRS}) pairs are found, or after
-     * {@link #ROUNDS} rounds.
+     * free at {@code now} (all that one pass attempts), when more than {@code fewPairs} ({@link #FEW_PAIRS}) pairs
+     * are found, or after {@link #ROUNDS} rounds.
      */
     Mono<Heads> heads(Instant now, int wanted) {
         return round(new LinkedHashMap<>(), 0, 0, now, wanted).flatMap(h -> h.pending() < scan ? Mono.just(h)
