@@ -35,12 +35,11 @@ class CertificateReloadTest {
 
     @Test
     void aRenewedCertificateIsServedToNewConnectionsWithoutARestart() throws Exception {
-        TlsFiles first = SelfSignedCertificate.ensure(DataDirectory.open(Files.createDirectory(tmp.resolve("a"))));
-        TlsFiles second = SelfSignedCertificate.ensure(DataDirectory.open(Files.createDirectory(tmp.resolve("b"))));
-        Path live = Files.createDirectory(tmp.resolve("live"));
-        Path cert = live.resolve("fullchain.pem");
-        Path key = live.resolve("privkey.pem");
-        install(first, cert, key);
+        Pairs pairs = pairs();
+        TlsFiles first = pairs.first();
+        TlsFiles second = pairs.second();
+        Path cert = pairs.cert();
+        Path key = pairs.key();
         Path data = Files.createDirectory(tmp.resolve("data"));
         try (Daemon d = Daemon.start(TestDaemon.config(data, Map.of("tls-cert", cert.toString(), "tls-key",
                 key.toString())), Daemon.Mode.ALL, "test")) {
@@ -75,12 +74,11 @@ class CertificateReloadTest {
      */
     @Test
     void aSighupReadsTheCertificateAgain() throws Exception {
-        TlsFiles first = SelfSignedCertificate.ensure(DataDirectory.open(Files.createDirectory(tmp.resolve("a"))));
-        TlsFiles second = SelfSignedCertificate.ensure(DataDirectory.open(Files.createDirectory(tmp.resolve("b"))));
-        Path live = Files.createDirectory(tmp.resolve("live"));
-        Path cert = live.resolve("fullchain.pem");
-        Path key = live.resolve("privkey.pem");
-        install(first, cert, key);
+        Pairs pairs = pairs();
+        TlsFiles first = pairs.first();
+        TlsFiles second = pairs.second();
+        Path cert = pairs.cert();
+        Path key = pairs.key();
         DaemonProcess d = DaemonProcess.start(Files.createDirectory(tmp.resolve("data")), "--tls-cert",
                 cert.toString(), "--tls-key", key.toString());
         try {
@@ -109,6 +107,19 @@ class CertificateReloadTest {
     private static void hangUp(DaemonProcess d) throws Exception {
         Process kill = new ProcessBuilder("kill", "-HUP", String.valueOf(d.process.pid())).inheritIO().start();
         assertEquals(0, kill.waitFor());
+    }
+
+    /** Two certificate pairs, and the files the daemon is pointed at (the first pair installed there). */
+    private record Pairs(TlsFiles first, TlsFiles second, Path cert, Path key) {
+    }
+
+    private Pairs pairs() throws Exception {
+        TlsFiles first = SelfSignedCertificate.ensure(DataDirectory.open(Files.createDirectory(tmp.resolve("a"))));
+        TlsFiles second = SelfSignedCertificate.ensure(DataDirectory.open(Files.createDirectory(tmp.resolve("b"))));
+        Path live = Files.createDirectory(tmp.resolve("live"));
+        Pairs pairs = new Pairs(first, second, live.resolve("fullchain.pem"), live.resolve("privkey.pem"));
+        install(first, pairs.cert(), pairs.key());
+        return pairs;
     }
 
     private static void install(TlsFiles from, Path cert, Path key) throws Exception {
